@@ -1,0 +1,58 @@
+#![allow(dead_code)] // Each user needs a different part.
+
+//! From a ```` ```rust ```` block to the program that tests it.
+//!
+//! The rules follow rustdoc's, so that what a reader sees in the book is what
+//! runs: lines starting with `# ` are hidden from the reader but compiled; a
+//! block without `fn main` is wrapped in one, which returns a `Result` so
+//! that examples can use `?`. The program is padded with blank lines so that
+//! the line numbers in compiler messages are the chapter's own lines.
+
+use crate::markdown::Block;
+
+/// Whether the block is compiled and run by skeptic. `compile_fail` blocks go
+/// to rustdoc instead, the one tool that can expect a compile error.
+pub fn runs_under_skeptic(block: &Block) -> bool {
+    block.lang == "rust" && !block.has_tag("compile_fail")
+}
+
+/// A block line with mdBook's hiding prefix removed: `# let x = 1;` → `let x = 1;`.
+pub fn unhide(line: &str) -> &str {
+    let trimmed = line.trim_start();
+    if let Some(rest) = trimmed.strip_prefix("# ") {
+        rest
+    } else if trimmed == "#" {
+        ""
+    } else {
+        line
+    }
+}
+
+/// The whole program for a block, each block line on its line in the chapter.
+pub fn program(block: &Block) -> String {
+    let body: Vec<&str> = block.text.lines().map(unhide).collect();
+    let has_main = body.iter().any(|l| l.contains("fn main"));
+    // The header takes the line just before the block's first line: the
+    // opening fence's, so there is always room for it.
+    let header = if has_main {
+        "#![deny(warnings)]".to_owned()
+    } else {
+        "#![deny(warnings)] fn block() -> Result<(), Box<dyn std::error::Error>> {".to_owned()
+    };
+    let mut program = "\n".repeat(block.first_text_line().saturating_sub(2));
+    program.push_str(&header);
+    program.push('\n');
+    for line in &body {
+        program.push_str(line);
+        program.push('\n');
+    }
+    if !has_main {
+        program.push_str(
+            "#[allow(unreachable_code)]\nOk(())\n}\n\
+             fn main() {\n    if let Err(error) = block() {\n        \
+             eprintln!(\"the block returned an error: {error}\");\n        \
+             std::process::exit(1);\n    }\n}\n",
+        );
+    }
+    program
+}
