@@ -30,8 +30,14 @@ fn main() {
 
     let blocks = markdown::book_blocks(root).expect("the book's chapters in src/ can be read");
     let mut by_chapter: BTreeMap<String, Vec<&markdown::Block>> = BTreeMap::new();
-    for block in blocks.iter().filter(|b| rust_program::runs_under_skeptic(b)) {
-        by_chapter.entry(block.file.clone()).or_default().push(block);
+    for block in blocks
+        .iter()
+        .filter(|b| rust_program::runs_under_skeptic(b))
+    {
+        by_chapter
+            .entry(block.file.clone())
+            .or_default()
+            .push(block);
     }
 
     let mut out = String::new();

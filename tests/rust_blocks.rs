@@ -26,7 +26,7 @@ fn run_rust_block(file: &str, line: usize, program: &str) {
             .unwrap_or("(no message)");
         panic!(
             "the Rust block at {file}:{line} failed.\n\
-             (Line numbers in rustc's messages about test.rs are the chapter's own lines.)\n\
+             (In the messages above, test.rs:N is {file}:N.)\n\
              {why}"
         );
     }

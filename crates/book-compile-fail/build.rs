@@ -29,10 +29,8 @@ fn main() {
         let mut copy = vec![""; lines.len()];
         for block in &blocks {
             let first = block.line - 1;
-            let last = first + block.text.lines().count() + 1;
-            for i in first..=last.min(lines.len() - 1) {
-                copy[i] = lines[i];
-            }
+            let end = (first + block.text.lines().count() + 2).min(lines.len());
+            copy[first..end].copy_from_slice(&lines[first..end]);
         }
         let target = Path::new(&out_dir).join(&file);
         fs::create_dir_all(target.parent().expect("a chapter lives in src/")).unwrap();

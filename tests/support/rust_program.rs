@@ -6,7 +6,8 @@
 //! runs: lines starting with `# ` are hidden from the reader but compiled; a
 //! block without `fn main` is wrapped in one, which returns a `Result` so
 //! that examples can use `?`. The program is padded with blank lines so that
-//! the line numbers in compiler messages are the chapter's own lines.
+//! the line numbers in compiler messages are the chapter's own lines, and
+//! `assert_eq!` is `pretty_assertions`', which shows a diff when it fails.
 
 use crate::markdown::Block;
 
@@ -37,7 +38,11 @@ pub fn program(block: &Block) -> String {
     let header = if has_main {
         "#![deny(warnings)]".to_owned()
     } else {
-        "#![deny(warnings)] fn block() -> Result<(), Box<dyn std::error::Error>> {".to_owned()
+        // `pretty_assertions` gives a failing assertion a readable diff; the
+        // reader's copy of a block works the same with std's macros.
+        "#![deny(warnings)] #[allow(unused_imports)] use pretty_assertions::{assert_eq, assert_ne}; \
+         fn block() -> Result<(), Box<dyn std::error::Error>> {"
+            .to_owned()
     };
     let mut program = "\n".repeat(block.first_text_line().saturating_sub(2));
     program.push_str(&header);

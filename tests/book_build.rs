@@ -1,0 +1,58 @@
+//! The book builds cleanly with the pinned mdBook: exit status 0 and not one
+//! warning or error line (mdBook 0.5 logs some config mistakes as `ERROR` and
+//! still exits 0, so the output is read, not only the status).
+
+use std::env;
+use std::path::Path;
+use std::process::Command;
+
+/// The mdBook version the book is written for (README.md, .ci/run).
+const MDBOOK_VERSION: &str = "0.5.4";
+
+#[test]
+fn the_book_builds_without_warnings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let version = Command::new("mdbook").arg("--version").output();
+    let found = match &version {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+        _ => String::new(),
+    };
+    if !found.ends_with(MDBOOK_VERSION) {
+        let message = format!(
+            "\n!!! THE BOOK WAS NOT BUILT: mdBook {MDBOOK_VERSION} is needed, found {:?}.\n\
+             !!! Install it with: cargo install mdbook --version {MDBOOK_VERSION} --locked\n",
+            found
+        );
+        if env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+            panic!("{message}");
+        }
+        eprintln!("{message}");
+        return;
+    }
+    // Build into the target directory, so a test run leaves book/ alone.
+    let dest = Path::new(env!("CARGO_TARGET_TMPDIR")).join("book");
+    let out = Command::new("mdbook")
+        .arg("build")
+        .arg("--dest-dir")
+        .arg(&dest)
+        .arg(root)
+        .env("RUST_LOG", "info")
+        .output()
+        .expect("mdbook runs");
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bad: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("WARN") || l.contains("ERROR"))
+        .collect();
+    assert!(out.status.success(), "mdbook build failed:\n{log}");
+    assert!(
+        bad.is_empty(),
+        "mdbook build logged problems:\n{}",
+        bad.join("\n")
+    );
+    assert!(dest.join("index.html").exists() && dest.join("print.html").exists());
+}

@@ -1,0 +1,269 @@
+//! The book's lint: what can be checked about the Markdown without running it.
+//!
+//! * every code block names a language from the allow-list, with known tags;
+//! * no Rust block is skipped (`ignore`, `no_run`, `should_panic` are refused);
+//! * every chapter file is in `SUMMARY.md`, and every chapter it links exists;
+//! * every relative link, image and `#anchor` inside the book resolves.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use pulldown_cmark::{Event, Parser, Tag};
+
+#[path = "support/markdown.rs"]
+mod markdown;
+
+/// Languages shown but not run. Everything that can run must be `rust` or `pycon`.
+const DISPLAY_ONLY: &[&str] = &["console", "text", "c", "toml", "json"];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// What is wrong with a block's language and tags, if anything.
+fn block_problem(block: &markdown::Block) -> Option<String> {
+    if block.indented {
+        return Some("an indented code block: use a fenced block with a language".into());
+    }
+    let tags = &block.tags;
+    match block.lang.as_str() {
+        "" => Some("a code block without a language".into()),
+        "rust" => rust_tags_problem(tags),
+        "pycon" => tags.iter().find(|t| !is_pycon_tag(t)).map(|t| {
+            format!(
+                "unknown pycon tag `{t}` (known: only-native, only-pyodide, since-3.N, before-3.N)"
+            )
+        }),
+        lang if DISPLAY_ONLY.contains(&lang) => (!tags.is_empty())
+            .then(|| format!("display-only `{lang}` blocks take no tags, found {tags:?}")),
+        "python" => Some("a `python` block would not run: write a `pycon` REPL transcript".into()),
+        lang => Some(format!(
+            "language `{lang}` is not allowed (runs: rust, pycon; shown only: {})",
+            DISPLAY_ONLY.join(", ")
+        )),
+    }
+}
+
+fn is_error_code(tag: &str) -> bool {
+    tag.len() == 5 && tag.starts_with('E') && tag[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+fn rust_tags_problem(tags: &[String]) -> Option<String> {
+    let compile_fail = tags.iter().any(|t| t == "compile_fail");
+    let codes = tags.iter().filter(|t| is_error_code(t)).count();
+    if let Some(t) = tags
+        .iter()
+        .find(|t| *t != "compile_fail" && !is_error_code(t))
+    {
+        return Some(format!(
+            "Rust block tag `{t}` is not allowed: every Rust block runs (only `compile_fail,E____` may change how)"
+        ));
+    }
+    match (compile_fail, codes) {
+        (true, 1) | (false, 0) => None,
+        (true, _) => Some(
+            "a compile_fail block names exactly one error code, e.g. `rust,compile_fail,E0502`"
+                .into(),
+        ),
+        (false, _) => Some("an error code belongs to a compile_fail block".into()),
+    }
+}
+
+fn is_pycon_tag(tag: &str) -> bool {
+    let version = |v: &str| {
+        v.split_once('.').is_some_and(|(a, b)| {
+            !a.is_empty()
+                && !b.is_empty()
+                && (a.bytes().chain(b.bytes())).all(|c| c.is_ascii_digit())
+        })
+    };
+    tag == "only-native"
+        || tag == "only-pyodide"
+        || tag.strip_prefix("since-").is_some_and(version)
+        || tag.strip_prefix("before-").is_some_and(version)
+}
+
+#[test]
+fn every_code_block_has_an_allowed_language_and_tags() {
+    let blocks = markdown::book_blocks(root()).expect("the book can be read");
+    let problems: Vec<String> = blocks
+        .iter()
+        .filter_map(|b| block_problem(b).map(|p| format!("{}: {p}", b.place())))
+        .collect();
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}
+
+/// A chapter's links (destinations) and its anchors (heading and HTML ids).
+struct Page {
+    links: Vec<(usize, String)>,
+    anchors: HashSet<String>,
+}
+
+fn read_page(markdown: &str) -> Page {
+    let mut links = Vec::new();
+    let mut anchors = HashSet::new();
+    let mut heading: Option<(Option<String>, String)> = None;
+    for (event, range) in Parser::new_ext(markdown, markdown::parser_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Link(_, dest, _)) | Event::Start(Tag::Image(_, dest, _)) => {
+                links.push((markdown::line_of(markdown, range.start), dest.to_string()));
+            }
+            Event::Start(Tag::Heading(_, id, _)) => {
+                heading = Some((id.map(str::to_owned), String::new()));
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((_, content)) = heading.as_mut() {
+                    content.push_str(&text);
+                }
+            }
+            Event::End(Tag::Heading(..)) => {
+                if let Some((id, content)) = heading.take() {
+                    let id = id.unwrap_or_else(|| id_from_content(&content));
+                    unique_id(&id, &mut anchors);
+                }
+            }
+            Event::Html(html) => {
+                for id in html_ids(&html) {
+                    anchors.insert(id);
+                }
+            }
+            _ => {}
+        }
+    }
+    Page { links, anchors }
+}
+
+/// mdBook 0.5's heading ids (`mdbook-html`'s `id_from_content`).
+fn id_from_content(content: &str) -> String {
+    content
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                Some(c)
+            } else if c.is_whitespace() {
+                Some('-')
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// mdBook numbers repeated ids: `intro`, `intro-1`, `intro-2`.
+fn unique_id(id: &str, used: &mut HashSet<String>) {
+    if used.insert(id.to_owned()) {
+        return;
+    }
+    let mut n = 1;
+    while !used.insert(format!("{id}-{n}")) {
+        n += 1;
+    }
+}
+
+/// `id="…"` attributes in raw HTML.
+fn html_ids(html: &str) -> Vec<String> {
+    html.split("id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `src/a/../b.md` → `src/b.md`, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn is_external(dest: &str) -> bool {
+    dest.contains("://") || dest.starts_with("mailto:")
+}
+
+#[test]
+fn every_link_and_anchor_inside_the_book_resolves() {
+    let files = markdown::markdown_files(root(), "src").expect("the book can be read");
+    let pages: BTreeMap<String, Page> = files
+        .iter()
+        .map(|f| {
+            let text = fs::read_to_string(root().join(f)).expect("a chapter can be read");
+            (f.clone(), read_page(&text))
+        })
+        .collect();
+
+    let mut problems = Vec::new();
+    for (file, page) in &pages {
+        for (line, dest) in &page.links {
+            if is_external(dest) || dest.is_empty() {
+                continue;
+            }
+            let (path, anchor) = match dest.split_once('#') {
+                Some((p, a)) => (p, Some(a)),
+                None => (dest.as_str(), None),
+            };
+            let target = if path.is_empty() {
+                file.clone()
+            } else {
+                let dir = Path::new(file).parent().unwrap_or(Path::new(""));
+                normalize(&dir.join(path))
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            };
+            if !root().join(&target).exists() {
+                problems.push(format!("{file}:{line}: `{dest}`: no file {target}"));
+                continue;
+            }
+            if let Some(anchor) = anchor {
+                match pages.get(&target) {
+                    Some(p) if p.anchors.contains(anchor) => {}
+                    Some(_) => problems.push(format!(
+                        "{file}:{line}: `{dest}`: {target} has no heading or id `{anchor}`"
+                    )),
+                    None => problems.push(format!(
+                        "{file}:{line}: `{dest}`: anchors are checked only in chapters"
+                    )),
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}
+
+#[test]
+fn summary_lists_every_chapter_and_only_existing_ones() {
+    let summary_text =
+        fs::read_to_string(root().join("src/SUMMARY.md")).expect("src/SUMMARY.md exists");
+    let summary = read_page(&summary_text);
+    let listed: HashSet<String> = summary
+        .links
+        .iter()
+        .filter(|(_, dest)| !dest.is_empty())
+        .map(|(_, dest)| format!("src/{}", dest.split('#').next().unwrap_or(dest)))
+        .collect();
+
+    let mut problems = Vec::new();
+    for (line, dest) in &summary.links {
+        if !dest.is_empty() && !root().join("src").join(dest).exists() {
+            problems.push(format!("src/SUMMARY.md:{line}: `{dest}` does not exist"));
+        }
+    }
+    for file in markdown::markdown_files(root(), "src").expect("the book can be read") {
+        if file != "src/SUMMARY.md" && !listed.contains(&file) {
+            problems.push(format!(
+                "{file} is not in src/SUMMARY.md, so no reader can reach it"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}

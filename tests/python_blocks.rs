@@ -1,0 +1,184 @@
+//! Every ```` ```pycon ```` block of the book, run with doctest by two CPythons:
+//! the machine's `python3` and CPython 3.14 in Pyodide under Node.
+//!
+//! Both run `tests/pycon/doctest_runner.py`, so the rules are the same; each
+//! chapter's blocks share one session, in order. A failure names the
+//! interpreter, the chapter file and the block's line, and shows expected
+//! against got. Blocks an interpreter could not run are listed by name; under
+//! `CI=true` that fails the test.
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+#[path = "support/markdown.rs"]
+mod markdown;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn pycon_dir() -> PathBuf {
+    root().join("tests/pycon")
+}
+
+fn in_ci() -> bool {
+    env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// The job the runner reads: chapters and their pycon blocks, in book order.
+fn job(blocks: &[markdown::Block]) -> Value {
+    let mut chapters: Vec<Value> = Vec::new();
+    for block in blocks {
+        let entry = json!({
+            "line": block.line,
+            "first_text_line": block.first_text_line(),
+            "tags": block.tags,
+            "text": block.text,
+        });
+        match chapters.last_mut() {
+            Some(chapter) if chapter["file"] == block.file.as_str() => {
+                chapter["blocks"].as_array_mut().unwrap().push(entry)
+            }
+            _ => chapters.push(json!({ "file": block.file, "blocks": [entry] })),
+        }
+    }
+    json!({ "chapters": chapters })
+}
+
+fn pycon_blocks() -> Vec<markdown::Block> {
+    markdown::book_blocks(root())
+        .expect("the book's chapters can be read")
+        .into_iter()
+        .filter(|b| b.lang == "pycon")
+        .collect()
+}
+
+/// Whether `program --version` runs.
+fn available(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Says, loudly, which blocks could not run and why; fails under CI.
+fn could_not_run(interpreter: &str, why: &str, blocks: &[markdown::Block]) {
+    let mut message = format!(
+        "\n!!! {} pycon block(s) NOT RUN under {interpreter}: {why}\n",
+        blocks.len()
+    );
+    for block in blocks {
+        message.push_str(&format!("!!!   not run: {}\n", block.place()));
+    }
+    if in_ci() {
+        panic!("{message}(CI=true: every block must run)");
+    }
+    eprintln!("{message}");
+}
+
+/// Runs the job with `command` (which gets the job and results paths
+/// appended) and checks every block's result.
+fn run_and_check(interpreter: &str, mut command: Command, blocks: &[markdown::Block]) {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let job_path = tmp.join(format!("pycon-job-{interpreter}.json"));
+    let results_path = tmp.join(format!("pycon-results-{interpreter}.json"));
+    fs::write(&job_path, job(blocks).to_string()).expect("the job can be written");
+    let _ = fs::remove_file(&results_path);
+
+    let output = command
+        .arg(&job_path)
+        .arg(&results_path)
+        .output()
+        .unwrap_or_else(|e| panic!("could not start {interpreter}: {e}"));
+    let results = fs::read_to_string(&results_path).unwrap_or_else(|_| {
+        panic!(
+            "{interpreter} wrote no results (exit {}):\n{}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let results: Value = serde_json::from_str(&results).expect("the runner writes JSON");
+    let version = results["version"].as_str().unwrap_or("?");
+    let name = format!("{interpreter} (CPython {version})");
+
+    let mut passed = 0;
+    let mut failures = String::new();
+    let mut not_here = Vec::new();
+    for result in results["results"].as_array().expect("a list of results") {
+        let place = format!("{}:{}", result["file"].as_str().unwrap(), result["line"]);
+        let report = result["report"].as_str().unwrap_or("");
+        match result["status"].as_str() {
+            Some("passed") => passed += 1,
+            Some("not-here") => not_here.push(format!("{place} ({report})")),
+            _ => failures.push_str(&format!(
+                "\n--- pycon block at {place} failed under {name} ---\n{report}"
+            )),
+        }
+    }
+    let failed = blocks.len() - passed - not_here.len();
+    println!(
+        "pycon blocks under {name}: {passed} passed, {failed} failed, {} tagged for another interpreter",
+        not_here.len()
+    );
+    for place in &not_here {
+        println!("  not for {interpreter}, by its tag: {place}");
+    }
+    assert!(
+        failed == 0,
+        "{failed} pycon block(s) failed under {name}:\n{failures}"
+    );
+}
+
+#[test]
+fn pycon_blocks_under_python3() {
+    let blocks = pycon_blocks();
+    if !available("python3") {
+        return could_not_run("python3", "no `python3` on PATH", &blocks);
+    }
+    let mut command = Command::new("python3");
+    command.arg(pycon_dir().join("doctest_runner.py"));
+    run_and_check("python3", command, &blocks);
+}
+
+/// Installs the pinned Pyodide (`tests/pycon/package-lock.json`) on first use.
+fn install_pyodide() -> Result<(), String> {
+    if pycon_dir()
+        .join("node_modules/pyodide/package.json")
+        .exists()
+    {
+        return Ok(());
+    }
+    if !available("npm") {
+        return Err("Pyodide is not installed and there is no `npm` to install it".into());
+    }
+    eprintln!("installing the pinned Pyodide with `npm ci` in tests/pycon …");
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(pycon_dir())
+        .status()
+        .map_err(|e| format!("could not run npm: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`npm ci` in tests/pycon failed ({status})"))
+    }
+}
+
+#[test]
+fn pycon_blocks_under_pyodide() {
+    let blocks = pycon_blocks();
+    if !available("node") {
+        return could_not_run("pyodide", "no `node` on PATH", &blocks);
+    }
+    if let Err(why) = install_pyodide() {
+        return could_not_run("pyodide", &why, &blocks);
+    }
+    let mut command = Command::new("node");
+    command.arg(pycon_dir().join("run-pyodide.mjs"));
+    run_and_check("pyodide", command, &blocks);
+}
