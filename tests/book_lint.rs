@@ -267,3 +267,68 @@ fn summary_lists_every_chapter_and_only_existing_ones() {
     }
     assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
 }
+
+/// The lint's own checks, on small made-up chapters.
+mod lint_rules {
+    use super::*;
+
+    fn problems(markdown: &str) -> Vec<String> {
+        markdown::blocks_in("src/x.md", markdown)
+            .iter()
+            .filter_map(block_problem)
+            .collect()
+    }
+
+    #[test]
+    fn refuses_blocks_that_would_not_run() {
+        for bad in [
+            "```\nx\n```\n",
+            "```rust,ignore\nx\n```\n",
+            "```rust,no_run\nx\n```\n",
+            "```rust,should_panic\nx\n```\n",
+            "```rust,compile_fail\nx\n```\n",
+            "```rust,E0502\nx\n```\n",
+            "```python\nx\n```\n",
+            "```pycon,since-3\n>>> 1\n1\n```\n",
+            "```pycon,only-windows\n>>> 1\n1\n```\n",
+            "```text,rust\nx\n```\n",
+            "```js\nx\n```\n",
+            "text\n\n    indented code\n",
+        ] {
+            assert_eq!(problems(bad).len(), 1, "not refused: {bad:?}");
+        }
+    }
+
+    #[test]
+    fn accepts_the_documented_forms() {
+        for good in [
+            "```rust\nx\n```\n",
+            "```rust,compile_fail,E0502\nx\n```\n",
+            "```pycon\n>>> 1\n1\n```\n",
+            "```pycon,only-native,since-3.12\n>>> 1\n1\n```\n",
+            "```pycon,before-3.12\n>>> 1\n1\n```\n",
+            "```console\n$ cargo test\n```\n",
+        ] {
+            assert_eq!(problems(good), Vec::<String>::new(), "refused: {good:?}");
+        }
+    }
+
+    #[test]
+    fn heading_ids_follow_mdbook() {
+        let page = read_page(
+            "# `memoryview` basics\n## Under the hood\n## Under the hood\n<a id=\"x-y\"></a>\n",
+        );
+        for id in [
+            "memoryview-basics",
+            "under-the-hood",
+            "under-the-hood-1",
+            "x-y",
+        ] {
+            assert!(
+                page.anchors.contains(id),
+                "{id} missing from {:?}",
+                page.anchors
+            );
+        }
+    }
+}
