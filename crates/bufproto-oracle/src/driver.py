@@ -70,10 +70,25 @@ def run_case(case):
             out.append(r if isinstance(r, str) and name == "mv_info" else fmt(r))
         except Exception as e:
             out.append(type(e).__name__ + ": " + str(e))
+        # Drop locals that could keep a view alive (CPython releases a view's
+        # export when its last reference goes, which `mv_drop` relies on).
+        m = r = None
     return out
 
+def run_snippet(src):
+    lines = src.split("\n")
+    g = {}
+    try:
+        exec("\n".join(lines[:-1]), g)
+        return fmt(eval(lines[-1], g))
+    except Exception as e:
+        return type(e).__name__ + ": " + str(e)
+
 def handle(line):
-    return json.dumps([run_case(c) for c in json.loads(line)])
+    req = json.loads(line)
+    if isinstance(req, dict):
+        return json.dumps([run_snippet(s) for s in req["snippets"]])
+    return json.dumps([run_case(c) for c in req])
 
 if __name__ == "__main__":
     print("READY", flush=True)

@@ -445,6 +445,20 @@ impl Oracle {
     }
 }
 
+impl Oracle {
+    /// Runs Python snippets (statements, then a final expression); each
+    /// outcome is the expression's `repr` or `Kind: message`.
+    pub fn run_snippets(&mut self, snippets: &[&str]) -> std::io::Result<Vec<String>> {
+        let body: Vec<String> = snippets.iter().map(|s| js(s)).collect();
+        writeln!(self.stdin, "{{\"snippets\": [{}]}}", body.join(", "))?;
+        self.stdin.flush()?;
+        let mut line = String::new();
+        self.stdout.read_line(&mut line)?;
+        serde_json::from_str(&line)
+            .map_err(|e| std::io::Error::other(format!("bad driver output {e}: {line:.200}")))
+    }
+}
+
 impl Drop for Oracle {
     fn drop(&mut self) {
         let _ = self.child.kill();
