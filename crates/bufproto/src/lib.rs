@@ -1,5 +1,91 @@
 //! Python's `bytes`, `bytearray`, `memoryview` and the buffer protocol,
 //! rebuilt in safe Rust for *The Buffer Protocol Book*.
 //!
-//! The crate grows chapter by chapter; see the book for the tour.
+//! ```
+//! use bufproto::{ByteArray, MemoryView};
+//! # fn main() -> Result<(), bufproto::Error> {
+//! let mut ba = ByteArray::from(&b"hello"[..]);
+//! let view = MemoryView::new(&ba)?;         // memoryview(ba)
+//! view.set(0, b'j'.into())?;                // m[0] = ord('j')
+//! assert_eq!(ba.to_vec(), b"jello");        // the exporter sees it
+//! let err = ba.append(b'!'.into()).unwrap_err();
+//! assert_eq!(err.to_string(), "BufferError: Existing exports of data: object cannot be re-sized");
+//! drop(view);                               // del m  (or m.release())
+//! ba.append(b'!'.into())?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Python → bufproto
+//!
+//! | Python | bufproto |
+//! |---|---|
+//! | `bytes(n)` | [`Bytes::zeroed(n)`](Bytes::zeroed) |
+//! | `bytes([1, 2])` | [`Bytes::from_ints([1, 2])`](Bytes::from_ints) |
+//! | `b'ab'` | `Bytes::from(&b"ab"[..])` |
+//! | `bytes.fromhex(s)` | [`Bytes::fromhex(s)`](Bytes::fromhex) |
+//! | `b.hex()`, `b.hex(':', 2)` | [`b.hex()`](Bytes::hex), [`b.hex_with(":", 2)`](Bytes::hex_with) |
+//! | `b[i]`, `b[a:b:c]` | [`b.get(i)`](Bytes::get), [`b.slice(a, b, c)`](Bytes::slice) (each part an `Option<isize>`) |
+//! | `repr(b)` | `format!("{b:?}")` |
+//! | `bytearray()`, `bytearray(n)` | [`ByteArray::new()`](ByteArray::new), [`ByteArray::zeroed(n)`](ByteArray::zeroed) |
+//! | `ba[i] = v` | [`ba.set(i, v)`](ByteArray::set) |
+//! | `ba[a:b:c] = data`, `del ba[a:b:c]`, `del ba[i]` | [`set_slice`](ByteArray::set_slice), [`del_slice`](ByteArray::del_slice), [`del_item`](ByteArray::del_item) |
+//! | `ba.append(v)`, `extend`, `insert`, `pop`, `remove`, `clear`, `reverse` | same names on [`ByteArray`] |
+//! | `sys.getsizeof(ba) - sys.getsizeof(bytearray())` | [`ba.capacity()`](ByteArray::capacity) |
+//! | `memoryview(obj)` | [`MemoryView::new(&obj)`](MemoryView::new) |
+//! | `with memoryview(obj) as m: ...` | [`MemoryView::with(&obj, \|m\| ...)`](MemoryView::with) |
+//! | `m[i]`, `m[i] = v` | [`m.get(i)`](MemoryView::get), [`m.set(i, v)`](MemoryView::set) |
+//! | `m[a:b:c]`, `m[a:b:c] = data` | [`m.slice(a, b, c)`](MemoryView::slice), [`m.set_slice(a, b, c, data)`](MemoryView::set_slice) |
+//! | `m.tobytes()`, `m.tolist()`, `m.hex()` | same names on [`MemoryView`] |
+//! | `m.obj is ba` | [`m.obj()?.is(&ba)`](ObjRef::is) |
+//! | `m.release()`, `m.toreadonly()`, `m.count(x)`, `m.index(x, a, b)` | same names on [`MemoryView`] |
+//! | `m.nbytes`, `m.shape`, `m.strides`, `m.c_contiguous`, ... | methods of the same names, returning `Result` |
+//! | `PyObject_GetBuffer(obj, &view, PyBUF_RECORDS)` | [`obj.get_buffer(Flags::RECORDS)`](Exporter::get_buffer) |
+//! | `PyBuffer_Release(&view)` | `drop(buf)` or [`buf.release()`](Buffer::release) |
+//! | exception `ValueError: msg` | [`Error`] with [`ErrorKind::ValueError`] and [`Error::message`] `msg` |
+//!
+//! # How does this differ from CPython?
+//!
+//! * **Errors are values.** Every fallible call returns [`Result`]; the
+//!   error has the Python exception class and CPython's exact message. No
+//!   public function panics.
+//! * **Python 3.14 semantics.** Where 3.11 and 3.14 differ (e.g.
+//!   `memoryview.count`/`index`, `fromhex` messages), the crate does what 3.14
+//!   does; [`VERSION_DIFFERENCES`] lists every such case.
+//! * **Slicing `bytes` shares memory.** `b[1:4]` copies in CPython; here a
+//!   step-1 slice is O(1) and shares the allocation. Nothing can observe the
+//!   difference except memory use (use [`Bytes::copy`] to detach).
+//! * **Values are `i64`, not Python ints.** Byte values that a Python int
+//!   could carry but `i64` cannot are out of scope; `bytes_per_sep` is an
+//!   `i32`, as CPython's C `int`.
+//! * **A `ByteArray` copy is a new object.** `Clone` is `bytearray(b)`.
+//!   A `Bytes` clone is the same object (`is` holds), like a second reference.
+//! * **Releasing is dropping.** A view releases its export when it is
+//!   dropped, as CPython does when the last reference goes, or earlier with
+//!   [`MemoryView::release`]. Export counting is the allocation's `Arc`
+//!   count, so it cannot drift.
+//! * **Shared memory is atomic bytes.** `bytearray` memory is
+//!   `Arc<[AtomicU8]>`; writes through views are relaxed atomic stores
+//!   (plain `mov`s). Copies out of it are byte loops rather than `memcpy`.
+//!   Everything is `Send + Sync` without locks or `unsafe`.
+//! * **Only unsigned-byte (`'B'`) views, 1-D** for now; the layout is
+//!   N-dimensional so `cast`, formats, equality and hashing can come later.
+//!   No `memoryview` equality, hash or `cast` yet.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod bytearray;
+mod bytes;
+pub mod error;
+mod hex;
+pub mod layout;
+pub mod protocol;
+mod storage;
+mod versions;
+mod view;
+
+pub use crate::bytearray::ByteArray;
+pub use crate::bytes::Bytes;
+pub use crate::error::{Error, ErrorKind, Result};
+pub use crate::protocol::{Buffer, Exporter, Flags, ObjRef};
+pub use crate::versions::{VersionDifference, VERSION_DIFFERENCES};
+pub use crate::view::MemoryView;

@@ -1,0 +1,467 @@
+//! Support for the differential tests in `tests/`: a model of operation
+//! sequences, their execution through `bufproto`, their JSON form for the
+//! Python driver (`src/driver.py`), and a long-lived interpreter process
+//! (Pyodide under Node, or native `python3`) that answers batches of cases.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use bufproto::{ByteArray, Bytes, MemoryView};
+
+/// One operation; `k` fields pick a view modulo the number of live views.
+#[derive(Clone, Debug)]
+#[allow(missing_docs)]
+pub enum Op {
+    Get(isize),
+    Slice(Option<isize>, Option<isize>, Option<isize>),
+    Repr,
+    Cap,
+    Hex(Option<(String, i32)>),
+    FromHex(String),
+    Set(isize, i64),
+    Append(i64),
+    Extend(Vec<u8>),
+    Insert(isize, i64),
+    Pop(Option<isize>),
+    Remove(i64),
+    Clear,
+    Reverse,
+    SetSlice(Option<isize>, Option<isize>, Option<isize>, Vec<u8>),
+    DelSlice(Option<isize>, Option<isize>, Option<isize>),
+    DelItem(isize),
+    MvNew,
+    MvOf(usize),
+    MvSlice(usize, Option<isize>, Option<isize>, Option<isize>),
+    MvRo(usize),
+    MvDrop(usize),
+    MvGet(usize, isize),
+    MvSet(usize, isize, i64),
+    MvSetSlice(usize, Option<isize>, Option<isize>, Option<isize>, Vec<u8>),
+    MvToBytes(usize),
+    MvToList(usize),
+    MvHex(usize, Option<(String, i32)>),
+    MvInfo(usize),
+    MvCount(usize, i64),
+    MvIndex(usize, i64, Option<isize>, Option<isize>),
+    MvRelease(usize),
+    MvObjIs(usize),
+}
+
+/// A case: the exporter (`bytes` if `frozen`, else `bytearray`), its
+/// initial data, and operations to run in order.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// `true` for `bytes`, `false` for `bytearray`.
+    pub frozen: bool,
+    /// Initial contents.
+    pub data: Vec<u8>,
+    /// The operations.
+    pub ops: Vec<Op>,
+}
+
+/// JSON string literal.
+pub fn js(s: &str) -> String {
+    let mut o = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+fn on<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map_or("null".into(), |x| x.to_string())
+}
+
+fn bytes_js(v: &[u8]) -> String {
+    format!("{v:?}")
+}
+
+fn sep_js(s: &Option<(String, i32)>) -> String {
+    match s {
+        None => "null, 1".into(),
+        Some((sep, n)) => format!("{}, {n}", js(sep)),
+    }
+}
+
+impl Op {
+    /// JSON form for `driver.py`.
+    pub fn to_json(&self) -> String {
+        use Op::*;
+        match self {
+            Get(i) => format!("[\"get\", {i}]"),
+            Slice(a, b, c) => format!("[\"slice\", {}, {}, {}]", on(a), on(b), on(c)),
+            Repr => "[\"repr\"]".into(),
+            Cap => "[\"cap\"]".into(),
+            Hex(s) => format!("[\"hex\", {}]", sep_js(s)),
+            FromHex(s) => format!("[\"fromhex\", {}]", js(s)),
+            Set(i, v) => format!("[\"set\", {i}, {v}]"),
+            Append(v) => format!("[\"append\", {v}]"),
+            Extend(d) => format!("[\"extend\", {}]", bytes_js(d)),
+            Insert(i, v) => format!("[\"insert\", {i}, {v}]"),
+            Pop(i) => format!("[\"pop\", {}]", on(i)),
+            Remove(v) => format!("[\"remove\", {v}]"),
+            Clear => "[\"clear\"]".into(),
+            Reverse => "[\"reverse\"]".into(),
+            SetSlice(a, b, c, d) => format!(
+                "[\"set_slice\", {}, {}, {}, {}]",
+                on(a),
+                on(b),
+                on(c),
+                bytes_js(d)
+            ),
+            DelSlice(a, b, c) => format!("[\"del_slice\", {}, {}, {}]", on(a), on(b), on(c)),
+            DelItem(i) => format!("[\"del_item\", {i}]"),
+            MvNew => "[\"mv_new\"]".into(),
+            MvOf(k) => format!("[\"mv_of\", {k}]"),
+            MvSlice(k, a, b, c) => format!("[\"mv_slice\", {k}, {}, {}, {}]", on(a), on(b), on(c)),
+            MvRo(k) => format!("[\"mv_ro\", {k}]"),
+            MvDrop(k) => format!("[\"mv_drop\", {k}]"),
+            MvGet(k, i) => format!("[\"mv_get\", {k}, {i}]"),
+            MvSet(k, i, v) => format!("[\"mv_set\", {k}, {i}, {v}]"),
+            MvSetSlice(k, a, b, c, d) => format!(
+                "[\"mv_set_slice\", {k}, {}, {}, {}, {}]",
+                on(a),
+                on(b),
+                on(c),
+                bytes_js(d)
+            ),
+            MvToBytes(k) => format!("[\"mv_tobytes\", {k}]"),
+            MvToList(k) => format!("[\"mv_tolist\", {k}]"),
+            MvHex(k, s) => format!("[\"mv_hex\", {k}, {}]", sep_js(s)),
+            MvInfo(k) => format!("[\"mv_info\", {k}]"),
+            MvCount(k, v) => format!("[\"mv_count\", {k}, {v}]"),
+            MvIndex(k, v, a, b) => format!("[\"mv_index\", {k}, {v}, {}, {}]", on(a), on(b)),
+            MvRelease(k) => format!("[\"mv_release\", {k}]"),
+            MvObjIs(k) => format!("[\"mv_obj_is\", {k}]"),
+        }
+    }
+}
+
+impl Case {
+    /// JSON form for `driver.py`.
+    pub fn to_json(&self) -> String {
+        let ops: Vec<String> = self.ops.iter().map(Op::to_json).collect();
+        format!(
+            "[{}, {}, [{}]]",
+            if self.frozen {
+                "\"bytes\""
+            } else {
+                "\"bytearray\""
+            },
+            bytes_js(&self.data),
+            ops.join(", ")
+        )
+    }
+
+    /// Readable Python for a counterexample.
+    pub fn to_python(&self) -> String {
+        let ctor = if self.frozen { "bytes" } else { "bytearray" };
+        let mut s = format!("obj = {ctor}({:?}); views = []\n", self.data);
+        for op in &self.ops {
+            s.push_str(&format!("# {}\n", op.to_json()));
+        }
+        s
+    }
+}
+
+enum Obj {
+    B(Bytes),
+    A(ByteArray),
+}
+
+fn out<T>(r: bufproto::Result<T>, f: impl FnOnce(T) -> String) -> String {
+    match r {
+        Ok(v) => f(v),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn none(r: bufproto::Result<()>) -> String {
+    out(r, |_| "None".into())
+}
+
+fn pyrepr_str(s: String) -> String {
+    format!("'{s}'")
+}
+
+fn pybool(b: bool) -> String {
+    if b { "True" } else { "False" }.into()
+}
+
+fn info(m: &MemoryView) -> bufproto::Result<String> {
+    Ok(format!(
+        "{} {} {:?} {:?} {} {} {} {} {} {} {} {:?}",
+        m.nbytes()?,
+        u8::from(m.readonly()?),
+        m.shape()?,
+        m.strides()?,
+        u8::from(m.c_contiguous()?),
+        u8::from(m.f_contiguous()?),
+        u8::from(m.contiguous()?),
+        m.len()?,
+        m.format()?,
+        m.itemsize()?,
+        m.ndim()?,
+        m.suboffsets()?,
+    ))
+}
+
+/// Runs a case through `bufproto`, producing the driver's outcome strings.
+pub fn run_rust(case: &Case) -> Vec<String> {
+    use Op::*;
+    let mut obj = if case.frozen {
+        Obj::B(Bytes::from(&case.data[..]))
+    } else {
+        Obj::A(ByteArray::from(&case.data[..]))
+    };
+    let mut views: Vec<MemoryView> = Vec::new();
+    let mut res = Vec::new();
+    let na = || "AttributeError".to_string();
+    for op in &case.ops {
+        let needs_view = !matches!(op, MvNew) && op.to_json().starts_with("[\"mv_");
+        if needs_view && views.is_empty() {
+            res.push("-".into());
+            continue;
+        }
+        let n = views.len().max(1);
+        let r = match (op, &mut obj) {
+            (Get(i), Obj::B(b)) => out(b.get(*i), |v| v.to_string()),
+            (Get(i), Obj::A(b)) => out(b.get(*i), |v| v.to_string()),
+            (Slice(x, y, z), Obj::B(b)) => out(b.slice(*x, *y, *z), |v| format!("{v:?}")),
+            (Slice(x, y, z), Obj::A(b)) => out(b.slice(*x, *y, *z), |v| format!("{v:?}")),
+            (Repr, Obj::B(b)) => format!("{b:?}"),
+            (Repr, Obj::A(b)) => format!("{b:?}"),
+            (Cap, Obj::B(_)) => "None".into(),
+            (Cap, Obj::A(b)) => b.capacity().to_string(),
+            (Hex(None), Obj::B(b)) => pyrepr_str(b.hex()),
+            (Hex(None), Obj::A(b)) => pyrepr_str(b.hex()),
+            (Hex(Some((s, k))), Obj::B(b)) => out(b.hex_with(s, *k), pyrepr_str),
+            (Hex(Some((s, k))), Obj::A(b)) => out(b.hex_with(s, *k), pyrepr_str),
+            (FromHex(s), _) => out(Bytes::fromhex(s), |v| format!("{v:?}")),
+            (Set(i, v), Obj::A(b)) => none(b.set(*i, *v)),
+            (Append(v), Obj::A(b)) => none(b.append(*v)),
+            (Extend(d), Obj::A(b)) => none(b.extend(d)),
+            (Insert(i, v), Obj::A(b)) => none(b.insert(*i, *v)),
+            (Pop(i), Obj::A(b)) => out(b.pop(*i), |v| v.to_string()),
+            (Remove(v), Obj::A(b)) => none(b.remove(*v)),
+            (Clear, Obj::A(b)) => none(b.clear()),
+            (Reverse, Obj::A(b)) => {
+                b.reverse();
+                "None".into()
+            }
+            (SetSlice(x, y, z, d), Obj::A(b)) => none(b.set_slice(*x, *y, *z, d)),
+            (DelSlice(x, y, z), Obj::A(b)) => none(b.del_slice(*x, *y, *z)),
+            (DelItem(i), Obj::A(b)) => none(b.del_item(*i)),
+            (
+                Set(..) | Append(_) | Extend(_) | Insert(..) | Pop(_) | Remove(_) | Clear | Reverse
+                | SetSlice(..) | DelSlice(..) | DelItem(_),
+                Obj::B(_),
+            ) => na(),
+            (MvNew, o) => {
+                let m = match o {
+                    Obj::B(b) => MemoryView::new(b),
+                    Obj::A(b) => MemoryView::new(b),
+                };
+                out(m, |m| {
+                    views.push(m);
+                    "None".into()
+                })
+            }
+            (MvOf(k), _) => out(MemoryView::new(&views[k % n]), |m| {
+                views.push(m);
+                "None".into()
+            }),
+            (MvSlice(k, x, y, z), _) => out(views[k % n].slice(*x, *y, *z), |m| {
+                views.push(m);
+                "None".into()
+            }),
+            (MvRo(k), _) => out(views[k % n].toreadonly(), |m| {
+                views.push(m);
+                "None".into()
+            }),
+            (MvDrop(k), _) => {
+                views.remove(k % n);
+                "None".into()
+            }
+            (MvGet(k, i), _) => out(views[k % n].get(*i), |v| v.to_string()),
+            (MvSet(k, i, v), _) => none(views[k % n].set(*i, *v)),
+            (MvSetSlice(k, x, y, z, d), _) => none(views[k % n].set_slice(*x, *y, *z, d)),
+            (MvToBytes(k), _) => out(views[k % n].tobytes(), |v| format!("{v:?}")),
+            (MvToList(k), _) => out(views[k % n].tolist(), |v| format!("{v:?}")),
+            (MvHex(k, None), _) => out(views[k % n].hex(), pyrepr_str),
+            (MvHex(k, Some((s, b))), _) => out(views[k % n].hex_with(s, *b), pyrepr_str),
+            (MvInfo(k), _) => out(info(&views[k % n]), |s| s),
+            (MvCount(k, v), _) => out(views[k % n].count(*v), |v| v.to_string()),
+            (MvIndex(k, v, a, b), _) => out(views[k % n].index(*v, *a, *b), |v| v.to_string()),
+            (MvRelease(k), _) => none(views[k % n].release()),
+            (MvObjIs(k), o) => out(views[k % n].obj(), |r| {
+                pybool(match o {
+                    Obj::B(b) => r.is(b),
+                    Obj::A(b) => r.is(b),
+                })
+            }),
+        };
+        res.push(r);
+    }
+    res
+}
+
+/// Normalises Python-only outcomes the crate models differently: calling a
+/// bytearray method on `bytes` is an `AttributeError` in Python and has no
+/// counterpart in the crate.
+pub fn normalise_python(s: &str) -> String {
+    if s.starts_with("AttributeError") {
+        "AttributeError".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Which interpreter answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interpreter {
+    /// CPython 3.14 in Pyodide under Node.
+    Pyodide,
+    /// The native `python3` (3.11 here).
+    Native,
+}
+
+/// A long-lived interpreter running `driver.py`.
+pub struct Oracle {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Path of Pyodide's ES module in the book's `tests/pycon`.
+pub fn pyodide_module() -> PathBuf {
+    crate_dir().join("../../tests/pycon/node_modules/pyodide/pyodide.mjs")
+}
+
+/// Why an interpreter is unavailable, if it is.
+pub fn unavailable(which: Interpreter) -> Option<String> {
+    let (prog, arg) = match which {
+        Interpreter::Pyodide => ("node", "--version"),
+        Interpreter::Native => ("python3", "--version"),
+    };
+    if Command::new(prog).arg(arg).output().is_err() {
+        return Some(format!("`{prog}` not found"));
+    }
+    if which == Interpreter::Pyodide && !Path::new(&pyodide_module()).exists() {
+        return Some(format!(
+            "{} missing (npm ci in tests/pycon)",
+            pyodide_module().display()
+        ));
+    }
+    None
+}
+
+/// Skips (returns `true`) loudly when the interpreter is missing, or panics
+/// under `CI=true`.
+pub fn skip_if_unavailable(which: Interpreter) -> bool {
+    let Some(why) = unavailable(which) else {
+        return false;
+    };
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{which:?} interpreter unavailable under CI: {why}");
+    }
+    eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+    eprintln!("!!! {which:?} differential test NOT RUN: {why}");
+    eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
+    true
+}
+
+impl Oracle {
+    /// Starts the interpreter and waits until the driver is loaded.
+    pub fn start(which: Interpreter) -> std::io::Result<Oracle> {
+        let driver = crate_dir().join("src/driver.py");
+        let mut cmd = match which {
+            Interpreter::Pyodide => {
+                let mut c = Command::new("node");
+                c.arg(crate_dir().join("src/runner.mjs"))
+                    .arg(pyodide_module())
+                    .arg(&driver);
+                c
+            }
+            Interpreter::Native => {
+                let mut c = Command::new("python3");
+                c.arg(&driver);
+                c
+            }
+        };
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| std::io::Error::other("no stdin"))?;
+        let stdout = BufReader::new(
+            child
+                .stdout
+                .take()
+                .ok_or_else(|| std::io::Error::other("no stdout"))?,
+        );
+        let mut o = Oracle {
+            child,
+            stdin,
+            stdout,
+        };
+        let mut line = String::new();
+        o.stdout.read_line(&mut line)?;
+        if line.trim() != "READY" {
+            return Err(std::io::Error::other(format!(
+                "driver did not start: {line:?}"
+            )));
+        }
+        Ok(o)
+    }
+
+    /// Runs a batch of cases in one round trip; one outcome list per case.
+    pub fn run(&mut self, cases: &[Case]) -> std::io::Result<Vec<Vec<String>>> {
+        let body: Vec<String> = cases.iter().map(Case::to_json).collect();
+        writeln!(self.stdin, "[{}]", body.join(", "))?;
+        self.stdin.flush()?;
+        let mut line = String::new();
+        self.stdout.read_line(&mut line)?;
+        let v: Vec<Vec<String>> = serde_json::from_str(&line)
+            .map_err(|e| std::io::Error::other(format!("bad driver output {e}: {line:.200}")))?;
+        Ok(v.into_iter()
+            .map(|c| c.iter().map(|s| normalise_python(s)).collect())
+            .collect())
+    }
+}
+
+impl Oracle {
+    /// Runs Python snippets (statements, then a final expression); each
+    /// outcome is the expression's `repr` or `Kind: message`.
+    pub fn run_snippets(&mut self, snippets: &[&str]) -> std::io::Result<Vec<String>> {
+        let body: Vec<String> = snippets.iter().map(|s| js(s)).collect();
+        writeln!(self.stdin, "{{\"snippets\": [{}]}}", body.join(", "))?;
+        self.stdin.flush()?;
+        let mut line = String::new();
+        self.stdout.read_line(&mut line)?;
+        serde_json::from_str(&line)
+            .map_err(|e| std::io::Error::other(format!("bad driver output {e}: {line:.200}")))
+    }
+}
+
+impl Drop for Oracle {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

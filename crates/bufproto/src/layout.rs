@@ -1,0 +1,546 @@
+//! Shapes, strides and slices: pure functions, values in and values out.
+//!
+//! A view's *layout* says where each item lives in the exporter's memory:
+//!
+//! ```text
+//! byte offset of item (i0, i1, ...) = offset + i0*strides[0] + i1*strides[1] + ...
+//! ```
+//!
+//! Strides are `isize` and may be negative (`m[::-1]` has stride -1). The
+//! layout is N-dimensional already, although the views of this crate are 1-D
+//! byte views for now; the format is stored as a string beside its item size
+//! (`"B"`, 1) so that casts to other formats can come later.
+//!
+//! All arithmetic here is checked: a computation that would overflow returns
+//! `None` or an error instead of wrapping or panicking.
+
+use crate::error::{Error, Result};
+
+/// A normalised slice, as `PySlice_Unpack` + `PySlice_AdjustIndices` leave it.
+///
+/// `start` may be `-1` and `stop` may be `-1` for negative steps (one before
+/// the first item); `len` is the number of selected items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SliceIndices {
+    /// Index of the first selected item (meaningful only when `len > 0`).
+    pub start: isize,
+    /// Index one step past the last selected item.
+    pub stop: isize,
+    /// The step, never zero.
+    pub step: isize,
+    /// Number of selected items (`slicelength`).
+    pub len: usize,
+}
+
+/// Normalises `seq[start:stop:step]` for a sequence of `len` items, exactly
+/// like CPython's `PySlice_Unpack` followed by `PySlice_AdjustIndices`:
+/// missing parts get their defaults, negative indices count from the end, and
+/// out-of-range indices are clamped (never an error). Cost: O(1).
+///
+/// # Errors
+///
+/// `ValueError: slice step cannot be zero` when `step == Some(0)`.
+///
+/// ```
+/// use bufproto::layout::{adjust_slice, SliceIndices};
+/// # fn main() -> Result<(), bufproto::Error> {
+/// // "abcdef"[::-2] selects f, d, b
+/// assert_eq!(adjust_slice(6, None, None, Some(-2))?,
+///            SliceIndices { start: 5, stop: -1, step: -2, len: 3 });
+/// // clamping: "abc"[-10:10] is the whole thing
+/// assert_eq!(adjust_slice(3, Some(-10), Some(10), None)?.len, 3);
+/// assert_eq!(adjust_slice(3, None, None, Some(0)).unwrap_err().to_string(),
+///            "ValueError: slice step cannot be zero");
+/// # Ok(()) }
+/// ```
+pub fn adjust_slice(
+    len: usize,
+    start: Option<isize>,
+    stop: Option<isize>,
+    step: Option<isize>,
+) -> Result<SliceIndices> {
+    let len = isize::try_from(len).map_err(|_| Error::size_overflow())?;
+    let mut step = step.unwrap_or(1);
+    if step == 0 {
+        return Err(Error::value_error("slice step cannot be zero"));
+    }
+    // PySlice_Unpack: keep -step from overflowing.
+    if step < -isize::MAX {
+        step = -isize::MAX;
+    }
+    let start = start.unwrap_or(if step < 0 { isize::MAX } else { 0 });
+    let stop = stop.unwrap_or(if step < 0 { isize::MIN } else { isize::MAX });
+    let adjust = |i: isize| -> isize {
+        if i < 0 {
+            // i + len cannot overflow: i < 0 <= len.
+            let j = i + len;
+            if j < 0 {
+                if step < 0 {
+                    -1
+                } else {
+                    0
+                }
+            } else {
+                j
+            }
+        } else if i >= len {
+            if step < 0 {
+                len - 1
+            } else {
+                len
+            }
+        } else {
+            i
+        }
+    };
+    let start = adjust(start);
+    let stop = adjust(stop);
+    // Both are in -1..=len, so the differences below cannot overflow.
+    let n = if step < 0 {
+        if stop < start {
+            (start - stop - 1) / (-step) + 1
+        } else {
+            0
+        }
+    } else if start < stop {
+        (stop - start - 1) / step + 1
+    } else {
+        0
+    };
+    Ok(SliceIndices {
+        start,
+        stop,
+        step,
+        len: n as usize,
+    })
+}
+
+/// Turns a possibly negative Python index into a position in `0..len`, or
+/// `None` if it is out of range. Cost: O(1).
+///
+/// ```
+/// use bufproto::layout::normalize_index;
+/// assert_eq!(normalize_index(-1, 3), Some(2));
+/// assert_eq!(normalize_index(3, 3), None);
+/// assert_eq!(normalize_index(isize::MIN, 3), None);
+/// ```
+pub fn normalize_index(index: isize, len: usize) -> Option<usize> {
+    if index < 0 {
+        let back = index.unsigned_abs();
+        len.checked_sub(back)
+    } else {
+        let i = index as usize;
+        (i < len).then_some(i)
+    }
+}
+
+/// Whether items laid out with `shape`/`strides` are C-contiguous (row
+/// major), as CPython's `PyBuffer_IsContiguous(view, 'C')` decides: an empty
+/// buffer is contiguous, and dimensions of length 1 may have any stride.
+/// Cost: O(ndim).
+///
+/// ```
+/// use bufproto::layout::is_c_contiguous;
+/// assert!(is_c_contiguous(&[2, 3], &[3, 1], 1));
+/// assert!(!is_c_contiguous(&[2, 3], &[1, 2], 1));
+/// assert!(is_c_contiguous(&[0], &[2], 1)); // empty
+/// ```
+pub fn is_c_contiguous(shape: &[usize], strides: &[isize], itemsize: usize) -> bool {
+    contiguous_in(shape, strides, itemsize, shape.len(), true)
+}
+
+/// Whether items are Fortran-contiguous (column major), as
+/// `PyBuffer_IsContiguous(view, 'F')` decides. Cost: O(ndim).
+///
+/// ```
+/// use bufproto::layout::is_f_contiguous;
+/// assert!(is_f_contiguous(&[2, 3], &[1, 2], 1));
+/// assert!(!is_f_contiguous(&[2, 3], &[3, 1], 1));
+/// ```
+pub fn is_f_contiguous(shape: &[usize], strides: &[isize], itemsize: usize) -> bool {
+    contiguous_in(shape, strides, itemsize, shape.len(), false)
+}
+
+fn contiguous_in(
+    shape: &[usize],
+    strides: &[isize],
+    itemsize: usize,
+    ndim: usize,
+    c: bool,
+) -> bool {
+    if strides.len() != ndim {
+        return false;
+    }
+    if shape.contains(&0) {
+        return true;
+    }
+    let Ok(mut sd) = isize::try_from(itemsize) else {
+        return false;
+    };
+    let order: Box<dyn Iterator<Item = usize>> = if c {
+        Box::new((0..ndim).rev())
+    } else {
+        Box::new(0..ndim)
+    };
+    for i in order {
+        let dim = shape[i];
+        if dim > 1 && strides[i] != sd {
+            return false;
+        }
+        let Ok(d) = isize::try_from(dim) else {
+            return false;
+        };
+        let Some(next) = sd.checked_mul(d) else {
+            return false;
+        };
+        sd = next;
+    }
+    true
+}
+
+/// Where a view's items live: offset of the first item, item size and
+/// format, shape and strides (in bytes). Cost of every accessor: O(1).
+///
+/// ```
+/// use bufproto::layout::Layout;
+/// # fn main() -> Result<(), bufproto::Error> {
+/// let l = Layout::bytes(5);
+/// assert_eq!((l.ndim(), l.shape(), l.strides()), (1, &[5][..], &[1][..]));
+/// let rev = l.slice(None, None, Some(-2))?; // items 4, 2, 0
+/// assert_eq!(rev.offset(), 4);
+/// assert_eq!(rev.strides(), &[-2]);
+/// assert_eq!(rev.item_offsets()?, vec![4, 2, 0]);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    offset: isize,
+    itemsize: usize,
+    format: String,
+    shape: Vec<usize>,
+    strides: Vec<isize>,
+}
+
+impl Layout {
+    /// A 1-D layout of `n` unsigned bytes (format `"B"`) starting at offset 0.
+    ///
+    /// ```
+    /// let l = bufproto::layout::Layout::bytes(3);
+    /// assert_eq!((l.format(), l.itemsize(), l.nbytes()), ("B", 1, Some(3)));
+    /// ```
+    pub fn bytes(n: usize) -> Layout {
+        Layout {
+            offset: 0,
+            itemsize: 1,
+            format: "B".to_string(),
+            shape: vec![n],
+            strides: vec![1],
+        }
+    }
+
+    /// The same layout moved by `by` bytes (e.g. to a bytearray's logical
+    /// start). Returns `None` on overflow.
+    ///
+    /// ```
+    /// let l = bufproto::layout::Layout::bytes(3).shifted(10).unwrap();
+    /// assert_eq!(l.offset(), 10);
+    /// ```
+    pub fn shifted(&self, by: usize) -> Option<Layout> {
+        let by = isize::try_from(by).ok()?;
+        let mut l = self.clone();
+        l.offset = l.offset.checked_add(by)?;
+        Some(l)
+    }
+
+    /// Byte offset of the first item (`view.buf` minus the allocation start).
+    /// It may point one past either end when the view is empty.
+    pub fn offset(&self) -> isize {
+        self.offset
+    }
+    /// Size of one item in bytes.
+    pub fn itemsize(&self) -> usize {
+        self.itemsize
+    }
+    /// The `struct`-module format of one item (`"B"`).
+    pub fn format(&self) -> &str {
+        &self.format
+    }
+    /// Number of dimensions.
+    pub fn ndim(&self) -> usize {
+        self.shape.len()
+    }
+    /// Items per dimension.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+    /// Bytes to step per dimension (any sign).
+    pub fn strides(&self) -> &[isize] {
+        &self.strides
+    }
+
+    /// Number of items (product of the shape), `None` on overflow. Cost: O(ndim).
+    ///
+    /// ```
+    /// assert_eq!(bufproto::layout::Layout::bytes(4).nitems(), Some(4));
+    /// ```
+    pub fn nitems(&self) -> Option<usize> {
+        self.shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d))
+    }
+
+    /// `nitems * itemsize` (`memoryview.nbytes`), `None` on overflow.
+    pub fn nbytes(&self) -> Option<usize> {
+        self.nitems()?.checked_mul(self.itemsize)
+    }
+
+    /// `memoryview.c_contiguous`, as CPython's `init_flags` computes it. For
+    /// one dimension that is `shape[0] == 1 || strides[0] == itemsize`, so an
+    /// *empty* slice with step 2 is not contiguous although
+    /// [`is_c_contiguous`] says an empty buffer is. Cost: O(ndim).
+    ///
+    /// ```
+    /// use bufproto::layout::Layout;
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let l = Layout::bytes(4).slice(None, None, Some(2))?.slice(Some(2), Some(2), None)?;
+    /// assert_eq!(l.shape(), &[0]);
+    /// assert!(!l.c_contiguous()); // as memoryview(b'abcd')[::2][2:2].c_contiguous
+    /// # Ok(()) }
+    /// ```
+    pub fn c_contiguous(&self) -> bool {
+        match self.ndim() {
+            0 => true,
+            1 => self.ndim1_contiguous(),
+            _ => is_c_contiguous(&self.shape, &self.strides, self.itemsize),
+        }
+    }
+
+    /// `memoryview.f_contiguous` (see [`Layout::c_contiguous`]).
+    pub fn f_contiguous(&self) -> bool {
+        match self.ndim() {
+            0 => true,
+            1 => self.ndim1_contiguous(),
+            _ => is_f_contiguous(&self.shape, &self.strides, self.itemsize),
+        }
+    }
+
+    /// `memoryview.contiguous`: C- or Fortran-contiguous.
+    pub fn contiguous(&self) -> bool {
+        self.c_contiguous() || self.f_contiguous()
+    }
+
+    fn ndim1_contiguous(&self) -> bool {
+        self.shape[0] == 1 || isize::try_from(self.itemsize).ok() == Some(self.strides[0])
+    }
+
+    /// Slices dimension 0 like `m[start:stop:step]`: O(1), no byte moves.
+    ///
+    /// # Errors
+    ///
+    /// `ValueError: slice step cannot be zero`; `OverflowError` if the new
+    /// offset or stride leaves `isize`; `TypeError: invalid indexing of
+    /// 0-dim memory` for a 0-d layout.
+    ///
+    /// ```
+    /// use bufproto::layout::Layout;
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let l = Layout::bytes(10).slice(Some(2), Some(8), Some(3))?;
+    /// assert_eq!((l.offset(), l.shape(), l.strides()), (2, &[2][..], &[3][..]));
+    /// # Ok(()) }
+    /// ```
+    pub fn slice(
+        &self,
+        start: Option<isize>,
+        stop: Option<isize>,
+        step: Option<isize>,
+    ) -> Result<Layout> {
+        if self.ndim() == 0 {
+            return Err(Error::type_error("invalid indexing of 0-dim memory"));
+        }
+        let s = adjust_slice(self.shape[0], start, stop, step)?;
+        let mut l = self.clone();
+        l.offset = s
+            .start
+            .checked_mul(self.strides[0])
+            .and_then(|d| self.offset.checked_add(d))
+            .ok_or_else(Error::size_overflow)?;
+        l.strides[0] = self.strides[0]
+            .checked_mul(s.step)
+            .ok_or_else(Error::size_overflow)?;
+        l.shape[0] = s.len;
+        Ok(l)
+    }
+
+    /// Byte offset of the item at `index` (one index per dimension, each
+    /// already in range), `None` if the index has the wrong length, is out of
+    /// range, or the arithmetic overflows or goes below zero. Cost: O(ndim).
+    ///
+    /// ```
+    /// use bufproto::layout::Layout;
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let l = Layout::bytes(4).slice(None, None, Some(-1))?;
+    /// assert_eq!(l.byte_offset(&[0]), Some(3));
+    /// assert_eq!(l.byte_offset(&[4]), None);
+    /// # Ok(()) }
+    /// ```
+    pub fn byte_offset(&self, index: &[usize]) -> Option<usize> {
+        if index.len() != self.ndim() {
+            return None;
+        }
+        let mut off = self.offset;
+        for ((&i, &n), &s) in index.iter().zip(&self.shape).zip(&self.strides) {
+            if i >= n {
+                return None;
+            }
+            off = off.checked_add(isize::try_from(i).ok()?.checked_mul(s)?)?;
+        }
+        usize::try_from(off).ok()
+    }
+
+    /// Byte offsets of every item in C (row-major) order. Cost: O(nitems).
+    ///
+    /// # Errors
+    ///
+    /// `OverflowError` if an offset cannot be represented (never for a layout
+    /// that fits its buffer).
+    ///
+    /// ```
+    /// use bufproto::layout::Layout;
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert_eq!(Layout::bytes(3).item_offsets()?, vec![0, 1, 2]);
+    /// # Ok(()) }
+    /// ```
+    pub fn item_offsets(&self) -> Result<Vec<usize>> {
+        let n = self.nitems().ok_or_else(Error::size_overflow)?;
+        let mut out = Vec::with_capacity(n);
+        if n == 0 {
+            return Ok(out);
+        }
+        let mut idx = vec![0usize; self.ndim()];
+        loop {
+            out.push(self.byte_offset(&idx).ok_or_else(Error::size_overflow)?);
+            // odometer increment, last dimension fastest
+            let mut d = self.ndim();
+            loop {
+                if d == 0 {
+                    return Ok(out);
+                }
+                d -= 1;
+                idx[d] += 1;
+                if idx[d] < self.shape[d] {
+                    break;
+                }
+                idx[d] = 0;
+            }
+        }
+    }
+
+    /// Whether every item lies inside an allocation of `len` bytes. Cost:
+    /// O(ndim).
+    ///
+    /// ```
+    /// use bufproto::layout::Layout;
+    /// assert!(Layout::bytes(3).fits(3));
+    /// assert!(!Layout::bytes(3).fits(2));
+    /// ```
+    pub fn fits(&self, len: usize) -> bool {
+        if self.nitems() == Some(0) {
+            return true;
+        }
+        let (mut lo, mut hi) = (self.offset, self.offset);
+        for (&n, &s) in self.shape.iter().zip(&self.strides) {
+            let Some(last) = n.checked_sub(1) else {
+                return true;
+            };
+            let Some(span) = isize::try_from(last).ok().and_then(|m| m.checked_mul(s)) else {
+                return false;
+            };
+            if span < 0 {
+                lo = match lo.checked_add(span) {
+                    Some(v) => v,
+                    None => return false,
+                };
+            } else {
+                hi = match hi.checked_add(span) {
+                    Some(v) => v,
+                    None => return false,
+                };
+            }
+        }
+        let Ok(item) = isize::try_from(self.itemsize) else {
+            return false;
+        };
+        match (
+            usize::try_from(lo),
+            hi.checked_add(item).map(usize::try_from),
+        ) {
+            (Ok(_), Some(Ok(end))) => end <= len,
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn py(len: usize, a: Option<isize>, b: Option<isize>, c: Option<isize>) -> Vec<usize> {
+        let s = adjust_slice(len, a, b, c).unwrap();
+        (0..s.len)
+            .map(|k| (s.start + k as isize * s.step) as usize)
+            .collect()
+    }
+
+    #[test]
+    fn slices_like_python() {
+        assert_eq!(py(5, None, None, None), vec![0, 1, 2, 3, 4]);
+        assert_eq!(py(5, None, None, Some(-1)), vec![4, 3, 2, 1, 0]);
+        assert_eq!(py(5, Some(-2), None, None), vec![3, 4]);
+        assert_eq!(py(5, Some(3), Some(1), None), Vec::<usize>::new());
+        assert_eq!(py(5, Some(10), Some(-10), Some(-2)), vec![4, 2, 0]);
+        assert_eq!(
+            py(5, Some(isize::MIN), Some(isize::MAX), Some(isize::MIN)),
+            Vec::<usize>::new()
+        );
+        assert_eq!(py(5, None, None, Some(isize::MIN)), vec![4]);
+        assert_eq!(py(0, None, None, Some(-1)), Vec::<usize>::new());
+        let e = adjust_slice(5, None, None, Some(0)).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::ValueError);
+        assert_eq!(e.message(), "slice step cannot be zero");
+    }
+
+    #[test]
+    fn index_normalisation() {
+        assert_eq!(normalize_index(0, 0), None);
+        assert_eq!(normalize_index(-3, 3), Some(0));
+        assert_eq!(normalize_index(-4, 3), None);
+        assert_eq!(
+            normalize_index(isize::MAX, usize::MAX),
+            Some(isize::MAX as usize)
+        );
+    }
+
+    #[test]
+    fn contiguity() {
+        let l = Layout::bytes(3);
+        assert!(l.c_contiguous() && l.f_contiguous() && l.contiguous());
+        let r = l.slice(None, None, Some(-1)).unwrap();
+        assert!(!r.c_contiguous());
+        let one = r.slice(Some(1), Some(2), None).unwrap();
+        assert!(one.c_contiguous());
+        assert!(is_c_contiguous(&[], &[], 1));
+        assert!(is_c_contiguous(&[1, 3], &[100, 1], 1));
+        assert!(!is_c_contiguous(&[2], &[], 1));
+        assert!(Layout::bytes(0).fits(0));
+        assert!(r.fits(3) && !r.fits(2));
+        assert_eq!(
+            Layout::bytes(0).item_offsets().unwrap(),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            Layout::bytes(2)
+                .slice(None, None, Some(isize::MAX))
+                .unwrap()
+                .shape(),
+            &[1]
+        );
+    }
+}

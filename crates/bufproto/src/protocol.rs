@@ -1,0 +1,554 @@
+//! The buffer protocol: what `bf_getbuffer` / `bf_releasebuffer` are to C.
+//!
+//! An [`Exporter`] hands out a [`Buffer`] (the `Py_buffer` analogue) for a
+//! request described by [`Flags`] (`PyBUF_*`, same numeric values). Dropping
+//! the `Buffer` (or calling [`Buffer::release`]) is `PyBuffer_Release`: while
+//! a `Buffer` of a [`ByteArray`](crate::ByteArray) is alive, the bytearray
+//! cannot change size.
+//!
+//! Consumers other than [`MemoryView`](crate::MemoryView) can use the
+//! protocol directly, for any exporter:
+//!
+//! ```
+//! use bufproto::{ByteArray, Bytes, Exporter, Flags};
+//! # fn main() -> Result<(), bufproto::Error> {
+//! /// Sum of the bytes of any exporter (like `sum(memoryview(obj))`).
+//! fn byte_sum(obj: &(impl Exporter + ?Sized)) -> Result<u64, bufproto::Error> {
+//!     let buf = obj.get_buffer(Flags::SIMPLE)?;
+//!     Ok(buf.to_vec().iter().map(|&b| u64::from(b)).sum())
+//! } // `buf` dropped here: the export is released
+//!
+//! assert_eq!(byte_sum(&Bytes::from(&[1u8, 2, 3][..]))?, 6);
+//! let mut ba = ByteArray::from(&[10u8, 20][..]);
+//! assert_eq!(byte_sum(&ba)?, 30);
+//! ba.append(1)?; // no export left, so resizing works
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::ops::BitOr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::storage::Storage;
+
+/// Request flags of [`Exporter::get_buffer`], CPython's `PyBUF_*` with the
+/// same numeric values. Combine with `|`.
+///
+/// ```
+/// use bufproto::Flags;
+/// assert_eq!(Flags::STRIDED.bits(), 0x19);
+/// assert_eq!(Flags::WRITABLE | Flags::ND, Flags::CONTIG);
+/// assert!(Flags::FULL_RO.contains(Flags::FORMAT));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Flags(u32);
+
+impl Flags {
+    /// `PyBUF_SIMPLE` (0): bytes only, read-only is fine.
+    pub const SIMPLE: Flags = Flags(0);
+    /// `PyBUF_WRITABLE` (0x1): the consumer will write.
+    pub const WRITABLE: Flags = Flags(0x1);
+    /// `PyBUF_FORMAT` (0x4): fill `format`.
+    pub const FORMAT: Flags = Flags(0x4);
+    /// `PyBUF_ND` (0x8): fill `shape`.
+    pub const ND: Flags = Flags(0x8);
+    /// `PyBUF_STRIDES` (0x18): fill `shape` and `strides`.
+    pub const STRIDES: Flags = Flags(0x10 | 0x8);
+    /// `PyBUF_C_CONTIGUOUS` (0x38).
+    pub const C_CONTIGUOUS: Flags = Flags(0x20 | 0x18);
+    /// `PyBUF_F_CONTIGUOUS` (0x58).
+    pub const F_CONTIGUOUS: Flags = Flags(0x40 | 0x18);
+    /// `PyBUF_ANY_CONTIGUOUS` (0x98).
+    pub const ANY_CONTIGUOUS: Flags = Flags(0x80 | 0x18);
+    /// `PyBUF_INDIRECT` (0x118): suboffsets allowed.
+    pub const INDIRECT: Flags = Flags(0x100 | 0x18);
+    /// `PyBUF_CONTIG` (0x9) = `ND | WRITABLE`.
+    pub const CONTIG: Flags = Flags(0x8 | 0x1);
+    /// `PyBUF_CONTIG_RO` (0x8) = `ND`.
+    pub const CONTIG_RO: Flags = Flags(0x8);
+    /// `PyBUF_STRIDED` (0x19) = `STRIDES | WRITABLE`.
+    pub const STRIDED: Flags = Flags(0x18 | 0x1);
+    /// `PyBUF_STRIDED_RO` (0x18) = `STRIDES`.
+    pub const STRIDED_RO: Flags = Flags(0x18);
+    /// `PyBUF_RECORDS` (0x1d) = `STRIDES | WRITABLE | FORMAT`.
+    pub const RECORDS: Flags = Flags(0x18 | 0x1 | 0x4);
+    /// `PyBUF_RECORDS_RO` (0x1c) = `STRIDES | FORMAT`.
+    pub const RECORDS_RO: Flags = Flags(0x18 | 0x4);
+    /// `PyBUF_FULL` (0x11d) = `INDIRECT | WRITABLE | FORMAT`.
+    pub const FULL: Flags = Flags(0x118 | 0x1 | 0x4);
+    /// `PyBUF_FULL_RO` (0x11c) = `INDIRECT | FORMAT`; what `memoryview(obj)` asks for.
+    pub const FULL_RO: Flags = Flags(0x118 | 0x4);
+
+    /// The raw bits. Cost: O(1).
+    ///
+    /// ```
+    /// assert_eq!(bufproto::Flags::FULL_RO.bits(), 0x11c);
+    /// ```
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// Flags from raw bits (any bits are kept, as C would). Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::Flags;
+    /// assert_eq!(Flags::from_bits(0x1c), Flags::RECORDS_RO);
+    /// ```
+    pub const fn from_bits(bits: u32) -> Flags {
+        Flags(bits)
+    }
+
+    /// Whether every bit of `other` is set, the way CPython's `REQ_*`
+    /// macros test compound flags. Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::Flags;
+    /// assert!(Flags::STRIDES.contains(Flags::ND));
+    /// assert!(!Flags::ND.contains(Flags::STRIDES));
+    /// ```
+    pub const fn contains(self, other: Flags) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl BitOr for Flags {
+    type Output = Flags;
+    fn bitor(self, rhs: Flags) -> Flags {
+        Flags(self.0 | rhs.0)
+    }
+}
+
+impl fmt::Debug for Flags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Flags({:#x})", self.0)
+    }
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+pub(crate) fn new_id() -> u64 {
+    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Identifies an exporting object, like a Python reference used with `is`:
+/// its type name and its identity.
+///
+/// A clone of a [`Bytes`](crate::Bytes) is the *same* object (as another
+/// reference to one Python object is); slicing or copying makes a new one.
+///
+/// ```
+/// use bufproto::{Bytes, MemoryView};
+/// # fn main() -> Result<(), bufproto::Error> {
+/// let b = Bytes::from(&b"abc"[..]);
+/// let m = MemoryView::new(&b)?;
+/// let obj = m.obj()?;
+/// assert_eq!(obj.type_name(), "bytes");
+/// assert!(obj.is(&b));
+/// assert!(!obj.is(&Bytes::from(&b"abc"[..])));
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ObjRef {
+    type_name: &'static str,
+    id: u64,
+}
+
+impl ObjRef {
+    /// A new, unique identity for an object of Python type `type_name`; for
+    /// your own exporters. Cost: O(1).
+    ///
+    /// ```
+    /// let a = bufproto::ObjRef::new("mytype");
+    /// assert_ne!(a, bufproto::ObjRef::new("mytype"));
+    /// ```
+    pub fn new(type_name: &'static str) -> ObjRef {
+        ObjRef {
+            type_name,
+            id: new_id(),
+        }
+    }
+
+    pub(crate) fn with_id(type_name: &'static str, id: u64) -> ObjRef {
+        ObjRef { type_name, id }
+    }
+
+    /// The Python type name: `"bytes"`, `"bytearray"` or `"memoryview"`.
+    ///
+    /// ```
+    /// use bufproto::{ByteArray, Exporter};
+    /// assert_eq!(ByteArray::new().obj_ref().type_name(), "bytearray");
+    /// ```
+    pub fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+
+    /// Python's `is`: whether `other` is this very object. Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::{ByteArray, Exporter};
+    /// let a = ByteArray::new();
+    /// assert!(a.obj_ref().is(&a));
+    /// assert!(!a.obj_ref().is(&a.clone())); // a copy, like bytearray(a)
+    /// ```
+    pub fn is(&self, other: &(impl Exporter + ?Sized)) -> bool {
+        *self == other.obj_ref()
+    }
+}
+
+/// An object that exports its memory through the buffer protocol.
+///
+/// Implemented by [`Bytes`](crate::Bytes), [`ByteArray`](crate::ByteArray)
+/// and [`MemoryView`](crate::MemoryView). Your own type can export by
+/// delegating to a field and relabelling the result with
+/// [`Buffer::with_obj`].
+///
+/// ```
+/// use bufproto::{Buffer, Bytes, Exporter, Flags, MemoryView, ObjRef};
+/// # fn main() -> Result<(), bufproto::Error> {
+/// struct Packet { id: ObjRef, payload: Bytes }
+/// impl Exporter for Packet {
+///     fn get_buffer(&self, flags: Flags) -> Result<Buffer, bufproto::Error> {
+///         Ok(self.payload.get_buffer(flags)?.with_obj(self.id))
+///     }
+///     fn obj_ref(&self) -> ObjRef { self.id }
+/// }
+/// let p = Packet { id: ObjRef::new("Packet"), payload: Bytes::from(&b"hi"[..]) };
+/// let m = MemoryView::new(&p)?;
+/// assert_eq!(m.obj()?.type_name(), "Packet");
+/// assert_eq!(m.tobytes()?, Bytes::from(&b"hi"[..]));
+/// # Ok(()) }
+/// ```
+pub trait Exporter {
+    /// `bf_getbuffer`: a [`Buffer`] for the request `flags`.
+    ///
+    /// # Errors
+    ///
+    /// `BufferError` with CPython's message when the request cannot be
+    /// satisfied (e.g. `Object is not writable.` for [`Flags::WRITABLE`] on
+    /// `bytes`); `ValueError` for a released memoryview.
+    fn get_buffer(&self, flags: Flags) -> Result<Buffer>;
+
+    /// The identity of this object (what `view.obj` reports).
+    fn obj_ref(&self) -> ObjRef;
+
+    #[doc(hidden)]
+    fn as_memoryview(&self) -> Option<&crate::MemoryView> {
+        None
+    }
+}
+
+/// The `Py_buffer` analogue: an export of an object's memory.
+///
+/// Holding it keeps the export alive (a `bytearray` cannot resize);
+/// dropping it, or [`Buffer::release`], releases it.
+///
+/// ```
+/// use bufproto::{ByteArray, Exporter, Flags};
+/// # fn main() -> Result<(), bufproto::Error> {
+/// let mut ba = ByteArray::from(&b"ab"[..]);
+/// let buf = ba.get_buffer(Flags::RECORDS)?;
+/// assert_eq!((buf.len(), buf.readonly(), buf.format(), buf.ndim()), (2, false, Some("B"), 1));
+/// assert_eq!((buf.shape(), buf.strides()), (Some(&[2][..]), Some(&[1][..])));
+/// buf.set(0, b'x')?;
+/// assert_eq!(ba.exports(), 1);
+/// assert_eq!(ba.append(b'c'.into()).unwrap_err().kind(), bufproto::ErrorKind::BufferError);
+/// buf.release();
+/// ba.append(b'c'.into())?;
+/// assert_eq!(ba.to_vec(), b"xbc");
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Buffer {
+    pub(crate) obj: ObjRef,
+    pub(crate) storage: Storage,
+    pub(crate) layout: Layout,
+    pub(crate) readonly: bool,
+    format: bool,
+    shape: bool,
+    strides: bool,
+    /// Held while this buffer was exported by a memoryview (its export count).
+    pub(crate) _view_export: Option<Arc<()>>,
+}
+
+impl Buffer {
+    /// `PyBuffer_FillInfo` for a 1-D byte buffer.
+    pub(crate) fn fill_info(
+        obj: ObjRef,
+        storage: Storage,
+        layout: Layout,
+        readonly: bool,
+        flags: Flags,
+    ) -> Result<Buffer> {
+        if flags.contains(Flags::WRITABLE) && readonly {
+            return Err(Error::buffer_error("Object is not writable."));
+        }
+        Ok(Buffer {
+            obj,
+            storage,
+            layout,
+            readonly,
+            format: flags.contains(Flags::FORMAT),
+            shape: flags.contains(Flags::ND),
+            strides: flags.contains(Flags::STRIDES),
+            _view_export: None,
+        })
+    }
+
+    pub(crate) fn from_view(
+        obj: ObjRef,
+        storage: Storage,
+        layout: Layout,
+        readonly: bool,
+        flags: Flags,
+        token: Arc<()>,
+    ) -> Buffer {
+        Buffer {
+            obj,
+            storage,
+            layout,
+            readonly,
+            format: flags.contains(Flags::FORMAT),
+            shape: flags.contains(Flags::ND),
+            strides: flags.contains(Flags::STRIDES),
+            _view_export: Some(token),
+        }
+    }
+
+    /// The same export, reported as coming from `obj` (for exporters that
+    /// delegate to a field). Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, Exporter, Flags, ObjRef};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let me = ObjRef::new("wrapper");
+    /// let buf = Bytes::from(&b"x"[..]).get_buffer(Flags::SIMPLE)?.with_obj(me);
+    /// assert_eq!(buf.obj(), me);
+    /// # Ok(()) }
+    /// ```
+    pub fn with_obj(mut self, obj: ObjRef) -> Buffer {
+        self.obj = obj;
+        self
+    }
+
+    /// `view.obj`: the exporting object. Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, Exporter, Flags};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let b = Bytes::from(&b"x"[..]);
+    /// assert!(b.get_buffer(Flags::SIMPLE)?.obj().is(&b));
+    /// # Ok(()) }
+    /// ```
+    pub fn obj(&self) -> ObjRef {
+        self.obj
+    }
+
+    /// `view.len`: size in bytes (items × itemsize). Cost: O(ndim).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, Exporter, Flags};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert_eq!(Bytes::zeroed(4)?.get_buffer(Flags::SIMPLE)?.len(), 4);
+    /// # Ok(()) }
+    /// ```
+    pub fn len(&self) -> usize {
+        self.layout.nbytes().unwrap_or(0)
+    }
+
+    /// Whether `len() == 0`. Cost: O(ndim).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, Exporter, Flags};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert!(Bytes::zeroed(0)?.get_buffer(Flags::SIMPLE)?.is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `view.readonly`. Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, Exporter, Flags};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert!(Bytes::zeroed(1)?.get_buffer(Flags::SIMPLE)?.readonly());
+    /// # Ok(()) }
+    /// ```
+    pub fn readonly(&self) -> bool {
+        self.readonly
+    }
+
+    /// `view.itemsize` (1 for bytes). Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, Exporter, Flags};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert_eq!(Bytes::zeroed(1)?.get_buffer(Flags::SIMPLE)?.itemsize(), 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn itemsize(&self) -> usize {
+        self.layout.itemsize()
+    }
+
+    /// `view.format`: `None` unless [`Flags::FORMAT`] was requested (which
+    /// C reads as `"B"`). Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, Exporter, Flags};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let b = Bytes::zeroed(1)?;
+    /// assert_eq!(b.get_buffer(Flags::SIMPLE)?.format(), None);
+    /// assert_eq!(b.get_buffer(Flags::FORMAT)?.format(), Some("B"));
+    /// # Ok(()) }
+    /// ```
+    pub fn format(&self) -> Option<&str> {
+        self.format.then(|| self.layout.format())
+    }
+
+    /// `view.ndim`. Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, Exporter, Flags};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert_eq!(Bytes::zeroed(1)?.get_buffer(Flags::SIMPLE)?.ndim(), 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn ndim(&self) -> usize {
+        self.layout.ndim()
+    }
+
+    /// `view.shape`: `None` unless [`Flags::ND`] was requested. Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, Exporter, Flags};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert_eq!(Bytes::zeroed(3)?.get_buffer(Flags::ND)?.shape(), Some(&[3][..]));
+    /// # Ok(()) }
+    /// ```
+    pub fn shape(&self) -> Option<&[usize]> {
+        self.shape.then(|| self.layout.shape())
+    }
+
+    /// `view.strides`: `None` unless [`Flags::STRIDES`] was requested. Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, Exporter, Flags};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert_eq!(Bytes::zeroed(3)?.get_buffer(Flags::STRIDES)?.strides(), Some(&[1][..]));
+    /// # Ok(()) }
+    /// ```
+    pub fn strides(&self) -> Option<&[isize]> {
+        self.strides.then(|| self.layout.strides())
+    }
+
+    /// `view.suboffsets`: always `None` (no exporter here is indirect).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, Exporter, Flags};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert_eq!(Bytes::zeroed(3)?.get_buffer(Flags::FULL_RO)?.suboffsets(), None);
+    /// # Ok(()) }
+    /// ```
+    pub fn suboffsets(&self) -> Option<&[isize]> {
+        None
+    }
+
+    /// The bytes in logical (C) order, like `PyBuffer_ToContiguous`. Cost:
+    /// copies `len()` bytes (`memcpy` for `bytes`, a byte loop for
+    /// `bytearray`, see the `storage` module).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, Exporter, Flags};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert_eq!(Bytes::from(&b"ab"[..]).get_buffer(Flags::SIMPLE)?.to_vec(), b"ab");
+    /// # Ok(()) }
+    /// ```
+    pub fn to_vec(&self) -> Vec<u8> {
+        read_layout(&self.storage, &self.layout).unwrap_or_default()
+    }
+
+    /// The byte at `index` of a 1-D buffer. Cost: O(1).
+    ///
+    /// # Errors
+    ///
+    /// `IndexError: index out of bounds on dimension 1`.
+    ///
+    /// ```
+    /// use bufproto::{Bytes, Exporter, Flags};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert_eq!(Bytes::from(&b"ab"[..]).get_buffer(Flags::SIMPLE)?.get(1)?, b'b');
+    /// # Ok(()) }
+    /// ```
+    pub fn get(&self, index: usize) -> Result<u8> {
+        self.layout
+            .byte_offset(&[index])
+            .and_then(|o| self.storage.load(o))
+            .ok_or_else(|| Error::index_error("index out of bounds on dimension 1"))
+    }
+
+    /// Writes the byte at `index` of a 1-D buffer; every view and the
+    /// exporter see it. Cost: O(1), one relaxed atomic store.
+    ///
+    /// # Errors
+    ///
+    /// `TypeError: cannot modify read-only memory`; `IndexError: index out
+    /// of bounds on dimension 1`.
+    ///
+    /// ```
+    /// use bufproto::{ByteArray, Exporter, Flags};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let ba = ByteArray::zeroed(2)?;
+    /// ba.get_buffer(Flags::WRITABLE)?.set(1, 7)?;
+    /// assert_eq!(ba.to_vec(), [0, 7]);
+    /// # Ok(()) }
+    /// ```
+    pub fn set(&self, index: usize, value: u8) -> Result<()> {
+        if self.readonly {
+            return Err(Error::read_only());
+        }
+        match self.layout.byte_offset(&[index]) {
+            Some(o) if self.storage.store(o, value) => Ok(()),
+            _ => Err(Error::index_error("index out of bounds on dimension 1")),
+        }
+    }
+
+    /// `PyBuffer_Release`: ends the export (the same as dropping it).
+    ///
+    /// ```
+    /// use bufproto::{ByteArray, Exporter, Flags};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let ba = ByteArray::new();
+    /// let buf = ba.get_buffer(Flags::SIMPLE)?;
+    /// assert_eq!(ba.exports(), 1);
+    /// buf.release();
+    /// assert_eq!(ba.exports(), 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn release(self) {}
+}
+
+/// Reads the items of `layout` from `storage` in C order.
+pub(crate) fn read_layout(storage: &Storage, layout: &Layout) -> Result<Vec<u8>> {
+    let n = layout.nbytes().ok_or_else(Error::size_overflow)?;
+    let mut out = Vec::with_capacity(n);
+    if layout.c_contiguous() || n == 0 {
+        if n > 0 {
+            let start = usize::try_from(layout.offset()).map_err(|_| Error::size_overflow())?;
+            if !storage.copy_out(start, n, &mut out) {
+                return Err(Error::size_overflow());
+            }
+        }
+        return Ok(out);
+    }
+    let item = layout.itemsize();
+    for off in layout.item_offsets()? {
+        if !storage.copy_out(off, item, &mut out) {
+            return Err(Error::size_overflow());
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,75 @@
+//! Where CPython 3.11 and 3.14 differ in what this crate covers.
+//!
+//! The crate follows 3.14. The `bufproto-oracle` crate runs every snippet in
+//! both interpreters and checks the recorded outcomes, so this list cannot go
+//! stale.
+
+/// One observable difference between CPython 3.11 and 3.14.
+///
+/// ```
+/// let d = &bufproto::VERSION_DIFFERENCES[0];
+/// assert!(!d.id.is_empty() && d.py311 != d.py314);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VersionDifference {
+    /// A short stable identifier.
+    pub id: &'static str,
+    /// What differs, in one sentence.
+    pub description: &'static str,
+    /// Python source: statements, then a final expression on the last line.
+    pub python: &'static str,
+    /// `repr` of the last expression, or `Kind: message`, under CPython 3.11.
+    pub py311: &'static str,
+    /// The same under CPython 3.14 (what this crate does).
+    pub py314: &'static str,
+}
+
+/// The differences between CPython 3.11 and 3.14 in what the crate covers.
+///
+/// ```
+/// assert!(bufproto::VERSION_DIFFERENCES.iter().any(|d| d.id == "memoryview-count"));
+/// ```
+pub static VERSION_DIFFERENCES: &[VersionDifference] = &[
+    VersionDifference {
+        id: "memoryview-count",
+        description: "memoryview.count() exists only from 3.14 on.",
+        python: "memoryview(b'abca').count(97)",
+        py311: "AttributeError: 'memoryview' object has no attribute 'count'",
+        py314: "2",
+    },
+    VersionDifference {
+        id: "memoryview-index",
+        description: "memoryview.index(value, start, stop) exists only from 3.14 on.",
+        python: "memoryview(b'abca').index(97, 1)",
+        py311: "AttributeError: 'memoryview' object has no attribute 'index'",
+        py314: "3",
+    },
+    VersionDifference {
+        id: "memoryview-index-missing",
+        description: "A missing value in memoryview.index raises its own ValueError in 3.14.",
+        python: "memoryview(b'abc').index(120)",
+        py311: "AttributeError: 'memoryview' object has no attribute 'index'",
+        py314: "ValueError: memoryview.index(x): x not found",
+    },
+    VersionDifference {
+        id: "fromhex-odd-digits",
+        description: "bytes.fromhex with an odd number of digits: 3.11 blames a position past the end, 3.14 says the count is odd.",
+        python: "bytes.fromhex('abc')",
+        py311: "ValueError: non-hexadecimal number found in fromhex() arg at position 3",
+        py314: "ValueError: fromhex() arg must contain an even number of hexadecimal digits",
+    },
+    VersionDifference {
+        id: "fromhex-space-splits-pair",
+        description: "bytes.fromhex with a lone digit after whitespace: 3.11 reports the position after it, 3.14 the odd count.",
+        python: "bytes.fromhex('ab c')",
+        py311: "ValueError: non-hexadecimal number found in fromhex() arg at position 4",
+        py314: "ValueError: fromhex() arg must contain an even number of hexadecimal digits",
+    },
+    VersionDifference {
+        id: "fromhex-leading-space-odd",
+        description: "bytes.fromhex(' a'): 3.11 reports position 2 (past the end), 3.14 the odd count.",
+        python: "bytearray.fromhex(' a')",
+        py311: "ValueError: non-hexadecimal number found in fromhex() arg at position 2",
+        py314: "ValueError: fromhex() arg must contain an even number of hexadecimal digits",
+    },
+];
