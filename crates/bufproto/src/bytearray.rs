@@ -2,11 +2,11 @@
 
 use std::fmt;
 
-use crate::bytes::{check_size, Bytes};
+use crate::bytes::{Bytes, check_size};
 use crate::error::{Error, Result};
 use crate::hex;
-use crate::layout::{adjust_slice, normalize_index, Layout};
-use crate::protocol::{new_id, Buffer, Exporter, Flags, ObjRef};
+use crate::layout::{Layout, adjust_slice, normalize_index};
+use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id};
 use crate::storage::Storage;
 
 /// Python's `bytearray`: mutable and growable, shareable with views.

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::hex;
-use crate::layout::{adjust_slice, normalize_index, Layout};
-use crate::protocol::{new_id, Buffer, Exporter, Flags, ObjRef};
+use crate::layout::{Layout, adjust_slice, normalize_index};
+use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id};
 use crate::storage::Storage;
 
 /// Python's `bytes`: an immutable byte string.

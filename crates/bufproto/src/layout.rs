@@ -75,20 +75,12 @@ pub fn adjust_slice(
             // i + len cannot overflow: i < 0 <= len.
             let j = i + len;
             if j < 0 {
-                if step < 0 {
-                    -1
-                } else {
-                    0
-                }
+                if step < 0 { -1 } else { 0 }
             } else {
                 j
             }
         } else if i >= len {
-            if step < 0 {
-                len - 1
-            } else {
-                len
-            }
+            if step < 0 { len - 1 } else { len }
         } else {
             i
         }

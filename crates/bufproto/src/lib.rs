@@ -87,5 +87,5 @@ pub use crate::bytearray::ByteArray;
 pub use crate::bytes::Bytes;
 pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::protocol::{Buffer, Exporter, Flags, ObjRef};
-pub use crate::versions::{VersionDifference, VERSION_DIFFERENCES};
+pub use crate::versions::{VERSION_DIFFERENCES, VersionDifference};
 pub use crate::view::MemoryView;

@@ -27,8 +27,8 @@
 
 use std::fmt;
 use std::ops::BitOr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
 use crate::layout::Layout;

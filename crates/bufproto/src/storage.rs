@@ -38,8 +38,8 @@
 //! Every index check for reading or writing a byte is in this module (or in
 //! [`layout`](crate::layout) for the offset arithmetic of N-d views).
 
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Bytes shared between an exporter and its exports. See the module docs.
 #[derive(Clone, Debug)]

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use crate::bytes::Bytes;
 use crate::error::{Error, Result};
 use crate::hex;
-use crate::layout::{normalize_index, Layout};
-use crate::protocol::{new_id, read_layout, Buffer, Exporter, Flags, ObjRef};
+use crate::layout::{Layout, normalize_index};
+use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id, read_layout};
 
 /// Python's `memoryview`: a view of an exporter's memory, without copying.
 ///
