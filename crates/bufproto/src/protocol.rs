@@ -529,6 +529,29 @@ impl Buffer {
     /// # Ok(()) }
     /// ```
     pub fn release(self) {}
+
+    /// `view.buf`: the address of the buffer's first byte, as a number.
+    ///
+    /// It is here to *show* sharing: two buffers over the same memory report
+    /// addresses that differ by exactly their distance apart, and a copy
+    /// reports an address somewhere else. The crate never turns it back into
+    /// a pointer (that would need `unsafe`). Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::{ByteArray, Exporter, Flags, MemoryView};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let ba = ByteArray::from(&b"hello"[..]);
+    /// let whole = MemoryView::new(&ba)?;
+    /// let tail = whole.slice(Some(1), None, None)?;
+    /// let at = |m: &MemoryView| m.get_buffer(Flags::SIMPLE).map(|b| b.buf_addr());
+    /// assert_eq!(at(&tail)?, at(&whole)? + 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn buf_addr(&self) -> usize {
+        self.storage
+            .base_addr()
+            .wrapping_add_signed(self.layout.offset())
+    }
 }
 
 /// Reads the items of `layout` from `storage` in C order.

@@ -82,6 +82,15 @@ impl Storage {
         }
     }
 
+    /// The address of the allocation's first byte, as a number. Only ever
+    /// compared or printed, never turned back into a pointer.
+    pub(crate) fn base_addr(&self) -> usize {
+        match self {
+            Storage::Frozen(a) => a.as_ptr() as usize,
+            Storage::Shared(a) => a.as_ptr() as usize,
+        }
+    }
+
     /// The byte at `i`, or `None` past the end.
     pub(crate) fn load(&self, i: usize) -> Option<u8> {
         match self {
