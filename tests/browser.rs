@@ -1,0 +1,146 @@
+//! The book as readers get it: built with mdBook, Pyodide added, opened in
+//! Chromium (`tests/browser/check-book.mjs` says what is checked).
+//!
+//! Without Chromium the browser test is skipped, loudly; under `CI=true` that
+//! is a failure. Screenshots are saved under the target directory and their
+//! paths printed (`cargo test --test browser -- --nocapture` shows them).
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Instant;
+
+/// The mdBook version the book is written for (README.md, .ci/run).
+const MDBOOK_VERSION: &str = "0.5.4";
+/// Names Chromium goes by on `PATH` (Debian: `chromium`).
+const CHROMIUM_NAMES: &[&str] = &["chromium", "chromium-browser"];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn browser_dir() -> PathBuf {
+    root().join("tests/browser")
+}
+
+fn in_ci() -> bool {
+    env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Says, loudly, that the browser test did not run and why; fails under CI.
+fn not_run(why: &str, fix: &str) {
+    let message = format!("\n!!!\n!!! THE BROWSER TEST DID NOT RUN: {why}.\n!!! {fix}\n!!!\n");
+    if in_ci() {
+        panic!("{message}(CI=true: the browser test must run)");
+    }
+    eprintln!("{message}");
+}
+
+/// The first of `names` found on `PATH`, like `command -v`.
+fn on_path(names: &[&str]) -> Option<PathBuf> {
+    let path = env::var_os("PATH")?;
+    env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+fn run(command: &mut Command) -> Output {
+    command
+        .output()
+        .unwrap_or_else(|e| panic!("could not start {command:?}: {e}"))
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// `npm ci` in `dir` when `marker` (a file under `node_modules`) is missing.
+fn npm_ci(dir: &Path, marker: &str) {
+    if dir.join("node_modules").join(marker).exists() {
+        return;
+    }
+    eprintln!("installing {marker} with `npm ci` in {} …", dir.display());
+    let out = run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir));
+    assert!(
+        out.status.success(),
+        "`npm ci` in {} failed:\n{}",
+        dir.display(),
+        text(&out)
+    );
+}
+
+#[test]
+fn the_book_works_in_a_browser() {
+    let Some(chromium) = on_path(CHROMIUM_NAMES) else {
+        return not_run(
+            "no Chromium on PATH",
+            "Install it with: apt-get update && apt-get install -y chromium",
+        );
+    };
+    let mdbook = run(Command::new("mdbook").arg("--version"));
+    if !String::from_utf8_lossy(&mdbook.stdout)
+        .trim()
+        .ends_with(MDBOOK_VERSION)
+    {
+        return not_run(
+            &format!("mdBook {MDBOOK_VERSION} is needed"),
+            &format!("Install it with: cargo install mdbook --version {MDBOOK_VERSION} --locked"),
+        );
+    }
+    if on_path(&["node"]).is_none() || on_path(&["npm"]).is_none() {
+        return not_run(
+            "no `node` and `npm` on PATH",
+            "Install Node.js 18 or later.",
+        );
+    }
+    npm_ci(&browser_dir(), "playwright-core/package.json");
+    npm_ci(&root().join("tests/pycon"), "pyodide/package.json");
+
+    let started = Instant::now();
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let book = tmp.join("browser-book");
+    let shots = tmp.join("browser-screenshots");
+    let _ = fs::remove_dir_all(&shots);
+    let out = run(Command::new("mdbook")
+        .arg("build")
+        .arg("--dest-dir")
+        .arg(&book)
+        .arg(root()));
+    assert!(out.status.success(), "mdbook build failed:\n{}", text(&out));
+    let out = run(Command::new("node")
+        .arg(browser_dir().join("add-pyodide.mjs"))
+        .arg(&book));
+    assert!(
+        out.status.success(),
+        "add-pyodide.mjs failed:\n{}",
+        text(&out)
+    );
+
+    let out = run(Command::new("node")
+        .arg(browser_dir().join("check-book.mjs"))
+        .arg("--book")
+        .arg(&book)
+        .arg("--chromium")
+        .arg(&chromium)
+        .arg("--shots")
+        .arg(&shots)
+        .arg("--src")
+        .arg(root().join("src")));
+    println!("{}", text(&out));
+    println!(
+        "browser test (build, Pyodide, Chromium) took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        out.status.success(),
+        "the book has problems in the browser:\n{}",
+        text(&out)
+    );
+}
