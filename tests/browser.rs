@@ -1,20 +1,29 @@
 //! The book as readers get it: built with mdBook, Pyodide added, opened in
-//! Chromium (`tests/browser/check-book.mjs` says what is checked).
+//! Chromium (`tests/browser/check-book.mjs` says what is checked), and every
+//! external link listed in one place.
 //!
 //! Without Chromium the browser test is skipped, loudly; under `CI=true` that
 //! is a failure. Screenshots are saved under the target directory and their
 //! paths printed (`cargo test --test browser -- --nocapture` shows them).
 
+use std::collections::BTreeMap;
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
 
+use pulldown_cmark::{Event, Parser, Tag};
+
+#[path = "support/markdown.rs"]
+mod markdown;
+
 /// The mdBook version the book is written for (README.md, .ci/run).
 const MDBOOK_VERSION: &str = "0.5.4";
 /// Names Chromium goes by on `PATH` (Debian: `chromium`).
 const CHROMIUM_NAMES: &[&str] = &["chromium", "chromium-browser"];
+/// The checked-in list of every external link in the book.
+const LINK_LIST: &str = "tests/browser/external-links.txt";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -142,5 +151,75 @@ fn the_book_works_in_a_browser() {
         out.status.success(),
         "the book has problems in the browser:\n{}",
         text(&out)
+    );
+}
+
+/// Every external link (and image) of the book's Markdown, with the first
+/// place it appears: destinations of links and images, and `href`/`src`
+/// attributes in raw HTML.
+fn external_links() -> BTreeMap<String, String> {
+    let mut found = BTreeMap::new();
+    for file in markdown::markdown_files(root(), "src").expect("the book can be read") {
+        let text = fs::read_to_string(root().join(&file)).expect("a chapter can be read");
+        let mut add = |dest: &str, offset: usize| {
+            if dest.contains("://") || dest.starts_with("mailto:") {
+                let place = format!("{file}:{}", markdown::line_of(&text, offset));
+                found.entry(dest.to_owned()).or_insert(place);
+            }
+        };
+        for (event, range) in Parser::new_ext(&text, markdown::parser_options()).into_offset_iter()
+        {
+            match event {
+                Event::Start(Tag::Link(_, dest, _)) | Event::Start(Tag::Image(_, dest, _)) => {
+                    add(&dest, range.start)
+                }
+                Event::Html(html) => {
+                    for attr in ["href=\"", "src=\""] {
+                        for rest in html.split(attr).skip(1) {
+                            add(rest.split('"').next().unwrap_or(""), range.start);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_external_link_is_listed() {
+    let listed_text = fs::read_to_string(root().join(LINK_LIST)).expect("the link list exists");
+    let listed: Vec<&str> = listed_text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let in_book = external_links();
+
+    let mut diff = Vec::new();
+    for (link, place) in &in_book {
+        if !listed.contains(&link.as_str()) {
+            diff.push(format!("+ {link}    (new in the book: {place})"));
+        }
+    }
+    for link in &listed {
+        if !in_book.contains_key(*link) {
+            diff.push(format!("- {link}    (listed, no longer in the book)"));
+        }
+    }
+    assert!(
+        diff.is_empty(),
+        "\nThe book's external links differ from {LINK_LIST}:\n\n{}\n\n\
+         Check each new address (does it work, is it the right page, will it last?), \
+         then update {LINK_LIST} (one link a line, sorted).\n",
+        diff.join("\n")
+    );
+    let mut sorted = listed.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(
+        listed, sorted,
+        "{LINK_LIST} must be sorted, without repeats"
     );
 }
