@@ -316,6 +316,11 @@ def run_block(text, globs, name):
         let number = 0;
         for (const code of codes) {
             const pre = code.parentElement;
+            // One box for the badges, the block, its toolbar and its output,
+            // so that layouts (side by side) move them together.
+            const box = el("div", "pycon-block");
+            pre.before(box);
+            box.append(pre);
             const tags = tagsOf(code);
             const badges = tags.map((t) => [t, badgeFor(t)]).filter(([, b]) => b);
             if (badges.length) {
