@@ -22,6 +22,8 @@ mod markdown;
 const MDBOOK_VERSION: &str = "0.5.4";
 /// Names Chromium goes by on `PATH` (Debian: `chromium`).
 const CHROMIUM_NAMES: &[&str] = &["chromium", "chromium-browser"];
+/// The page the style sampler becomes in the test's copy of the book.
+const SAMPLER_PAGE: &str = "style-sampler.html";
 /// The checked-in list of every external link in the book.
 const LINK_LIST: &str = "tests/browser/external-links.txt";
 
@@ -85,6 +87,36 @@ fn npm_ci(dir: &Path, marker: &str) {
     );
 }
 
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("a directory can be made");
+    for entry in fs::read_dir(from).expect("a directory can be read") {
+        let path = entry.expect("a directory entry").path();
+        let dest = to.join(path.file_name().expect("a file name"));
+        if path.is_dir() {
+            copy_dir(&path, &dest);
+        } else {
+            fs::copy(&path, &dest).expect("a file can be copied");
+        }
+    }
+}
+
+/// A copy of the book in `dir` with one more page, the style sampler
+/// (`tests/browser/sampler/`): every kind of markup the README documents,
+/// so that the theme is checked before a chapter uses it.
+fn with_sampler(dir: &Path) -> PathBuf {
+    let _ = fs::remove_dir_all(dir);
+    fs::create_dir_all(dir).expect("the copy's directory can be made");
+    fs::copy(root().join("book.toml"), dir.join("book.toml")).expect("book.toml is copied");
+    copy_dir(&root().join("theme"), &dir.join("theme"));
+    copy_dir(&root().join("src"), &dir.join("src"));
+    copy_dir(&browser_dir().join("sampler"), &dir.join("src"));
+    let summary = dir.join("src/SUMMARY.md");
+    let mut text = fs::read_to_string(&summary).expect("SUMMARY.md is copied");
+    text.push_str("\n# Only in the browser test\n\n- [Style sampler](style-sampler.md)\n");
+    fs::write(&summary, text).expect("SUMMARY.md can be written");
+    dir.to_owned()
+}
+
 #[test]
 fn the_book_works_in_a_browser() {
     let Some(chromium) = on_path(CHROMIUM_NAMES) else {
@@ -117,11 +149,12 @@ fn the_book_works_in_a_browser() {
     let book = tmp.join("browser-book");
     let shots = tmp.join("browser-screenshots");
     let _ = fs::remove_dir_all(&shots);
+    let book_root = with_sampler(&tmp.join("browser-root"));
     let out = run(Command::new("mdbook")
         .arg("build")
         .arg("--dest-dir")
         .arg(&book)
-        .arg(root()));
+        .arg(&book_root));
     assert!(out.status.success(), "mdbook build failed:\n{}", text(&out));
     let out = run(Command::new("node")
         .arg(browser_dir().join("add-pyodide.mjs"))
@@ -141,7 +174,9 @@ fn the_book_works_in_a_browser() {
         .arg("--shots")
         .arg(&shots)
         .arg("--src")
-        .arg(root().join("src")));
+        .arg(book_root.join("src"))
+        .arg("--run-also")
+        .arg(SAMPLER_PAGE));
     println!("{}", text(&out));
     println!(
         "browser test (build, Pyodide, Chromium) took {:.1} s",

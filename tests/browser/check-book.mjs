@@ -1,6 +1,7 @@
 // Opens the built book in the machine's Chromium and checks what a reader sees.
 //
-//     node tests/browser/check-book.mjs --book DIR --chromium PATH --shots DIR [--src DIR]
+//     node tests/browser/check-book.mjs --book DIR --chromium PATH --shots DIR
+//                                       [--src DIR] [--run-also PAGE.html]
 //
 // Run by tests/browser.rs after `mdbook build` and add-pyodide.mjs. For every
 // chapter of src/SUMMARY.md, the print page and the 404 page, it fails on:
@@ -23,6 +24,8 @@ const { values: args } = parseArgs({
         chromium: { type: "string" },
         shots: { type: "string" },
         src: { type: "string", default: "src" },
+        // A page whose Python blocks are run whatever RUN_CHAPTERS says.
+        "run-also": { type: "string", multiple: true, default: [] },
     },
 });
 for (const required of ["book", "chromium", "shots"]) {
@@ -214,7 +217,6 @@ try {
         await open(phone, base + chapter.html);
         for (const p of await layoutProblems(phone, { overflow: true })) problem(where, p);
         titles.push(await phone.locator("main h1").first().innerText());
-        if (i === 0) await shot(phone, `phone-light-${chapter.html}`, { fullPage: true });
         where = `${chapter.html} (1280 px, ayu)`;
         await open(desk, base + chapter.html);
         for (const p of await layoutProblems(desk, { overflow: false })) problem(where, p);
@@ -285,7 +287,7 @@ try {
     //    print what the book shows. Then edit a block and see the difference.
     let ran = 0;
     for (const chapter of book) {
-        if (ran >= RUN_CHAPTERS) break;
+        if (ran >= RUN_CHAPTERS && !args["run-also"].includes(chapter.html)) continue;
         where = `${chapter.html}, Run buttons`;
         const page = await newPage(ran === 0 ? phoneDark : desktopLight, () => where);
         await open(page, base + chapter.html);
@@ -362,22 +364,37 @@ try {
         await page.close();
     }
 
-    // 7. Screenshots of the first chapter: desktop and phone, light and dark.
+    // 7. Screenshots of the first chapter and of the pages named with
+    //    --run-also (the style sampler): desktop and phone, light and dark.
     where = "screenshots";
-    const first = book[0].html;
-    for (const [ctx, name] of [
-        [desktopLight, "desktop-light"],
-        [desktopDark, "desktop-ayu"],
-        [phoneDark, "phone-navy"],
-    ]) {
-        const page = await newPage(ctx, () => where);
-        await open(page, base + first);
-        await page.evaluate(() => document.querySelectorAll("main details").forEach((d) => (d.open = true)));
-        await shot(page, `${name}-${first}`, { fullPage: name.startsWith("phone") });
-        // The end of the chapter: exercises and solutions.
-        await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
-        await shot(page, `${name}-end-${first}`);
-        await page.close();
+    const desktopRust = await context(DESKTOP, "rust");
+    const phoneCoal = await context(PHONE, "coal");
+    for (const pageName of [book[0].html, ...args["run-also"]]) {
+        for (const [ctx, name] of [
+            [desktopLight, "desktop-light"],
+            [desktopDark, "desktop-ayu"],
+            [desktopRust, "desktop-rust"],
+            [phoneLight, "phone-light"],
+            [phoneDark, "phone-navy"],
+            [phoneCoal, "phone-coal"],
+        ]) {
+            const page = await newPage(ctx, () => where);
+            await open(page, base + pageName);
+            await page.evaluate(() => document.querySelectorAll("main details").forEach((d) => (d.open = true)));
+            if (name.startsWith("phone")) {
+                // Themes differ in more than colours (borders, padding).
+                for (const p of await layoutProblems(page, { overflow: true })) problem(`${pageName} (375 px, ${name})`, p);
+                // A phone page is long and narrow: in parts, readable at full size.
+                const height = await page.evaluate(() => document.documentElement.scrollHeight);
+                for (let y = 0, part = 1; y < height && part <= 6; y += 1000, part++) {
+                    const clip = { x: 0, y, width: PHONE.width, height: Math.min(1000, height - y) };
+                    await shot(page, `${name}-${pageName}-part${part}`, { fullPage: true, clip });
+                }
+            } else {
+                await shot(page, `${name}-${pageName}`, { fullPage: true });
+            }
+            await page.close();
+        }
     }
 } catch (error) {
     problem("check-book.mjs", error.stack || String(error));
