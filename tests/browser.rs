@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::env;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
@@ -45,7 +46,9 @@ fn not_run(why: &str, fix: &str) {
     if in_ci() {
         panic!("{message}(CI=true: the browser test must run)");
     }
-    eprintln!("{message}");
+    // Straight to stderr: the test harness captures `eprintln!` of tests
+    // that pass, and this must be seen.
+    let _ = std::io::stderr().write_all(message.as_bytes());
 }
 
 /// The first of `names` found on `PATH`, like `command -v`.
