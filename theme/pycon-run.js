@@ -368,6 +368,13 @@ def run_block(text, globs, name):
         }
     }
 
+    // A printed book shows its solutions: unfold them for printing.
+    window.addEventListener("beforeprint", () => {
+        for (const details of document.querySelectorAll("main details")) {
+            details.open = true;
+        }
+    });
+
     if (document.readyState === "loading") {
         document.addEventListener("DOMContentLoaded", setUp);
     } else {
