@@ -1,0 +1,383 @@
+// The Buffer Protocol Book: badges and a Run button for ```pycon blocks.
+//
+// Every pycon block gets badges for its tags (since-3.12, only-native, ...)
+// and, when CPython 3.14 in Pyodide would run it in the tests, a Run button.
+// Run loads Pyodide on first use from the book's own `pyodide/` folder (no
+// CDN: the files come from the pinned npm package, copied there by
+// tests/browser/add-pyodide.mjs), makes the block editable and shows what
+// Python printed beneath it, compared with what the book shows.
+//
+// A page's blocks are one Python session, in order, as in the tests: running
+// a block first runs, once, every earlier block of the page that has not run
+// yet. Running a block again runs it again in the same session; "Restart"
+// starts a fresh session. The rules for comparing output are doctest's, with
+// ELLIPSIS, as in tests/pycon/doctest_runner.py.
+(function () {
+    "use strict";
+
+    // The CPython in the pinned Pyodide (tests/pycon/package.json); the
+    // browser test checks that this is what really runs.
+    const PYODIDE_PYTHON = [3, 14];
+    const PYODIDE_LOCK = "pyodide-lock.json";
+
+    const TAG_BADGES = {
+        "only-native": [
+            "not in the browser",
+            "Runs only in a native CPython: it needs sockets, threads or shared memory, " +
+                "which CPython on WebAssembly (Pyodide) does not have. The tests run it " +
+                "in the machine's python3; run it in yours.",
+        ],
+        "only-pyodide": [
+            "Pyodide only",
+            "Shows CPython on WebAssembly (Pyodide), as in this page; a native CPython " +
+                "prints something else here.",
+        ],
+    };
+
+    function versionOf(tag) {
+        const m = /^(since|before)-(\d+)\.(\d+)$/.exec(tag);
+        return m ? [m[1], [Number(m[2]), Number(m[3])]] : null;
+    }
+
+    function older(a, b) {
+        return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+    }
+
+    function badgeFor(tag) {
+        if (TAG_BADGES[tag]) {
+            return TAG_BADGES[tag];
+        }
+        const v = versionOf(tag);
+        if (v && v[0] === "since") {
+            return [`Python ${v[1].join(".")}+`, `Needs CPython ${v[1].join(".")} or later.`];
+        }
+        if (v && v[0] === "before") {
+            return [
+                `before Python ${v[1].join(".")}`,
+                `Shows CPython before ${v[1].join(".")}; later versions behave differently.`,
+            ];
+        }
+        return null;
+    }
+
+    // Same rules as `applies` in tests/pycon/doctest_runner.py, for Pyodide.
+    function whyNotHere(tags) {
+        for (const tag of tags) {
+            if (tag === "only-native") {
+                return TAG_BADGES[tag][1];
+            }
+            const v = versionOf(tag);
+            if (v && v[0] === "since" && older(PYODIDE_PYTHON, v[1])) {
+                return `Needs CPython ${v[1].join(".")}; this page runs ${PYODIDE_PYTHON.join(".")}.`;
+            }
+            if (v && v[0] === "before" && !older(PYODIDE_PYTHON, v[1])) {
+                return (
+                    `Shows CPython before ${v[1].join(".")}; this page runs ` +
+                    `${PYODIDE_PYTHON.join(".")}, which prints something else.`
+                );
+            }
+        }
+        return null;
+    }
+
+    function tagsOf(code) {
+        return Array.from(code.classList).filter(
+            (c) => c !== "hljs" && c !== "language-pycon" && !c.startsWith("pycon-"),
+        );
+    }
+
+    // Python side: run one block's text in the session's namespace, with
+    // doctest, recording what each example printed.
+    const GLUE = String.raw`
+import doctest, json, re
+
+_TRACEBACK = re.compile(r"Traceback \(most recent call last\):\n(?:[ \t].*\n?)*")
+
+class _Recorder(doctest.DocTestRunner):
+    def __init__(self):
+        super().__init__(optionflags=doctest.ELLIPSIS, verbose=False)
+        self.records = []
+
+    def _record(self, example, got, ok):
+        # Tracebacks are shown the way the book writes them.
+        got = _TRACEBACK.sub("Traceback (most recent call last):\n  ...\n", got)
+        self.records.append({"source": example.source, "want": example.want,
+                             "got": got, "ok": ok})
+
+    def report_start(self, out, test, example):
+        pass
+
+    def report_success(self, out, test, example, got):
+        self._record(example, got, True)
+
+    def report_failure(self, out, test, example, got):
+        self._record(example, got, False)
+
+    def report_unexpected_exception(self, out, test, example, exc_info):
+        got = "Traceback (most recent call last):\n  ...\n" + "".join(
+            __import__("traceback").format_exception_only(*exc_info[:2]))
+        self._record(example, got, False)
+
+def run_block(text, globs, name):
+    test = doctest.DocTestParser().get_doctest(text, globs, name, name, 0)
+    test.globs = globs
+    runner = _Recorder()
+    runner.run(test, clear_globs=False)
+    return json.dumps(runner.records)
+`;
+
+    const onPrintPage = /(^|\/)print\.html$/.test(location.pathname);
+    const pyodideDir = new URL(
+        // mdBook's pages define `path_to_root` (a global `const`, not on window).
+        (typeof path_to_root === "string" ? path_to_root : "") + "pyodide/",
+        document.baseURI,
+    ).href;
+
+    let pyodidePromise = null;
+
+    function loadPython() {
+        if (!pyodidePromise) {
+            pyodidePromise = (async () => {
+                // The lock file first: if it is missing, so is Pyodide.
+                const lock = await fetch(pyodideDir + PYODIDE_LOCK).catch(() => null);
+                if (!lock || !lock.ok) {
+                    throw new MissingPyodide();
+                }
+                const module = await import(pyodideDir + "pyodide.mjs");
+                const pyodide = await module.loadPyodide({
+                    indexURL: pyodideDir,
+                    lockFileContents: await lock.text(),
+                    packageBaseUrl: pyodideDir,
+                });
+                const glue = pyodide.toPy({ __name__: "book_glue" });
+                pyodide.runPython(GLUE, { globals: glue });
+                return { pyodide, runBlock: glue.get("run_block"), version: pyodide.runPython("import sys; sys.version.split()[0]") };
+            })();
+            pyodidePromise.catch(() => {
+                pyodidePromise = null; // let a later click try again
+            });
+        }
+        return pyodidePromise;
+    }
+
+    class MissingPyodide extends Error {}
+
+    function el(tag, className, text) {
+        const e = document.createElement(tag);
+        if (className) {
+            e.className = className;
+        }
+        if (text !== undefined) {
+            e.textContent = text;
+        }
+        return e;
+    }
+
+    function transcript(records) {
+        const pre = el("pre");
+        for (const r of records) {
+            const part = el("span", "pycon-example" + (r.ok ? "" : " bad"));
+            const lines = r.source.replace(/\n$/, "").split("\n");
+            part.append(lines.map((l, i) => (i === 0 ? ">>> " : "... ") + l).join("\n") + "\n");
+            part.append(r.got);
+            if (!r.ok) {
+                part.append(el("span", "pycon-expected", r.want || "(nothing)\n"));
+            }
+            pre.append(part);
+        }
+        return pre;
+    }
+
+    // One session per page: the blocks in order, a namespace, what has run.
+    const session = {
+        blocks: [],
+        globs: null,
+        ran: new Set(),
+        queue: Promise.resolve(),
+    };
+
+    function restart() {
+        if (session.globs) {
+            session.globs.destroy();
+        }
+        session.globs = null;
+        session.ran.clear();
+        for (const block of session.blocks) {
+            block.output.hidden = true;
+            block.status.textContent = "";
+        }
+    }
+
+    function showOutput(block, records, note) {
+        const out = block.output;
+        out.replaceChildren();
+        const failed = records.filter((r) => !r.ok).length;
+        let verdict;
+        if (records.length === 0) {
+            verdict = el("p", "pycon-verdict bad", "No >>> lines to run.");
+        } else if (failed === 0) {
+            verdict = el("p", "pycon-verdict ok", "Python printed what the book shows.");
+        } else {
+            verdict = el(
+                "p",
+                "pycon-verdict bad",
+                `${failed} of ${records.length} example${records.length > 1 ? "s" : ""} printed ` +
+                    "something other than what the book shows (marked).",
+            );
+        }
+        if (note) {
+            verdict.append(" " + note);
+        }
+        out.append(verdict, transcript(records));
+        out.hidden = false;
+    }
+
+    function showMessage(block, html) {
+        const out = block.output;
+        out.replaceChildren();
+        const msg = el("div", "pycon-message");
+        msg.innerHTML = html;
+        out.append(msg);
+        out.hidden = false;
+    }
+
+    function makeEditable(code) {
+        if (code.classList.contains("pycon-editable")) {
+            return;
+        }
+        code.classList.add("pycon-editable");
+        code.setAttribute("contenteditable", "plaintext-only");
+        if (code.contentEditable !== "plaintext-only") {
+            code.setAttribute("contenteditable", "true"); // browsers without plaintext-only
+        }
+        code.spellcheck = false;
+        code.title = "Edit this block, then run it again";
+    }
+
+    async function runBlock(block) {
+        const python = await loadPython();
+        makeEditable(block.code);
+        const { pyodide } = python;
+        if (!session.globs) {
+            session.globs = pyodide.toPy({ __name__: "__main__" });
+        }
+        const index = session.blocks.indexOf(block);
+        const earlier = session.blocks.slice(0, index).filter((b) => !session.ran.has(b));
+        for (const b of earlier) {
+            python.runBlock(b.code.textContent, session.globs, b.name);
+            session.ran.add(b);
+        }
+        const records = JSON.parse(python.runBlock(block.code.textContent, session.globs, block.name));
+        session.ran.add(block);
+        const note = earlier.length
+            ? `(First ran the page's earlier block${earlier.length > 1 ? "s" : ""} ` +
+              `${earlier.map((b) => b.number).join(", ")}: a page is one session.)`
+            : "";
+        showOutput(block, records, note);
+        return python.version;
+    }
+
+    function onRun(block) {
+        block.button.disabled = true;
+        block.status.textContent = pyodidePromise ? "Running…" : "Loading Python (first run only)…";
+        session.queue = session.queue
+            .then(() => runBlock(block))
+            .then(
+                (version) => {
+                    block.status.textContent = `Ran in CPython ${version} (Pyodide). Edit the code and run it again.`;
+                },
+                (error) => {
+                    block.status.textContent = "";
+                    if (error instanceof MissingPyodide) {
+                        showMessage(
+                            block,
+                            "Python cannot run here: this copy of the book was built without " +
+                                "its <code>pyodide/</code> folder. If you built it yourself, run " +
+                                "<code>node tests/browser/add-pyodide.mjs</code> in the book's " +
+                                "repository (see its README), or paste the block into your own " +
+                                "<code>python3</code>.",
+                        );
+                    } else {
+                        showMessage(block, "");
+                        block.output.firstChild.append(
+                            "Python could not run this block: ",
+                            el("code", "", String(error && error.message ? error.message : error)),
+                        );
+                    }
+                },
+            )
+            .finally(() => {
+                block.button.disabled = false;
+            });
+    }
+
+    function setUp() {
+        const codes = document.querySelectorAll("main pre > code.language-pycon");
+        let number = 0;
+        for (const code of codes) {
+            const pre = code.parentElement;
+            // One box for the badges, the block, its toolbar and its output,
+            // so that layouts (side by side) move them together.
+            const box = el("div", "pycon-block");
+            pre.before(box);
+            box.append(pre);
+            const tags = tagsOf(code);
+            const badges = tags.map((t) => [t, badgeFor(t)]).filter(([, b]) => b);
+            if (badges.length) {
+                const row = el("div", "pycon-badges");
+                for (const [tag, [label, title]] of badges) {
+                    const badge = el("span", "pycon-badge " + tag, label);
+                    badge.title = title;
+                    badge.tabIndex = 0;
+                    row.append(badge);
+                }
+                pre.before(row);
+            }
+            if (onPrintPage) {
+                continue;
+            }
+            const why = whyNotHere(tags);
+            if (why) {
+                pre.title = "No Run button: " + why;
+                continue;
+            }
+            number += 1;
+            const block = {
+                code,
+                number,
+                name: `block ${number}`,
+                button: el("button", "pycon-run", "Run"),
+                status: el("span", "pycon-status"),
+                output: el("div", "pycon-output"),
+            };
+            block.button.type = "button";
+            block.button.title = `Run this block in your browser, in CPython ${PYODIDE_PYTHON.join(".")} (Pyodide)`;
+            block.output.hidden = true;
+            block.output.setAttribute("aria-live", "polite");
+            const reset = el("button", "pycon-reset", "Restart");
+            reset.type = "button";
+            reset.title = "Forget this page's Python session and start a fresh one";
+            reset.addEventListener("click", () => {
+                session.queue = session.queue.then(restart);
+            });
+            const bar = el("div", "pycon-toolbar");
+            bar.append(block.button, reset, block.status);
+            pre.after(bar, block.output);
+            block.button.addEventListener("click", () => onRun(block));
+            session.blocks.push(block);
+        }
+    }
+
+    // A printed book shows its solutions: unfold them for printing.
+    window.addEventListener("beforeprint", () => {
+        for (const details of document.querySelectorAll("main details")) {
+            details.open = true;
+        }
+    });
+
+    if (document.readyState === "loading") {
+        document.addEventListener("DOMContentLoaded", setUp);
+    } else {
+        setUp();
+    }
+})();
