@@ -26,13 +26,14 @@ fn main() {
     // A new chapter, or a changed one, regenerates the tests.
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=tests/support");
+    println!("cargo:rerun-if-changed=examples");
     println!("cargo:rustc-env=BOOK_TARGET={target}");
 
     let blocks = markdown::book_blocks(root).expect("the book's chapters in src/ can be read");
     let mut by_chapter: BTreeMap<String, Vec<&markdown::Block>> = BTreeMap::new();
     for block in blocks
         .iter()
-        .filter(|b| rust_program::runs_under_skeptic(b))
+        .filter(|b| rust_program::is_rust_blocks_test(b))
     {
         by_chapter
             .entry(block.file.clone())
@@ -49,11 +50,31 @@ fn main() {
         let module = markdown::identifier(&stem.to_string_lossy());
         writeln!(out, "mod {module} {{").unwrap();
         for block in blocks {
-            let program = rust_program::program(block);
+            let includes = rust_program::includes(block);
+            let call = if includes.is_empty() {
+                let program = rust_program::program(block);
+                format!(
+                    "crate::run_rust_block({:?}, {}, {:?})",
+                    block.file, block.line, program
+                )
+            } else {
+                // The program is in examples/ and runs as its own test; here
+                // we check that what the chapter shows is really in it.
+                let list: Vec<String> = includes
+                    .iter()
+                    .map(|i| format!("({:?}, {:?})", i.path, i.anchor))
+                    .collect();
+                format!(
+                    "crate::check_included_block({:?}, {}, &[{}])",
+                    block.file,
+                    block.line,
+                    list.join(", ")
+                )
+            };
             writeln!(
                 out,
-                "    #[test]\n    fn line_{:04}() {{\n        crate::run_rust_block({:?}, {}, {:?});\n    }}",
-                block.line, block.file, block.line, program
+                "    #[test]\n    fn line_{:04}() {{\n        {call};\n    }}",
+                block.line
             )
             .unwrap();
         }

@@ -334,3 +334,22 @@ mod lint_rules {
         }
     }
 }
+
+#[test]
+fn every_example_runs_under_cargo_test() {
+    let manifest = fs::read_to_string(root().join("Cargo.toml")).expect("Cargo.toml can be read");
+    let mut problems = Vec::new();
+    for entry in fs::read_dir(root().join("examples")).expect("examples/ exists") {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let wanted = format!("[[example]]\nname = \"{name}\"\ntest = true");
+            if !manifest.contains(&wanted) {
+                problems.push(format!(
+                    "examples/{name}.rs: add to Cargo.toml:\n{wanted}\n(and give it a #[test] that runs it)"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}

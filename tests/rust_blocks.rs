@@ -4,7 +4,9 @@
 //! file is the runtime they call. See `tests/support/rust_program.rs` for how a
 //! block becomes a program.
 
+use std::fs;
 use std::panic;
+use std::path::Path;
 
 include!(concat!(env!("OUT_DIR"), "/rust_blocks.rs"));
 
@@ -29,5 +31,40 @@ fn run_rust_block(file: &str, line: usize, program: &str) {
              (In the messages above, test.rs:N is {file}:N.)\n\
              {why}"
         );
+    }
+}
+
+/// A block that shows part of a program from `examples/` with mdBook's
+/// `{{#include path:anchor}}`: the program runs as its own test (it is a
+/// Cargo example with `test = true`), so here we check that the file and
+/// the anchor exist and that Cargo will run it.
+#[allow(dead_code)] // used only when a chapter includes an example
+fn check_included_block(file: &str, line: usize, includes: &[(&str, Option<&str>)]) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let chapter_dir = Path::new(file).parent().unwrap_or(Path::new(""));
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml can be read");
+    for (path, anchor) in includes {
+        let target = root.join(chapter_dir).join(path);
+        let text = fs::read_to_string(&target)
+            .unwrap_or_else(|e| panic!("{file}:{line}: cannot include {path}: {e}"));
+        if let Some(anchor) = anchor {
+            let start = format!("ANCHOR: {anchor}");
+            let end = format!("ANCHOR_END: {anchor}");
+            assert!(
+                text.lines().any(|l| l.trim_end().ends_with(&start))
+                    && text.lines().any(|l| l.trim_end().ends_with(&end)),
+                "{file}:{line}: {path} has no `// {start}` … `// {end}` pair"
+            );
+        }
+        let name = Path::new(path)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("an example has a file name");
+        let entry = format!("[[example]]\nname = \"{name}\"\ntest = true");
+        assert!(
+            path.contains("examples/") && manifest.contains(&entry),
+            "{file}:{line}: {path} must be a Cargo example with `test = true`, so that it runs"
+        );
+        println!("{file}:{line}: shows {path} (anchor {anchor:?}), which runs as `cargo test --example {name}`");
     }
 }

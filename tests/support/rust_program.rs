@@ -11,10 +11,45 @@
 
 use crate::markdown::Block;
 
-/// Whether the block is compiled and run by skeptic. `compile_fail` blocks go
-/// to rustdoc instead, the one tool that can expect a compile error.
-pub fn runs_under_skeptic(block: &Block) -> bool {
+/// Whether the block is a test of `tests/rust_blocks.rs`: every Rust block
+/// but those tagged `compile_fail`, which go to rustdoc, the one tool that can
+/// expect a compile error. A block that includes a program from `examples/`
+/// is checked there (the program runs as its own test); every other block is
+/// compiled and run by skeptic.
+pub fn is_rust_blocks_test(block: &Block) -> bool {
     block.lang == "rust" && !block.has_tag("compile_fail")
+}
+
+/// An mdBook `{{#include file}}` or `{{#include file:anchor}}` in a block,
+/// with the path as written (relative to the chapter).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Include {
+    pub path: String,
+    pub anchor: Option<String>,
+}
+
+/// The `{{#include …}}` and `{{#rustdoc_include …}}` directives of a block.
+pub fn includes(block: &Block) -> Vec<Include> {
+    let mut found = Vec::new();
+    for line in block.text.lines() {
+        let line = line.trim();
+        let Some(rest) = line
+            .strip_prefix("{{#include ")
+            .or_else(|| line.strip_prefix("{{#rustdoc_include "))
+        else {
+            continue;
+        };
+        let target = rest.trim_end_matches("}}").trim();
+        let (path, anchor) = match target.split_once(':') {
+            Some((p, a)) => (p, Some(a.to_owned())),
+            None => (target, None),
+        };
+        found.push(Include {
+            path: path.to_owned(),
+            anchor,
+        });
+    }
+    found
 }
 
 /// A block line with mdBook's hiding prefix removed: `# let x = 1;` → `let x = 1;`.
