@@ -76,6 +76,7 @@
 mod bytearray;
 mod bytes;
 pub mod error;
+pub mod format;
 mod hex;
 pub mod layout;
 pub mod protocol;
