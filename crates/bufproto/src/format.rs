@@ -424,6 +424,29 @@ impl Native {
     }
 }
 
+/// CPython's `adjust_fmt`: the format without a leading `@`, if that is a
+/// single character. Cost: O(len).
+///
+/// # Errors
+///
+/// `NotImplementedError: memoryview: unsupported format <i` otherwise.
+///
+/// ```
+/// use bufproto::format::adjust_fmt;
+/// assert_eq!(adjust_fmt("@u").unwrap(), "u");
+/// assert!(adjust_fmt("ii").is_err());
+/// ```
+pub fn adjust_fmt(fmt: &str) -> Result<&str> {
+    let f = fmt.strip_prefix('@').unwrap_or(fmt);
+    if f.chars().count() != 1 {
+        return Err(Error::new(
+            ErrorKind::NotImplementedError,
+            format!("memoryview: unsupported format {fmt}"),
+        ));
+    }
+    Ok(f)
+}
+
 /// The format of a view's items for item access (CPython's `adjust_fmt`
 /// followed by the format check of `unpack_single`). Cost: O(1).
 ///
@@ -443,13 +466,7 @@ impl Native {
 ///            "NotImplementedError: memoryview: format u not supported");
 /// ```
 pub fn item_format(fmt: &str) -> Result<Native> {
-    let f = fmt.strip_prefix('@').unwrap_or(fmt);
-    if f.chars().count() != 1 {
-        return Err(Error::new(
-            ErrorKind::NotImplementedError,
-            format!("memoryview: unsupported format {fmt}"),
-        ));
-    }
+    let f = adjust_fmt(fmt)?;
     Native::parse(f).ok_or_else(|| {
         Error::new(
             ErrorKind::NotImplementedError,
@@ -566,9 +583,64 @@ pub fn f64_to_half(x: f64) -> Result<u16> {
 /// assert_eq!(struct_unpack("Z", &[0]), None);
 /// ```
 pub fn struct_unpack(fmt: &str, bytes: &[u8]) -> Option<Vec<Value>> {
+    let (big, fields, size) = parse_struct(fmt)?;
+    if size != bytes.len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for f in fields {
+        let s = bytes.get(f.offset..f.offset.checked_add(f.count * f.size)?)?;
+        match f.kind {
+            'x' => {}
+            's' => out.push(Value::Bytes(s.to_vec())),
+            'p' => {
+                let l = usize::from(*s.first().unwrap_or(&0)).min(f.count.saturating_sub(1));
+                out.push(Value::Bytes(s.get(1..1 + l).unwrap_or(&[]).to_vec()));
+            }
+            k => {
+                for item in s.chunks(f.size) {
+                    let mut le = item.to_vec();
+                    if big {
+                        le.reverse();
+                    }
+                    let nat = Native(k as u8);
+                    if nat.size() != le.len() {
+                        return None;
+                    }
+                    out.push(nat.unpack(&le).ok()?);
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// `struct.calcsize(fmt)` for the formats [`struct_unpack`] understands,
+/// `None` for others. Cost: O(len(fmt)).
+///
+/// ```
+/// use bufproto::format::calcsize;
+/// assert_eq!(calcsize("<i"), Some(4));
+/// assert_eq!(calcsize("@bi"), Some(8));
+/// assert_eq!(calcsize("=bi"), Some(5));
+/// assert_eq!(calcsize("3s"), Some(3));
+/// assert_eq!(calcsize("T{i}"), None);
+/// ```
+pub fn calcsize(fmt: &str) -> Option<usize> {
+    parse_struct(fmt).map(|(_, _, size)| size)
+}
+
+struct Field {
+    kind: char,
+    count: usize,
+    size: usize,
+    offset: usize,
+}
+
+/// Parses a `struct` format: (big-endian?, fields, total size).
+fn parse_struct(fmt: &str) -> Option<(bool, Vec<Field>, usize)> {
     let mut chars = fmt.chars().peekable();
     let (native, big) = match chars.peek() {
-        Some('@') => (true, false),
         Some('=') | Some('<') => (false, false),
         Some('>') | Some('!') => (false, true),
         _ => (true, false),
@@ -577,7 +649,7 @@ pub fn struct_unpack(fmt: &str, bytes: &[u8]) -> Option<Vec<Value>> {
         chars.next();
     }
     let mut pos = 0usize;
-    let mut out = Vec::new();
+    let mut fields = Vec::new();
     while let Some(c) = chars.next() {
         if c.is_whitespace() {
             continue;
@@ -595,58 +667,28 @@ pub fn struct_unpack(fmt: &str, bytes: &[u8]) -> Option<Vec<Value>> {
         }
         let n = count.unwrap_or(1);
         let (size, kind) = match c {
-            'x' => (1, 'x'),
-            's' | 'p' => (1, c),
-            'c' | 'b' | 'B' | '?' => (1, c),
+            'x' | 's' | 'p' | 'c' | 'b' | 'B' | '?' => (1, c),
             'h' | 'H' | 'e' => (2, c),
             'i' | 'I' | 'f' => (4, c),
-            'l' | 'L' if !native => (4, c),
+            // standard sizes of l/L are 4, the same as i/I
+            'l' if !native => (4, 'i'),
+            'L' if !native => (4, 'I'),
             'q' | 'Q' | 'd' => (8, c),
             'l' | 'L' | 'n' | 'N' | 'P' if native => (Native(c as u8).size(), c),
             _ => return None,
         };
-        if native {
+        if native && !matches!(kind, 's' | 'p' | 'x') {
             pos = pos.checked_next_multiple_of(size)?;
         }
-        if kind == 's' || kind == 'p' {
-            let s = bytes.get(pos..pos.checked_add(n)?)?;
-            let v = if kind == 'p' {
-                let l = usize::from(*s.first().unwrap_or(&0)).min(n.saturating_sub(1));
-                s.get(1..1 + l).unwrap_or(&[]).to_vec()
-            } else {
-                s.to_vec()
-            };
-            out.push(Value::Bytes(v));
-            pos += n;
-            continue;
-        }
-        for _ in 0..n {
-            let item = bytes.get(pos..pos.checked_add(size)?)?;
-            pos += size;
-            if kind == 'x' {
-                continue;
-            }
-            let mut le = item.to_vec();
-            if big {
-                le.reverse();
-            }
-            let ch = match kind {
-                // standard sizes of l/L are 4, the same as i/I
-                'l' if !native => 'i',
-                'L' if !native => 'I',
-                k => k,
-            };
-            let nat = Native(ch as u8);
-            if nat.size() != le.len() {
-                return None;
-            }
-            out.push(nat.unpack(&le).ok()?);
-        }
+        fields.push(Field {
+            kind,
+            count: n,
+            size,
+            offset: pos,
+        });
+        pos = pos.checked_add(n.checked_mul(size)?)?;
     }
-    if native {
-        // struct pads nothing at the end; the size must match exactly.
-    }
-    (pos == bytes.len()).then_some(out)
+    Some((big, fields, pos))
 }
 
 #[cfg(test)]

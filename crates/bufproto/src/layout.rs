@@ -160,6 +160,30 @@ pub fn normalize_index(index: isize, len: usize) -> Option<usize> {
     }
 }
 
+/// CPython's `equiv_shape`: same number of dimensions and equal shapes up
+/// to the first zero (shapes `[1, 0, 5]` and `[1, 0, 7]` are equivalent).
+/// Cost: O(ndim).
+///
+/// ```
+/// use bufproto::layout::equiv_shape;
+/// assert!(equiv_shape(&[1, 0, 5], &[1, 0, 7]));
+/// assert!(!equiv_shape(&[2], &[2, 1]));
+/// ```
+pub fn equiv_shape(a: &[usize], b: &[usize]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return false;
+        }
+        if *x == 0 {
+            break;
+        }
+    }
+    true
+}
+
 /// Whether items laid out with `shape`/`strides` are C-contiguous (row
 /// major), as CPython's `PyBuffer_IsContiguous(view, 'C')` decides: an empty
 /// buffer is contiguous, and dimensions of length 1 may have any stride.
