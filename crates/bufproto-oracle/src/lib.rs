@@ -294,7 +294,7 @@ pub fn run_rust(case: &Case) -> Vec<String> {
             (MvSet(k, i, v), _) => none(views[k % n].set(*i, *v)),
             (MvSetSlice(k, x, y, z, d), _) => none(views[k % n].set_slice(*x, *y, *z, d)),
             (MvToBytes(k), _) => out(views[k % n].tobytes(), |v| format!("{v:?}")),
-            (MvToList(k), _) => out(views[k % n].tolist(), |v| format!("{v:?}")),
+            (MvToList(k), _) => out(views[k % n].tolist(), |v| v.to_string()),
             (MvHex(k, None), _) => out(views[k % n].hex(), pyrepr_str),
             (MvHex(k, Some((s, b))), _) => out(views[k % n].hex_with(s, *b), pyrepr_str),
             (MvInfo(k), _) => out(info(&views[k % n]), |s| s),

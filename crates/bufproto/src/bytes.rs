@@ -1,5 +1,6 @@
 //! `bytes`: immutable bytes, cheap to clone and to slice.
 
+use std::borrow::Borrow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
@@ -122,6 +123,25 @@ impl Bytes {
     /// ```
     pub fn fromhex(s: &str) -> Result<Bytes> {
         Ok(Bytes::from(hex::from_hex(s)?))
+    }
+
+    /// `hash(b)`: a hash of the contents, equal to
+    /// [`MemoryView::hash`](crate::MemoryView::hash) of a view with the same
+    /// bytes. It is SipHash-1-3 with fixed keys (std's `DefaultHasher`), so
+    /// it is stable within one build but, unlike CPython's, is not
+    /// randomised per process. Cost: O(len).
+    ///
+    /// ```
+    /// use bufproto::Bytes;
+    /// assert_eq!(Bytes::from(&b"ab"[..]).hash_value(), Bytes::from(vec![b'a', b'b']).hash_value());
+    /// ```
+    pub fn hash_value(&self) -> u64 {
+        Bytes::hash_of(self.as_slice())
+    }
+
+    pub(crate) fn hash_of(data: &[u8]) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        BuildHasherDefault::<DefaultHasher>::default().hash_one(data)
     }
 
     /// `len(b)`. Cost: O(1).
@@ -323,9 +343,17 @@ impl PartialEq<[u8]> for Bytes {
     }
 }
 
+/// Hashes exactly as `[u8]` does, so `HashMap<Bytes, _>` can be looked up
+/// with a `&[u8]` (see `Borrow<[u8]>`).
 impl Hash for Bytes {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.as_slice().hash(state)
+    }
+}
+
+impl Borrow<[u8]> for Bytes {
+    fn borrow(&self) -> &[u8] {
+        self.as_slice()
     }
 }
 
@@ -352,7 +380,7 @@ impl Exporter for Bytes {
     }
 
     fn obj_ref(&self) -> ObjRef {
-        ObjRef::with_id("bytes", self.id)
+        ObjRef::with_id("bytes", self.id, true)
     }
 }
 

@@ -7,14 +7,48 @@
 //! ```
 //!
 //! Strides are `isize` and may be negative (`m[::-1]` has stride -1). The
-//! layout is N-dimensional already, although the views of this crate are 1-D
-//! byte views for now; the format is stored as a string beside its item size
-//! (`"B"`, 1) so that casts to other formats can come later.
+//! format is stored as a string beside its item size (`"B"`, 1; `"<i"`, 4):
+//! the layout does not interpret it (see [`format`](crate::format)). A
+//! 0-dimensional layout (shape `[]`) has exactly one item, at `offset`.
 //!
 //! All arithmetic here is checked: a computation that would overflow returns
 //! `None` or an error instead of wrapping or panicking.
 
 use crate::error::{Error, Result};
+
+/// `PyBUF_MAX_NDIM`: the most dimensions a view may have.
+pub const MAX_NDIM: usize = 64;
+
+/// Strides of a C-contiguous (row-major) array, `None` on overflow. Cost: O(ndim).
+///
+/// ```
+/// assert_eq!(bufproto::layout::c_strides(&[2, 3, 4], 1), Some(vec![12, 4, 1]));
+/// ```
+pub fn c_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
+    let mut st = vec![0isize; shape.len()];
+    let mut sd = isize::try_from(itemsize).ok()?;
+    for i in (0..shape.len()).rev() {
+        st[i] = sd;
+        sd = sd.checked_mul(isize::try_from(shape[i].max(1)).ok()?)?;
+    }
+    Some(st)
+}
+
+/// Strides of a Fortran-contiguous (column-major) array, `None` on
+/// overflow. Cost: O(ndim).
+///
+/// ```
+/// assert_eq!(bufproto::layout::f_strides(&[2, 3, 4], 1), Some(vec![1, 2, 6]));
+/// ```
+pub fn f_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
+    let mut st = vec![0isize; shape.len()];
+    let mut sd = isize::try_from(itemsize).ok()?;
+    for i in 0..shape.len() {
+        st[i] = sd;
+        sd = sd.checked_mul(isize::try_from(shape[i].max(1)).ok()?)?;
+    }
+    Some(st)
+}
 
 /// A normalised slice, as `PySlice_Unpack` + `PySlice_AdjustIndices` leave it.
 ///
@@ -126,6 +160,30 @@ pub fn normalize_index(index: isize, len: usize) -> Option<usize> {
     }
 }
 
+/// CPython's `equiv_shape`: same number of dimensions and equal shapes up
+/// to the first zero (shapes `[1, 0, 5]` and `[1, 0, 7]` are equivalent).
+/// Cost: O(ndim).
+///
+/// ```
+/// use bufproto::layout::equiv_shape;
+/// assert!(equiv_shape(&[1, 0, 5], &[1, 0, 7]));
+/// assert!(!equiv_shape(&[2], &[2, 1]));
+/// ```
+pub fn equiv_shape(a: &[usize], b: &[usize]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return false;
+        }
+        if *x == 0 {
+            break;
+        }
+    }
+    true
+}
+
 /// Whether items laid out with `shape`/`strides` are C-contiguous (row
 /// major), as CPython's `PyBuffer_IsContiguous(view, 'C')` decides: an empty
 /// buffer is contiguous, and dimensions of length 1 may have any stride.
@@ -228,6 +286,74 @@ impl Layout {
             shape: vec![n],
             strides: vec![1],
         }
+    }
+
+    /// A layout from its parts: offset of the first item, item size and
+    /// `struct` format, shape and strides in bytes (any sign). Cost: O(ndim).
+    ///
+    /// # Errors
+    ///
+    /// `ValueError: memoryview: number of dimensions must not exceed 64`;
+    /// `ValueError: shape and strides must have the same length`;
+    /// `ValueError: itemsize must be positive`.
+    ///
+    /// ```
+    /// use bufproto::layout::Layout;
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let l = Layout::new(0, 2, "h", vec![2, 3], vec![2, 4])?; // Fortran order
+    /// assert!(l.f_contiguous() && !l.c_contiguous());
+    /// # Ok(()) }
+    /// ```
+    pub fn new(
+        offset: isize,
+        itemsize: usize,
+        format: impl Into<String>,
+        shape: Vec<usize>,
+        strides: Vec<isize>,
+    ) -> Result<Layout> {
+        if shape.len() > MAX_NDIM {
+            return Err(Error::value_error(
+                "memoryview: number of dimensions must not exceed 64",
+            ));
+        }
+        if shape.len() != strides.len() {
+            return Err(Error::value_error(
+                "shape and strides must have the same length",
+            ));
+        }
+        if itemsize == 0 {
+            return Err(Error::value_error("itemsize must be positive"));
+        }
+        Ok(Layout {
+            offset,
+            itemsize,
+            format: format.into(),
+            shape,
+            strides,
+        })
+    }
+
+    /// A C-contiguous layout of `shape` starting at `offset`, as
+    /// `init_strides_from_shape` builds it. Cost: O(ndim).
+    ///
+    /// # Errors
+    ///
+    /// As [`Layout::new`]; `OverflowError` if a stride overflows.
+    ///
+    /// ```
+    /// use bufproto::layout::Layout;
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert_eq!(Layout::c_order(0, 4, "i", vec![2, 3])?.strides(), &[12, 4]);
+    /// # Ok(()) }
+    /// ```
+    pub fn c_order(
+        offset: isize,
+        itemsize: usize,
+        format: impl Into<String>,
+        shape: Vec<usize>,
+    ) -> Result<Layout> {
+        let strides = c_strides(&shape, itemsize).ok_or_else(Error::size_overflow)?;
+        Layout::new(offset, itemsize, format, shape, strides)
     }
 
     /// The same layout moved by `by` bytes (e.g. to a bytearray's logical
@@ -401,6 +527,28 @@ impl Layout {
     /// # Ok(()) }
     /// ```
     pub fn item_offsets(&self) -> Result<Vec<usize>> {
+        self.item_offsets_in(false)
+    }
+
+    /// Byte offsets of every item in Fortran (column-major) order, as
+    /// `tobytes('F')` walks them. Cost: O(nitems).
+    ///
+    /// # Errors
+    ///
+    /// As [`Layout::item_offsets`].
+    ///
+    /// ```
+    /// use bufproto::layout::Layout;
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let l = Layout::c_order(0, 1, "B", vec![2, 3])?;
+    /// assert_eq!(l.item_offsets_fortran()?, vec![0, 3, 1, 4, 2, 5]);
+    /// # Ok(()) }
+    /// ```
+    pub fn item_offsets_fortran(&self) -> Result<Vec<usize>> {
+        self.item_offsets_in(true)
+    }
+
+    fn item_offsets_in(&self, fortran: bool) -> Result<Vec<usize>> {
         let n = self.nitems().ok_or_else(Error::size_overflow)?;
         let mut out = Vec::with_capacity(n);
         if n == 0 {
@@ -409,13 +557,15 @@ impl Layout {
         let mut idx = vec![0usize; self.ndim()];
         loop {
             out.push(self.byte_offset(&idx).ok_or_else(Error::size_overflow)?);
-            // odometer increment, last dimension fastest
-            let mut d = self.ndim();
+            // odometer increment, last (C) or first (Fortran) dimension fastest
+            let nd = self.ndim();
+            let mut k = 0;
             loop {
-                if d == 0 {
+                if k == nd {
                     return Ok(out);
                 }
-                d -= 1;
+                let d = if fortran { k } else { nd - 1 - k };
+                k += 1;
                 idx[d] += 1;
                 if idx[d] < self.shape[d] {
                     break;

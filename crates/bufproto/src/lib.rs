@@ -6,7 +6,7 @@
 //! # fn main() -> Result<(), bufproto::Error> {
 //! let mut ba = ByteArray::from(&b"hello"[..]);
 //! let view = MemoryView::new(&ba)?;         // memoryview(ba)
-//! view.set(0, b'j'.into())?;                // m[0] = ord('j')
+//! view.set(0, b'j')?;                       // m[0] = ord('j')
 //! assert_eq!(ba.to_vec(), b"jello");        // the exporter sees it
 //! let err = ba.append(b'!'.into()).unwrap_err();
 //! assert_eq!(err.to_string(), "BufferError: Existing exports of data: object cannot be re-sized");
@@ -73,19 +73,25 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod array;
 mod bytearray;
 mod bytes;
 pub mod error;
+pub mod format;
 mod hex;
 pub mod layout;
+mod ndarray;
 pub mod protocol;
 mod storage;
 mod versions;
 mod view;
 
+pub use crate::array::Array;
 pub use crate::bytearray::ByteArray;
 pub use crate::bytes::Bytes;
 pub use crate::error::{Error, ErrorKind, Result};
+pub use crate::format::Value;
+pub use crate::ndarray::NdArray;
 pub use crate::protocol::{Buffer, Exporter, Flags, ObjRef};
 pub use crate::versions::{VERSION_DIFFERENCES, VersionDifference};
-pub use crate::view::MemoryView;
+pub use crate::view::{MemoryView, Nested};

@@ -154,6 +154,7 @@ pub(crate) fn new_id() -> u64 {
 pub struct ObjRef {
     type_name: &'static str,
     id: u64,
+    hashable: bool,
 }
 
 impl ObjRef {
@@ -168,11 +169,43 @@ impl ObjRef {
         ObjRef {
             type_name,
             id: new_id(),
+            hashable: true,
         }
     }
 
-    pub(crate) fn with_id(type_name: &'static str, id: u64) -> ObjRef {
-        ObjRef { type_name, id }
+    /// A new identity for an object whose type is not hashable (like
+    /// `bytearray`): hashing a read-only view of it fails with `TypeError:
+    /// unhashable type: 'NAME'`. Cost: O(1).
+    ///
+    /// ```
+    /// let a = bufproto::ObjRef::unhashable("mylist");
+    /// assert!(!a.hashable() && bufproto::ObjRef::new("x").hashable());
+    /// ```
+    pub fn unhashable(type_name: &'static str) -> ObjRef {
+        ObjRef {
+            hashable: false,
+            ..ObjRef::new(type_name)
+        }
+    }
+
+    /// Whether `hash(obj)` works for the object (`bytes` yes, `bytearray`
+    /// no). Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::{ByteArray, Bytes, Exporter};
+    /// assert!(Bytes::default().obj_ref().hashable());
+    /// assert!(!ByteArray::new().obj_ref().hashable());
+    /// ```
+    pub fn hashable(&self) -> bool {
+        self.hashable
+    }
+
+    pub(crate) fn with_id(type_name: &'static str, id: u64, hashable: bool) -> ObjRef {
+        ObjRef {
+            type_name,
+            id,
+            hashable,
+        }
     }
 
     /// The Python type name: `"bytes"`, `"bytearray"` or `"memoryview"`.

@@ -4,9 +4,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::bytes::Bytes;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::format;
 use crate::hex;
-use crate::layout::{Layout, normalize_index};
+use crate::layout::{self, Layout};
 use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id, read_layout};
 
 /// Python's `memoryview`: a view of an exporter's memory, without copying.
@@ -44,8 +45,8 @@ use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id, read_layout};
 /// # fn main() -> Result<(), bufproto::Error> {
 /// let ba = ByteArray::from(&b"abcdefg"[..]);
 /// let m = MemoryView::new(&ba)?.slice(Some(5), Some(1), Some(-2))?;
-/// assert_eq!(m.tolist()?, vec![b'f', b'd']);
-/// m.set(1, b'D'.into())?;
+/// assert_eq!(m.tolist()?.to_string(), "[102, 100]");
+/// m.set(1, b'D')?;
 /// assert_eq!(ba.to_vec(), b"abcDefg");
 /// assert!(m.obj()?.is(&ba));
 /// # Ok(()) }
@@ -53,9 +54,17 @@ use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id, read_layout};
 pub struct MemoryView {
     live: Option<Live>,
     id: u64,
+    /// CPython caches a view's hash (and keeps answering after release).
+    hash: std::sync::OnceLock<u64>,
     /// Its strong count minus one is the number of buffers this view exported.
     exports: Arc<()>,
 }
+
+mod cast;
+mod compare;
+mod items;
+
+pub use items::Nested;
 
 struct Live {
     mbuf: Arc<Buffer>,
@@ -72,6 +81,7 @@ impl MemoryView {
                 readonly,
             }),
             id: new_id(),
+            hash: std::sync::OnceLock::new(),
             exports: Arc::new(()),
         }
     }
@@ -127,7 +137,7 @@ impl MemoryView {
     /// # fn main() -> Result<(), bufproto::Error> {
     /// let mut ba = ByteArray::from(&b"abc"[..]);
     /// let first = MemoryView::with(&ba, |m| m.get(0))??;
-    /// assert_eq!(first, b'a');
+    /// assert_eq!(first, b'a'.into());
     /// ba.append(100)?; // the view is gone, resizing works
     /// # Ok(()) }
     /// ```
@@ -184,113 +194,6 @@ impl MemoryView {
         self.live.is_none()
     }
 
-    /// `len(m)`: items in the first dimension. Cost: O(1).
-    ///
-    /// # Errors
-    ///
-    /// `ValueError: operation forbidden on released memoryview object`
-    /// (every method below fails the same way after release).
-    ///
-    /// ```
-    /// use bufproto::{Bytes, MemoryView};
-    /// # fn main() -> Result<(), bufproto::Error> {
-    /// assert_eq!(MemoryView::new(&Bytes::zeroed(4)?)?.len()?, 4);
-    /// # Ok(()) }
-    /// ```
-    pub fn len(&self) -> Result<usize> {
-        let l = self.live()?;
-        Ok(l.layout.shape().first().copied().unwrap_or(1))
-    }
-
-    /// Whether `len() == 0`. Cost: O(1).
-    ///
-    /// # Errors
-    ///
-    /// `ValueError` when released.
-    ///
-    /// ```
-    /// use bufproto::{Bytes, MemoryView};
-    /// # fn main() -> Result<(), bufproto::Error> {
-    /// assert!(MemoryView::new(&Bytes::default())?.is_empty()?);
-    /// # Ok(()) }
-    /// ```
-    pub fn is_empty(&self) -> Result<bool> {
-        Ok(self.len()? == 0)
-    }
-
-    fn offset_of(&self, l: &Live, index: isize) -> Result<usize> {
-        if l.layout.ndim() == 0 {
-            return Err(Error::type_error("invalid indexing of 0-dim memory"));
-        }
-        if l.layout.ndim() > 1 {
-            return Err(Error::new(
-                crate::ErrorKind::NotImplementedError,
-                "multi-dimensional sub-views are not implemented",
-            ));
-        }
-        normalize_index(index, l.layout.shape()[0])
-            .and_then(|i| l.layout.byte_offset(&[i]))
-            .ok_or_else(|| Error::index_error("index out of bounds on dimension 1"))
-    }
-
-    /// `m[index]`. Cost: O(1).
-    ///
-    /// # Errors
-    ///
-    /// `IndexError: index out of bounds on dimension 1`; `ValueError` when released.
-    ///
-    /// ```
-    /// use bufproto::{Bytes, MemoryView};
-    /// # fn main() -> Result<(), bufproto::Error> {
-    /// let m = MemoryView::new(&Bytes::from(&b"ab"[..]))?;
-    /// assert_eq!(m.get(-1)?, b'b');
-    /// assert_eq!(m.get(2).unwrap_err().message(), "index out of bounds on dimension 1");
-    /// # Ok(()) }
-    /// ```
-    pub fn get(&self, index: isize) -> Result<u8> {
-        let l = self.live()?;
-        let o = self.offset_of(l, index)?;
-        l.mbuf
-            .storage
-            .load(o)
-            .ok_or_else(|| Error::index_error("index out of bounds on dimension 1"))
-    }
-
-    /// `m[index] = value`: one relaxed atomic store, seen by all views and
-    /// the exporter. Cost: O(1).
-    ///
-    /// # Errors
-    ///
-    /// In CPython's order: `TypeError: cannot modify read-only memory`;
-    /// `IndexError: index out of bounds on dimension 1`; `ValueError:
-    /// memoryview: invalid value for format 'B'`.
-    ///
-    /// ```
-    /// use bufproto::{ByteArray, MemoryView};
-    /// # fn main() -> Result<(), bufproto::Error> {
-    /// let ba = ByteArray::zeroed(2)?;
-    /// let m = MemoryView::new(&ba)?;
-    /// m.set(1, 255)?;
-    /// assert_eq!(ba.to_vec(), [0, 255]);
-    /// assert_eq!(m.set(0, 256).unwrap_err().to_string(),
-    ///            "ValueError: memoryview: invalid value for format 'B'");
-    /// # Ok(()) }
-    /// ```
-    pub fn set(&self, index: isize, value: i64) -> Result<()> {
-        let l = self.live()?;
-        if l.readonly {
-            return Err(Error::read_only());
-        }
-        let o = self.offset_of(l, index)?;
-        let v = u8::try_from(value)
-            .map_err(|_| Error::value_error("memoryview: invalid value for format 'B'"))?;
-        if l.mbuf.storage.store(o, v) {
-            Ok(())
-        } else {
-            Err(Error::read_only())
-        }
-    }
-
     /// `m[start:stop:step]`: a new view of the same memory (same managed
     /// buffer). Cost: O(1), no byte copied.
     ///
@@ -343,18 +246,70 @@ impl MemoryView {
         step: Option<isize>,
         src: &[u8],
     ) -> Result<()> {
+        self.set_slice_from(start, stop, step, &Bytes::from(src))
+    }
+
+    /// `m[start:stop:step] = src` for any exporter `src` (CPython's
+    /// `copy_single`): the source must have the same format (ignoring a
+    /// leading `@`), item size and shape as the slice. Cost: copies the
+    /// slice's `nbytes` once into a buffer, then stores them.
+    ///
+    /// # Errors
+    ///
+    /// In CPython's order: `ValueError` when released;
+    /// `NotImplementedError: memoryview: unsupported format <i`; `TypeError:
+    /// cannot modify read-only memory`; `TypeError: invalid indexing of 0-dim
+    /// memory`; `NotImplementedError: memoryview slice assignments are
+    /// currently restricted to ndim = 1`; errors of `src.get_buffer`;
+    /// `ValueError: slice step cannot be zero`; `ValueError: memoryview
+    /// assignment: lvalue and rvalue have different structures`.
+    ///
+    /// ```
+    /// use bufproto::{Array, ByteArray, MemoryView};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let ba = ByteArray::zeroed(4)?;
+    /// let m = MemoryView::new(&ba)?.cast("h")?;
+    /// let src = Array::from_values("h", [1, -1])?;
+    /// m.set_slice_from(None, None, None, &src)?;
+    /// assert_eq!(ba.to_vec(), [1, 0, 255, 255]);
+    /// # Ok(()) }
+    /// ```
+    pub fn set_slice_from<E: Exporter + ?Sized>(
+        &self,
+        start: Option<isize>,
+        stop: Option<isize>,
+        step: Option<isize>,
+        src: &E,
+    ) -> Result<()> {
         let l = self.live()?;
+        format::adjust_fmt(l.layout.format())?;
         if l.readonly {
             return Err(Error::read_only());
         }
+        match l.layout.ndim() {
+            0 => return Err(Error::type_error("invalid indexing of 0-dim memory")),
+            1 => {}
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::NotImplementedError,
+                    "memoryview slice assignments are currently restricted to ndim = 1",
+                ));
+            }
+        }
+        let sbuf = src.get_buffer(Flags::FULL_RO)?;
         let dest = l.layout.slice(start, stop, step)?;
-        if dest.ndim() != 1 || dest.shape()[0] != src.len() {
+        let strip = |f: &str| f.strip_prefix('@').unwrap_or(f).to_string();
+        let same_format = strip(dest.format()) == strip(sbuf.layout.format())
+            && dest.itemsize() == sbuf.layout.itemsize();
+        if !same_format || !layout::equiv_shape(dest.shape(), sbuf.layout.shape()) {
             return Err(Error::value_error(
                 "memoryview assignment: lvalue and rvalue have different structures",
             ));
         }
-        for (o, &v) in dest.item_offsets()?.into_iter().zip(src) {
-            if !l.mbuf.storage.store(o, v) {
+        let data = read_layout(&sbuf.storage, &sbuf.layout)?;
+        let item = dest.itemsize();
+        for (o, chunk) in dest.item_offsets()?.into_iter().zip(data.chunks(item)) {
+            if !l.mbuf.storage.copy_in(o, chunk) {
                 return Err(Error::read_only());
             }
         }
@@ -380,21 +335,47 @@ impl MemoryView {
         Ok(Bytes::from(read_layout(&l.mbuf.storage, &l.layout)?))
     }
 
-    /// `m.tolist()` for a 1-D byte view. Cost: copies `nbytes`.
+    /// `m.tobytes(order)` with `order` `"C"`, `"F"` or `"A"` (`None` is
+    /// `"C"`), CPython's `PyBuffer_ToContiguous`: `"F"` walks the items in
+    /// Fortran order; `"A"` copies the memory as it lies when the view is C-
+    /// or Fortran-contiguous and uses C order otherwise. Cost: copies
+    /// `nbytes`.
     ///
     /// # Errors
     ///
-    /// `ValueError` when released.
+    /// `ValueError` when released; `ValueError: order must be 'C', 'F' or 'A'`.
     ///
     /// ```
     /// use bufproto::{Bytes, MemoryView};
     /// # fn main() -> Result<(), bufproto::Error> {
-    /// assert_eq!(MemoryView::new(&Bytes::from(&b"\x01\x02"[..]))?.tolist()?, vec![1, 2]);
+    /// let m = MemoryView::new(&Bytes::from(&b"abcdef"[..]))?.cast_shape("B", &[2, 3])?;
+    /// assert_eq!(m.tobytes_order(Some("F"))?, Bytes::from(&b"adbecf"[..]));
+    /// assert_eq!(m.tobytes_order(Some("A"))?, Bytes::from(&b"abcdef"[..]));
+    /// assert_eq!(m.tobytes_order(Some("X")).unwrap_err().message(), "order must be 'C', 'F' or 'A'");
     /// # Ok(()) }
     /// ```
-    pub fn tolist(&self) -> Result<Vec<u8>> {
+    pub fn tobytes_order(&self, order: Option<&str>) -> Result<Bytes> {
         let l = self.live()?;
-        read_layout(&l.mbuf.storage, &l.layout)
+        let fortran = match order.unwrap_or("C") {
+            "C" => false,
+            "F" => true,
+            "A" => {
+                let (sh, st, it) = (l.layout.shape(), l.layout.strides(), l.layout.itemsize());
+                !layout::is_c_contiguous(sh, st, it) && layout::is_f_contiguous(sh, st, it)
+            }
+            _ => return Err(Error::value_error("order must be 'C', 'F' or 'A'")),
+        };
+        if !fortran {
+            return self.tobytes();
+        }
+        let item = l.layout.itemsize();
+        let mut out = Vec::with_capacity(l.layout.nbytes().ok_or_else(Error::size_overflow)?);
+        for o in l.layout.item_offsets_fortran()? {
+            if !l.mbuf.storage.copy_out(o, item, &mut out) {
+                return Err(Error::size_overflow());
+            }
+        }
+        Ok(Bytes::from(out))
     }
 
     /// `m.hex()`. Cost: O(nbytes).
@@ -410,7 +391,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn hex(&self) -> Result<String> {
-        hex::to_hex(&self.tolist()?, None, 1)
+        hex::to_hex(&self.tobytes()?, None, 1)
     }
 
     /// `m.hex(sep, bytes_per_sep)`, as [`Bytes::hex_with`]. Cost: O(nbytes).
@@ -428,7 +409,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn hex_with(&self, sep: &str, bytes_per_sep: i32) -> Result<String> {
-        hex::to_hex(&self.tolist()?, Some(sep), bytes_per_sep)
+        hex::to_hex(&self.tobytes()?, Some(sep), bytes_per_sep)
     }
 
     /// `m.nbytes`: `len × itemsize` over all dimensions. Cost: O(ndim).
@@ -638,69 +619,6 @@ impl MemoryView {
         Ok(self.live()?.layout.contiguous())
     }
 
-    /// `m.count(value)` (new in 3.14): items equal to `value`; values outside
-    /// `0..=255` are simply never found. Cost: O(len).
-    ///
-    /// # Errors
-    ///
-    /// `ValueError` when released.
-    ///
-    /// ```
-    /// use bufproto::{Bytes, MemoryView};
-    /// # fn main() -> Result<(), bufproto::Error> {
-    /// let m = MemoryView::new(&Bytes::from(&b"abca"[..]))?;
-    /// assert_eq!((m.count(97)?, m.count(300)?), (2, 0));
-    /// # Ok(()) }
-    /// ```
-    pub fn count(&self, value: i64) -> Result<usize> {
-        let items = self.tolist()?;
-        Ok(items.iter().filter(|&&b| i64::from(b) == value).count())
-    }
-
-    /// `m.index(value, start, stop)` (new in 3.14): first position of
-    /// `value` in `m[start:stop]`; negative bounds count from the end and
-    /// everything clamps (`None` = 0 / `len`). Cost: O(len).
-    ///
-    /// # Errors
-    ///
-    /// `ValueError: memoryview.index(x): x not found`; `ValueError` when released.
-    ///
-    /// ```
-    /// use bufproto::{Bytes, MemoryView};
-    /// # fn main() -> Result<(), bufproto::Error> {
-    /// let m = MemoryView::new(&Bytes::from(&b"abcb"[..]))?;
-    /// assert_eq!(m.index(98, None, None)?, 1);
-    /// assert_eq!(m.index(98, Some(-2), None)?, 3);
-    /// assert_eq!(m.index(98, Some(2), Some(3)).unwrap_err().message(),
-    ///            "memoryview.index(x): x not found");
-    /// # Ok(()) }
-    /// ```
-    pub fn index(&self, value: i64, start: Option<isize>, stop: Option<isize>) -> Result<usize> {
-        let l = self.live()?;
-        if l.layout.ndim() == 0 {
-            return Err(Error::type_error("invalid lookup on 0-dim memory"));
-        }
-        let n = isize::try_from(l.layout.shape()[0]).map_err(|_| Error::size_overflow())?;
-        let mut start = start.unwrap_or(0);
-        let mut stop = stop.unwrap_or(isize::MAX);
-        if start < 0 {
-            start = start.saturating_add(n).max(0);
-        }
-        if stop < 0 {
-            stop = stop.saturating_add(n).max(0);
-        }
-        stop = stop.min(n);
-        let items = self.tolist()?;
-        let mut i = start;
-        while i < stop {
-            if i64::from(items[i as usize]) == value {
-                return Ok(i as usize);
-            }
-            i += 1;
-        }
-        Err(Error::value_error("memoryview.index(x): x not found"))
-    }
-
     /// `m.toreadonly()`: a read-only view sharing the managed buffer. Cost: O(1).
     ///
     /// # Errors
@@ -771,7 +689,7 @@ impl Exporter for MemoryView {
     }
 
     fn obj_ref(&self) -> ObjRef {
-        ObjRef::with_id("memoryview", self.id)
+        ObjRef::with_id("memoryview", self.id, true)
     }
 
     fn as_memoryview(&self) -> Option<&MemoryView> {

@@ -1,0 +1,819 @@
+//! `struct` formats as `memoryview` uses them: pure functions from a format
+//! string and bytes to a [`Value`] and back.
+//!
+//! `memoryview` supports item access only for *native single-character*
+//! formats, optionally prefixed with `@`: [`Native`]. Every other format
+//! (`"<i"`, `"2i"`, `"T{...}"`) can still be viewed raw, but item access fails
+//! with `NotImplementedError: memoryview: unsupported format <i`, as CPython's
+//! does; equality compares such items through [`struct_unpack`], a small
+//! model of the `struct` module.
+//!
+//! Item sizes of native formats are those of the host platform, as CPython's
+//! are (`l`, `L`, `n`, `N`, `P` are 8 bytes on x86-64 and 4 on wasm32).
+//! Byte order is always little-endian here (every target the crate builds on
+//! that has 64-bit `long` does; see [`Native::unpack`]).
+//!
+//! ```
+//! use bufproto::format::{Native, Value};
+//! # fn main() -> Result<(), bufproto::Error> {
+//! let h = Native::parse("@h").unwrap();
+//! assert_eq!((h.char(), h.size()), ('h', 2));
+//! let mut out = [0u8; 2];
+//! h.pack(&Value::Int(-2), &mut out)?;
+//! assert_eq!(out, [0xfe, 0xff]);
+//! assert_eq!(h.unpack(&out)?, Value::Int(-2));
+//! assert_eq!(h.pack(&Value::Int(40000), &mut out).unwrap_err().to_string(),
+//!            "ValueError: memoryview: invalid value for format 'h'");
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::hex;
+
+/// A Python value read from or written to one item of a view.
+///
+/// * `Int` is an `i128` so that every native integer format (up to `u64`
+///   and `i64`) fits, and so that out-of-range values such as `2**64` can be
+///   passed in and refused with CPython's `ValueError`.
+/// * `Float` is an `f64`: Python's `float` (formats `f`, `d`, `e`).
+/// * `Bool` is Python's `bool` (format `?`).
+/// * `Bytes` is a `bytes` object (format `c` reads a 1-byte `bytes`; writing
+///   one of another length is CPython's `ValueError`).
+///
+/// `PartialEq` is Python's `==`: `Int(1) == Float(1.0) == Bool(true)`,
+/// comparisons between ints and floats are exact, `NaN != NaN`, and bytes
+/// never equal numbers. Because of `NaN` there is no `Eq`. `Display` is
+/// Python's `repr` (`1.0`, `1e+16`, `True`, `b'a'`).
+///
+/// ```
+/// use bufproto::format::Value;
+/// assert_eq!(Value::Int(1), Value::Float(1.0));
+/// assert_eq!(Value::Bool(true), Value::Int(1));
+/// assert_ne!(Value::Float(f64::NAN), Value::Float(f64::NAN));
+/// assert_ne!(Value::Int((1 << 53) + 1), Value::Float((1u64 << 53) as f64));
+/// assert_eq!(Value::Float(1e16).to_string(), "1e+16");
+/// assert_eq!(Value::from(&b"a"[..]).to_string(), "b'a'");
+/// ```
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// A Python `int`.
+    Int(i128),
+    /// A Python `float`.
+    Float(f64),
+    /// A Python `bool`.
+    Bool(bool),
+    /// A Python `bytes`.
+    Bytes(Vec<u8>),
+}
+
+impl Value {
+    /// The value as Python's `__index__` sees it (ints and bools).
+    fn as_index(&self) -> Option<i128> {
+        match self {
+            Value::Int(i) => Some(*i),
+            Value::Bool(b) => Some(i128::from(*b)),
+            _ => None,
+        }
+    }
+
+    /// Python's truth value (`bool(v)`). Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::format::Value;
+    /// assert!(!Value::Bytes(vec![]).truthy());
+    /// assert!(Value::Float(f64::NAN).truthy());
+    /// ```
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Bool(b) => *b,
+            Value::Bytes(b) => !b.is_empty(),
+        }
+    }
+}
+
+/// Whether the integer `i` equals the float `f` exactly, as Python compares.
+fn int_eq_float(i: i128, f: f64) -> bool {
+    if !f.is_finite() || f.fract() != 0.0 || f.abs() >= 1.7e38 {
+        return false;
+    }
+    // f is an integer below 2**127 in magnitude: the cast is exact.
+    f as i128 == i
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        use Value::*;
+        match (self, other) {
+            (Float(a), Float(b)) => a == b,
+            (Float(f), x) | (x, Float(f)) => match x.as_index() {
+                Some(i) => int_eq_float(i, *f),
+                None => false,
+            },
+            (Bytes(a), Bytes(b)) => a == b,
+            (Bytes(_), _) | (_, Bytes(_)) => false,
+            (a, b) => a.as_index() == b.as_index(),
+        }
+    }
+}
+
+macro_rules! int_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Value {
+            fn from(v: $t) -> Value { Value::Int(v as i128) }
+        }
+    )*};
+}
+int_from!(u8, i8, u16, i16, u32, i32, u64, i64, i128, usize, isize);
+
+impl From<f64> for Value {
+    fn from(v: f64) -> Value {
+        Value::Float(v)
+    }
+}
+impl From<f32> for Value {
+    fn from(v: f32) -> Value {
+        Value::Float(f64::from(v))
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Value {
+        Value::Bool(v)
+    }
+}
+impl From<&[u8]> for Value {
+    fn from(v: &[u8]) -> Value {
+        Value::Bytes(v.to_vec())
+    }
+}
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Value {
+        Value::Bytes(v)
+    }
+}
+
+impl fmt::Display for Value {
+    /// Python's `repr`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => f.write_str(&float_repr(*x)),
+            Value::Bool(b) => f.write_str(if *b { "True" } else { "False" }),
+            Value::Bytes(b) => f.write_str(&hex::repr(b, false)),
+        }
+    }
+}
+
+/// Python's `repr(float)`: the shortest string that round-trips, in fixed
+/// notation for decimal exponents `-4..16` and scientific otherwise. Cost:
+/// O(1).
+///
+/// ```
+/// use bufproto::format::float_repr;
+/// assert_eq!(float_repr(1.0), "1.0");
+/// assert_eq!(float_repr(1e16), "1e+16");
+/// assert_eq!(float_repr(1e-5), "1e-05");
+/// assert_eq!(float_repr(-0.0), "-0.0");
+/// assert_eq!(float_repr(f64::NAN), "nan");
+/// ```
+pub fn float_repr(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    // Rust's `{:e}` is the shortest round-trip representation, e.g. "1.5e-7".
+    let s = format!("{:e}", x.abs());
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    let sign = if x.is_sign_negative() { "-" } else { "" };
+    if (-4..16).contains(&exp) {
+        let n = digits.len() as i32;
+        let body = if exp < 0 {
+            format!("0.{}{}", "0".repeat((-exp - 1) as usize), digits)
+        } else if exp + 1 >= n {
+            format!("{}{}.0", digits, "0".repeat((exp + 1 - n) as usize))
+        } else {
+            let (a, b) = digits.split_at((exp + 1) as usize);
+            format!("{a}.{b}")
+        };
+        format!("{sign}{body}")
+    } else {
+        let esign = if exp < 0 { '-' } else { '+' };
+        format!("{sign}{mant}e{esign}{:02}", exp.abs())
+    }
+}
+
+/// A native single-character format that `memoryview` supports for item
+/// access and as a `cast` destination: `c b B ? h H i I l L q Q n N f d e P`,
+/// optionally written with a leading `@`.
+///
+/// ```
+/// use bufproto::format::Native;
+/// assert_eq!(Native::parse("@q").map(|n| n.size()), Some(8));
+/// assert_eq!(Native::parse("<q"), None);
+/// assert_eq!(Native::parse("2B"), None);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Native(u8);
+
+const NATIVE: &[u8] = b"cbB?hHiIlLqQnNfdeP";
+
+impl Native {
+    /// CPython's `get_native_fmtchar`: `fmt` must be one native character,
+    /// optionally after `@`. Cost: O(1).
+    ///
+    /// ```
+    /// assert!(bufproto::format::Native::parse("e").is_some());
+    /// ```
+    pub fn parse(fmt: &str) -> Option<Native> {
+        let f = fmt.strip_prefix('@').unwrap_or(fmt).as_bytes();
+        match f {
+            [c] if NATIVE.contains(c) => Some(Native(*c)),
+            _ => None,
+        }
+    }
+
+    /// The format character. Cost: O(1).
+    ///
+    /// ```
+    /// assert_eq!(bufproto::format::Native::parse("@B").unwrap().char(), 'B');
+    /// ```
+    pub fn char(self) -> char {
+        char::from(self.0)
+    }
+
+    /// Item size in bytes on this platform (`struct.calcsize`). Cost: O(1).
+    ///
+    /// ```
+    /// assert_eq!(bufproto::format::Native::parse("P").unwrap().size(), std::mem::size_of::<usize>());
+    /// ```
+    pub fn size(self) -> usize {
+        match self.0 {
+            b'c' | b'b' | b'B' | b'?' => 1,
+            b'h' | b'H' | b'e' => 2,
+            b'i' | b'I' | b'f' => 4,
+            b'q' | b'Q' | b'd' => 8,
+            // C long is pointer-sized on every LP64/ILP32 target Rust supports
+            // except 64-bit Windows (LLP64), where it is 4.
+            b'l' | b'L' => {
+                if cfg!(windows) {
+                    4
+                } else {
+                    std::mem::size_of::<usize>()
+                }
+            }
+            _ => std::mem::size_of::<usize>(), // n N P
+        }
+    }
+
+    /// Alignment in bytes (native `@` alignment, equal to the size for
+    /// every native format). Cost: O(1).
+    ///
+    /// ```
+    /// assert_eq!(bufproto::format::Native::parse("d").unwrap().align(), 8);
+    /// ```
+    pub fn align(self) -> usize {
+        self.size()
+    }
+
+    /// Whether this is a byte format (`b`, `B`, `c`), CPython's
+    /// `IS_BYTE_FORMAT`: casts need one on either side. Cost: O(1).
+    ///
+    /// ```
+    /// assert!(bufproto::format::Native::parse("c").unwrap().is_byte());
+    /// assert!(!bufproto::format::Native::parse("?").unwrap().is_byte());
+    /// ```
+    pub fn is_byte(self) -> bool {
+        matches!(self.0, b'b' | b'B' | b'c')
+    }
+
+    /// `unpack_single`: the value of one item (`bytes.len()` must be
+    /// [`size`](Native::size)). `?` reads any non-zero byte as `True`
+    /// (CPython's result there depends on its C compiler; x86-64 GCC builds
+    /// do this). Half floats (`e`) convert exactly. Cost: O(1).
+    ///
+    /// # Errors
+    ///
+    /// `ValueError: memoryview: invalid value for format 'X'` if `bytes` has
+    /// the wrong length (never for bytes read from a valid view).
+    ///
+    /// ```
+    /// use bufproto::format::{Native, Value};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert_eq!(Native::parse("e").unwrap().unpack(&[0x00, 0x3c])?, Value::Float(1.0));
+    /// assert_eq!(Native::parse("c").unwrap().unpack(b"a")?, Value::Bytes(b"a".to_vec()));
+    /// # Ok(()) }
+    /// ```
+    pub fn unpack(self, bytes: &[u8]) -> Result<Value> {
+        if bytes.len() != self.size() {
+            return Err(self.invalid_value());
+        }
+        let mut b8 = [0u8; 8];
+        b8[..bytes.len()].copy_from_slice(bytes);
+        let u = u64::from_le_bytes(b8);
+        let n = bytes.len() as u32 * 8;
+        let signed = |u: u64| -> i128 {
+            let shift = 64 - n;
+            i128::from(((u << shift) as i64) >> shift)
+        };
+        Ok(match self.0 {
+            b'c' => Value::Bytes(bytes.to_vec()),
+            b'?' => Value::Bool(u != 0),
+            b'b' | b'h' | b'i' | b'l' | b'q' | b'n' => Value::Int(signed(u)),
+            b'f' => Value::Float(f64::from(f32::from_bits(u as u32))),
+            b'd' => Value::Float(f64::from_bits(u)),
+            b'e' => Value::Float(half_to_f64(u as u16)),
+            _ => Value::Int(i128::from(u)), // B H I L Q N P
+        })
+    }
+
+    /// `pack_single`: writes `v` into `out` (`out.len()` must be
+    /// [`size`](Native::size)), with CPython's conversions: ints (and bools)
+    /// for integer formats, any number for `f d e` (`f` rounds to `f32`,
+    /// overflowing to infinity as C does), Python truthiness for `?`, a
+    /// 1-byte `bytes` for `c`. Cost: O(1).
+    ///
+    /// # Errors
+    ///
+    /// `TypeError: memoryview: invalid type for format 'X'` for a value of
+    /// the wrong type; `ValueError: memoryview: invalid value for format 'X'`
+    /// for one out of range (including a half float beyond 65504 after
+    /// rounding, CPython's `OverflowError` turned into `ValueError`).
+    ///
+    /// ```
+    /// use bufproto::format::{Native, Value};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let mut out = [0u8; 1];
+    /// let c = Native::parse("c").unwrap();
+    /// assert_eq!(c.pack(&Value::Int(1), &mut out).unwrap_err().to_string(),
+    ///            "TypeError: memoryview: invalid type for format 'c'");
+    /// assert_eq!(c.pack(&Value::from(&b"xy"[..]), &mut out).unwrap_err().to_string(),
+    ///            "ValueError: memoryview: invalid value for format 'c'");
+    /// let mut h = [0u8; 2];
+    /// assert_eq!(Native::parse("e").unwrap().pack(&Value::Float(65520.0), &mut h).unwrap_err().to_string(),
+    ///            "ValueError: memoryview: invalid value for format 'e'");
+    /// # Ok(()) }
+    /// ```
+    pub fn pack(self, v: &Value, out: &mut [u8]) -> Result<()> {
+        if out.len() != self.size() {
+            return Err(self.invalid_value());
+        }
+        let size = out.len();
+        let write = |out: &mut [u8], u: u64| out.copy_from_slice(&u.to_le_bytes()[..size]);
+        match self.0 {
+            b'c' => match v {
+                Value::Bytes(b) if b.len() == 1 => out[0] = b[0],
+                Value::Bytes(_) => return Err(self.invalid_value()),
+                _ => return Err(self.invalid_type()),
+            },
+            b'?' => out[0] = u8::from(v.truthy()),
+            b'f' | b'd' | b'e' => {
+                let d = match v {
+                    Value::Float(f) => *f,
+                    // |i| < 2**127 < f64::MAX: never the "int too large" error.
+                    _ => v.as_index().ok_or_else(|| self.invalid_type())? as f64,
+                };
+                match self.0 {
+                    b'f' => write(out, u64::from((d as f32).to_bits())),
+                    b'd' => write(out, d.to_bits()),
+                    _ => write(
+                        out,
+                        u64::from(f64_to_half(d).map_err(|_| self.invalid_value())?),
+                    ),
+                }
+            }
+            c => {
+                let i = v.as_index().ok_or_else(|| self.invalid_type())?;
+                let bits = size as u32 * 8;
+                let signed = matches!(c, b'b' | b'h' | b'i' | b'l' | b'q' | b'n');
+                let (lo, hi) = if signed {
+                    (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+                } else if c == b'P' {
+                    // PyLong_AsVoidPtr accepts the signed range too.
+                    (-(1i128 << (bits - 1)), (1i128 << bits) - 1)
+                } else {
+                    (0, (1i128 << bits) - 1)
+                };
+                if i < lo || i > hi {
+                    return Err(self.invalid_value());
+                }
+                write(out, i as u64);
+            }
+        }
+        Ok(())
+    }
+
+    fn invalid_value(self) -> Error {
+        Error::value_error(format!(
+            "memoryview: invalid value for format '{}'",
+            self.char()
+        ))
+    }
+
+    fn invalid_type(self) -> Error {
+        Error::type_error(format!(
+            "memoryview: invalid type for format '{}'",
+            self.char()
+        ))
+    }
+}
+
+/// CPython's `adjust_fmt`: the format without a leading `@`, if that is a
+/// single character. Cost: O(len).
+///
+/// # Errors
+///
+/// `NotImplementedError: memoryview: unsupported format <i` otherwise.
+///
+/// ```
+/// use bufproto::format::adjust_fmt;
+/// assert_eq!(adjust_fmt("@u").unwrap(), "u");
+/// assert!(adjust_fmt("ii").is_err());
+/// ```
+pub fn adjust_fmt(fmt: &str) -> Result<&str> {
+    let f = fmt.strip_prefix('@').unwrap_or(fmt);
+    if f.chars().count() != 1 {
+        return Err(Error::new(
+            ErrorKind::NotImplementedError,
+            format!("memoryview: unsupported format {fmt}"),
+        ));
+    }
+    Ok(f)
+}
+
+/// The format of a view's items for item access (CPython's `adjust_fmt`
+/// followed by the format check of `unpack_single`). Cost: O(1).
+///
+/// # Errors
+///
+/// `NotImplementedError: memoryview: unsupported format <i` when the format
+/// (after an optional `@`) is not one character, and
+/// `NotImplementedError: memoryview: format x not supported` when it is one
+/// character that is not a native format.
+///
+/// ```
+/// use bufproto::format::item_format;
+/// assert!(item_format("@i").is_ok());
+/// assert_eq!(item_format("<B").unwrap_err().to_string(),
+///            "NotImplementedError: memoryview: unsupported format <B");
+/// assert_eq!(item_format("u").unwrap_err().to_string(),
+///            "NotImplementedError: memoryview: format u not supported");
+/// ```
+pub fn item_format(fmt: &str) -> Result<Native> {
+    let f = adjust_fmt(fmt)?;
+    Native::parse(f).ok_or_else(|| {
+        Error::new(
+            ErrorKind::NotImplementedError,
+            format!("memoryview: format {f} not supported"),
+        )
+    })
+}
+
+/// IEEE 754 binary16 bits to `f64` (exact; NaN payloads kept as CPython 3.14
+/// keeps them). Cost: O(1).
+///
+/// ```
+/// use bufproto::format::half_to_f64;
+/// assert_eq!(half_to_f64(0x3c00), 1.0);
+/// assert_eq!(half_to_f64(0x0001), 5.960464477539063e-08);
+/// assert_eq!(half_to_f64(0xfc00), f64::NEG_INFINITY);
+/// ```
+pub fn half_to_f64(h: u16) -> f64 {
+    let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let e = i32::from((h >> 10) & 0x1f);
+    let m = u64::from(h & 0x3ff);
+    match e {
+        0 => sign * (m as f64) * 2f64.powi(-24),
+        0x1f if m == 0 => sign * f64::INFINITY,
+        0x1f => {
+            let s = u64::from(h >> 15) << 63;
+            f64::from_bits(s | 0x7ff0_0000_0000_0000 | (m << 42))
+        }
+        _ => sign * (1.0 + m as f64 / 1024.0) * 2f64.powi(e - 15),
+    }
+}
+
+/// `f64` to IEEE 754 binary16 bits with CPython's `PyFloat_Pack2` rounding
+/// (round half to even). Cost: O(1).
+///
+/// # Errors
+///
+/// `OverflowError: float too large to pack with e format` for finite values
+/// that round beyond 65504 (`memoryview` reports it as `ValueError`).
+///
+/// ```
+/// use bufproto::format::f64_to_half;
+/// assert_eq!(f64_to_half(1.0), Ok(0x3c00));
+/// assert_eq!(f64_to_half(65519.99), Ok(0x7bff));
+/// assert_eq!(f64_to_half(65520.0).unwrap_err().to_string(),
+///            "OverflowError: float too large to pack with e format");
+/// ```
+pub fn f64_to_half(x: f64) -> Result<u16> {
+    let sign: u16 = if x.is_sign_negative() { 1 } else { 0 };
+    let overflow = || Error::overflow_error("float too large to pack with e format");
+    let (e, bits): (i32, u16) = if x == 0.0 {
+        (0, 0)
+    } else if x.is_infinite() {
+        (0x1f, 0)
+    } else if x.is_nan() {
+        let v = x.to_bits();
+        let payload = ((v >> 42) & 0x3ff) as u16;
+        (0x1f, if payload == 0 { 0x200 } else { payload })
+    } else {
+        let a = x.abs();
+        // frexp: a = f * 2**e with 1 <= f < 2 (after CPython's f *= 2, e--).
+        let mut e = a.log2().floor() as i32;
+        let mut f = a / 2f64.powi(e);
+        if f >= 2.0 {
+            f /= 2.0;
+            e += 1;
+        } else if f < 1.0 {
+            f *= 2.0;
+            e -= 1;
+        }
+        if e >= 16 {
+            return Err(overflow());
+        }
+        if e < -25 {
+            f = 0.0;
+            e = 0;
+        } else if e < -14 {
+            f *= 2f64.powi(14 + e);
+            e = 0;
+        } else {
+            e += 15;
+            f -= 1.0;
+        }
+        f *= 1024.0;
+        let mut bits = f as u16;
+        let rest = f - f64::from(bits);
+        if rest > 0.5 || (rest == 0.5 && bits % 2 == 1) {
+            bits += 1;
+            if bits == 1024 {
+                bits = 0;
+                e += 1;
+                if e == 31 {
+                    return Err(overflow());
+                }
+            }
+        }
+        (e, bits)
+    };
+    Ok((sign << 15) | ((e as u16) << 10) | bits)
+}
+
+/// Values of one item of a general `struct` format, as `struct.unpack`
+/// returns them (a tuple), or `None` if the format is not understood or its
+/// size is not `bytes.len()`. Supports a byte-order prefix (`@ = < > !`),
+/// repeat counts, padding `x`, `s`/`p` strings and every format character of
+/// [`Native`] (`n N P` only natively). CPython's `memoryview ==` uses this
+/// for formats other than one native character. Cost: O(len(fmt) + bytes).
+///
+/// ```
+/// use bufproto::format::{struct_unpack, Value};
+/// assert_eq!(struct_unpack(">h", &[1, 0]), Some(vec![Value::Int(256)]));
+/// assert_eq!(struct_unpack("<2B", &[1, 2]), Some(vec![Value::Int(1), Value::Int(2)]));
+/// assert_eq!(struct_unpack("@bi", &[1, 0, 0, 0, 2, 0, 0, 0]).map(|v| v.len()), Some(2));
+/// assert_eq!(struct_unpack("Z", &[0]), None);
+/// ```
+pub fn struct_unpack(fmt: &str, bytes: &[u8]) -> Option<Vec<Value>> {
+    let (big, fields, size) = parse_struct(fmt)?;
+    if size != bytes.len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for f in fields {
+        let s = bytes.get(f.offset..f.offset.checked_add(f.count * f.size)?)?;
+        match f.kind {
+            'x' => {}
+            's' => out.push(Value::Bytes(s.to_vec())),
+            'p' => {
+                let l = usize::from(*s.first().unwrap_or(&0)).min(f.count.saturating_sub(1));
+                out.push(Value::Bytes(s.get(1..1 + l).unwrap_or(&[]).to_vec()));
+            }
+            k => {
+                for item in s.chunks(f.size) {
+                    let mut le = item.to_vec();
+                    if big {
+                        le.reverse();
+                    }
+                    let nat = Native(k as u8);
+                    if nat.size() != le.len() {
+                        return None;
+                    }
+                    out.push(nat.unpack(&le).ok()?);
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// `struct.calcsize(fmt)` for the formats [`struct_unpack`] understands,
+/// `None` for others. Cost: O(len(fmt)).
+///
+/// ```
+/// use bufproto::format::calcsize;
+/// assert_eq!(calcsize("<i"), Some(4));
+/// assert_eq!(calcsize("@bi"), Some(8));
+/// assert_eq!(calcsize("=bi"), Some(5));
+/// assert_eq!(calcsize("3s"), Some(3));
+/// assert_eq!(calcsize("T{i}"), None);
+/// ```
+pub fn calcsize(fmt: &str) -> Option<usize> {
+    parse_struct(fmt).map(|(_, _, size)| size)
+}
+
+struct Field {
+    kind: char,
+    count: usize,
+    size: usize,
+    offset: usize,
+}
+
+/// Parses a `struct` format: (big-endian?, fields, total size).
+fn parse_struct(fmt: &str) -> Option<(bool, Vec<Field>, usize)> {
+    let mut chars = fmt.chars().peekable();
+    let (native, big) = match chars.peek() {
+        Some('=') | Some('<') => (false, false),
+        Some('>') | Some('!') => (false, true),
+        _ => (true, false),
+    };
+    if matches!(chars.peek(), Some('@' | '=' | '<' | '>' | '!')) {
+        chars.next();
+    }
+    let mut pos = 0usize;
+    let mut fields = Vec::new();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() {
+            continue;
+        }
+        let mut count: Option<usize> = None;
+        let mut c = c;
+        while let Some(d) = c.to_digit(10) {
+            count = Some(
+                count
+                    .unwrap_or(0)
+                    .checked_mul(10)?
+                    .checked_add(d as usize)?,
+            );
+            c = chars.next()?;
+        }
+        let n = count.unwrap_or(1);
+        let (size, kind) = match c {
+            'x' | 's' | 'p' | 'c' | 'b' | 'B' | '?' => (1, c),
+            'h' | 'H' | 'e' => (2, c),
+            'i' | 'I' | 'f' => (4, c),
+            // standard sizes of l/L are 4, the same as i/I
+            'l' if !native => (4, 'i'),
+            'L' if !native => (4, 'I'),
+            'q' | 'Q' | 'd' => (8, c),
+            'l' | 'L' | 'n' | 'N' | 'P' if native => (Native(c as u8).size(), c),
+            _ => return None,
+        };
+        if native && !matches!(kind, 's' | 'p' | 'x') {
+            pos = pos.checked_next_multiple_of(size)?;
+        }
+        fields.push(Field {
+            kind,
+            count: n,
+            size,
+            offset: pos,
+        });
+        pos = pos.checked_add(n.checked_mul(size)?)?;
+    }
+    Some((big, fields, pos))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(r: Result<()>) -> String {
+        r.unwrap_err().to_string()
+    }
+
+    #[test]
+    fn every_native_format_roundtrips() {
+        for &c in NATIVE {
+            let n = Native(c);
+            let mut buf = vec![0u8; n.size()];
+            let v = match c {
+                b'c' => Value::Bytes(vec![7]),
+                b'?' => Value::Bool(true),
+                b'f' | b'd' | b'e' => Value::Float(1.5),
+                _ => Value::Int(100),
+            };
+            n.pack(&v, &mut buf).unwrap();
+            assert_eq!(n.unpack(&buf).unwrap(), v, "{}", n.char());
+        }
+    }
+
+    #[test]
+    fn cpython_pack_errors() {
+        let mut b = [0u8; 8];
+        let p = |f: &str, v: Value, b: &mut [u8]| {
+            let n = Native::parse(f).unwrap();
+            n.pack(&v, &mut b[..n.size()])
+        };
+        assert_eq!(
+            err(p("b", Value::Int(128), &mut b)),
+            "ValueError: memoryview: invalid value for format 'b'"
+        );
+        assert_eq!(
+            err(p("b", Value::Float(1.0), &mut b)),
+            "TypeError: memoryview: invalid type for format 'b'"
+        );
+        assert_eq!(
+            err(p("i", Value::Bytes(vec![1]), &mut b)),
+            "TypeError: memoryview: invalid type for format 'i'"
+        );
+        assert_eq!(
+            err(p("Q", Value::Int(-1), &mut b)),
+            "ValueError: memoryview: invalid value for format 'Q'"
+        );
+        assert_eq!(
+            err(p("Q", Value::Int(1 << 64), &mut b)),
+            "ValueError: memoryview: invalid value for format 'Q'"
+        );
+        assert_eq!(
+            err(p("f", Value::Bytes(b"a".to_vec()), &mut b)),
+            "TypeError: memoryview: invalid type for format 'f'"
+        );
+        assert_eq!(
+            err(p("@P", Value::Float(1.5), &mut b)),
+            "TypeError: memoryview: invalid type for format 'P'"
+        );
+        p("P", Value::Int(-1), &mut b).unwrap();
+        assert_eq!(u64::from_le_bytes(b), u64::MAX);
+        p("b", Value::Bool(true), &mut b).unwrap();
+        p("?", Value::Bytes(vec![]), &mut b).unwrap();
+        assert_eq!(b[0], 0);
+        p("f", Value::Float(1e300), &mut b).unwrap();
+        assert_eq!(f32::from_le_bytes([b[0], b[1], b[2], b[3]]), f32::INFINITY);
+    }
+
+    #[test]
+    fn half_floats_like_cpython() {
+        assert_eq!(f64_to_half(65504.0), Ok(0x7bff));
+        assert_eq!(f64_to_half(-2.0), Ok(0xc000));
+        assert_eq!(f64_to_half(-0.0), Ok(0x8000));
+        assert_eq!(f64_to_half(5.960464477539063e-08), Ok(1));
+        assert_eq!(f64_to_half(2.9e-08), Ok(0)); // below half the smallest: 0
+        assert_eq!(f64_to_half(3.0e-08), Ok(1));
+        assert_eq!(f64_to_half(f64::INFINITY), Ok(0x7c00));
+        assert_eq!(f64_to_half(f64::NAN).map(|h| h & 0x7e00), Ok(0x7e00));
+        assert_eq!(
+            f64_to_half(1e300).unwrap_err().kind(),
+            ErrorKind::OverflowError
+        );
+        // ties to even: 1 + 2**-11 lies halfway between 1 and 1 + 2**-10
+        assert_eq!(f64_to_half(1.0 + 2f64.powi(-11)), Ok(0x3c00));
+        assert_eq!(f64_to_half(1.0 + 3.0 * 2f64.powi(-11)), Ok(0x3c02));
+        for h in 0..=0xffffu16 {
+            let d = half_to_f64(h);
+            if !d.is_nan() {
+                assert_eq!(f64_to_half(d), Ok(h), "{h:#x}");
+            }
+        }
+        assert_eq!(half_to_f64(0x6261), 816.5);
+    }
+
+    #[test]
+    fn reprs() {
+        assert_eq!(float_repr(123456789012345678.0), "1.2345678901234568e+17");
+        assert_eq!(float_repr(0.0001), "0.0001");
+        assert_eq!(float_repr(1e15), "1000000000000000.0");
+        assert_eq!(float_repr(3.835461081268274e175), "3.835461081268274e+175");
+        assert_eq!(float_repr(1.5), "1.5");
+        assert_eq!(float_repr(-2.5e-5), "-2.5e-05");
+        assert_eq!(float_repr(f64::NEG_INFINITY), "-inf");
+    }
+
+    #[test]
+    fn unsupported_formats() {
+        assert_eq!(
+            item_format("2i").unwrap_err().message(),
+            "memoryview: unsupported format 2i"
+        );
+        assert_eq!(
+            item_format("").unwrap_err().message(),
+            "memoryview: unsupported format "
+        );
+        assert_eq!(
+            struct_unpack("<i", &[1, 0, 0, 0]),
+            Some(vec![Value::Int(1)])
+        );
+        assert_eq!(struct_unpack("<i", &[1, 0, 0]), None);
+        assert_eq!(
+            struct_unpack("3s", b"abc"),
+            Some(vec![Value::Bytes(b"abc".to_vec())])
+        );
+    }
+}

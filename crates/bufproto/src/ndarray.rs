@@ -1,0 +1,285 @@
+//! `NdArray`: an exporter that presents any valid N-d layout over a byte
+//! buffer, as NumPy arrays (and CPython's test helper
+//! `_testbuffer.ndarray`) do: shape, strides of any sign, an offset, Fortran
+//! order. It exists so that non-contiguous views can be built and tested.
+
+use crate::error::{Error, Result};
+use crate::format::{self, Native};
+use crate::layout::{Layout, MAX_NDIM, c_strides, f_strides, is_c_contiguous, is_f_contiguous};
+use crate::protocol::{Buffer, Exporter, Flags, ObjRef};
+use crate::storage::Storage;
+
+/// An N-dimensional array over `data`, with any valid shape, strides and
+/// offset (in bytes), like a NumPy array or `_testbuffer.ndarray`.
+///
+/// The layout is validated on construction: every reachable item lies inside
+/// `data`. Buffer requests are honoured as `_testbuffer.ndarray` honours
+/// them: a [`Flags::C_CONTIGUOUS`] request on a non-C-contiguous layout is
+/// `BufferError: ndarray is not C-contiguous`, and so on.
+///
+/// ```
+/// use bufproto::{MemoryView, NdArray};
+/// # fn main() -> Result<(), bufproto::Error> {
+/// // 2 x 3 in Fortran order: item (i, j) is at byte i + 2*j
+/// let a = NdArray::new(b"adbecf".to_vec(), "B", vec![2, 3], Some(vec![1, 2]), 0, false)?;
+/// let m = MemoryView::new(&a)?;
+/// assert_eq!(m.tolist()?.to_string(), "[[97, 98, 99], [100, 101, 102]]");
+/// assert!(m.f_contiguous()? && !m.c_contiguous()?);
+/// assert_eq!(m.tobytes()?.as_slice(), b"abcdef");
+/// assert_eq!(m.tobytes_order(Some("A"))?.as_slice(), b"adbecf");
+/// // reversed rows: negative stride, offset at the last row
+/// let r = NdArray::new(b"abcdef".to_vec(), "B", vec![2, 3], Some(vec![-3, 1]), 3, false)?;
+/// assert_eq!(MemoryView::new(&r)?.tobytes()?.as_slice(), b"defabc");
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct NdArray {
+    storage: Storage,
+    layout: Layout,
+    readonly: bool,
+    id: ObjRef,
+}
+
+fn verr(m: &'static str) -> Error {
+    Error::value_error(m)
+}
+
+impl NdArray {
+    /// An array over `data` with item `format`, `shape`, `strides` (`None`:
+    /// C order) and `offset` of the first item, writable if `writable`.
+    /// Cost: O(ndim) plus moving `data` into shared storage.
+    ///
+    /// # Errors
+    ///
+    /// `ValueError` with `_testbuffer.ndarray`'s messages: `ndarray: unknown
+    /// format`, `ndarray: number of dimensions must not exceed 64`,
+    /// `ndarray: shape and strides must have the same length`, `ndarray:
+    /// offset must be a multiple of itemsize`, `ndarray: strides must be a
+    /// multiple of itemsize`, `ndarray: invalid combination of buffer, shape
+    /// and strides` (an item out of bounds).
+    ///
+    /// ```
+    /// use bufproto::NdArray;
+    /// let e = NdArray::new(vec![0; 4], "B", vec![5], None, 0, false).unwrap_err();
+    /// assert_eq!(e.to_string(), "ValueError: ndarray: invalid combination of buffer, shape and strides");
+    /// ```
+    pub fn new(
+        data: Vec<u8>,
+        format: &str,
+        shape: Vec<usize>,
+        strides: Option<Vec<isize>>,
+        offset: usize,
+        writable: bool,
+    ) -> Result<NdArray> {
+        let itemsize = match Native::parse(format) {
+            Some(n) => n.size(),
+            None => format::calcsize(format).ok_or_else(|| verr("ndarray: unknown format"))?,
+        };
+        if itemsize == 0 {
+            return Err(verr("ndarray: unknown format"));
+        }
+        if shape.len() > MAX_NDIM {
+            return Err(verr("ndarray: number of dimensions must not exceed 64"));
+        }
+        let strides = match strides {
+            Some(s) => s,
+            None => c_strides(&shape, itemsize).ok_or_else(Error::size_overflow)?,
+        };
+        if strides.len() != shape.len() {
+            return Err(verr("ndarray: shape and strides must have the same length"));
+        }
+        if !offset.is_multiple_of(itemsize) {
+            return Err(verr("ndarray: offset must be a multiple of itemsize"));
+        }
+        let isz = itemsize as isize;
+        if strides.iter().any(|s| s % isz != 0) {
+            return Err(verr("ndarray: strides must be a multiple of itemsize"));
+        }
+        let off = isize::try_from(offset).map_err(|_| Error::size_overflow())?;
+        let layout = Layout::new(off, itemsize, format, shape, strides)?;
+        if !layout.fits(data.len()) {
+            return Err(verr(
+                "ndarray: invalid combination of buffer, shape and strides",
+            ));
+        }
+        let storage = if writable {
+            let s = Storage::shared_zeroed(data.len());
+            s.copy_in(0, &data);
+            s
+        } else {
+            Storage::Frozen(data.into())
+        };
+        Ok(NdArray {
+            storage,
+            layout,
+            readonly: !writable,
+            id: ObjRef::new("ndarray"),
+        })
+    }
+
+    /// A C-order array of `shape` over `data` (`data.len()` must be the
+    /// product of the shape times the item size). Cost: as [`NdArray::new`].
+    ///
+    /// # Errors
+    ///
+    /// As [`NdArray::new`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let a = bufproto::NdArray::c_order(vec![0; 12], "i", vec![3])?;
+    /// assert_eq!(a.layout().strides(), &[4]);
+    /// # Ok(()) }
+    /// ```
+    pub fn c_order(data: Vec<u8>, format: &str, shape: Vec<usize>) -> Result<NdArray> {
+        NdArray::new(data, format, shape, None, 0, false)
+    }
+
+    /// A Fortran-order (column-major) array of `shape` over `data`. Cost:
+    /// as [`NdArray::new`].
+    ///
+    /// # Errors
+    ///
+    /// As [`NdArray::new`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let a = bufproto::NdArray::fortran(vec![0; 6], "B", vec![2, 3])?;
+    /// assert_eq!(a.layout().strides(), &[1, 2]);
+    /// # Ok(()) }
+    /// ```
+    pub fn fortran(data: Vec<u8>, format: &str, shape: Vec<usize>) -> Result<NdArray> {
+        let size = Native::parse(format)
+            .map(Native::size)
+            .or_else(|| format::calcsize(format))
+            .ok_or_else(|| verr("ndarray: unknown format"))?;
+        let st = f_strides(&shape, size).ok_or_else(Error::size_overflow)?;
+        NdArray::new(data, format, shape, Some(st), 0, false)
+    }
+
+    /// The layout presented to consumers. Cost: O(1).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert_eq!(bufproto::NdArray::c_order(vec![0; 2], "B", vec![2])?.layout().ndim(), 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+}
+
+impl Exporter for NdArray {
+    /// `ndarray_getbuf` of `_testbuffer`: checks the request against the
+    /// layout. Cost: O(ndim).
+    ///
+    /// # Errors
+    ///
+    /// `BufferError`: `ndarray is not writable`, `ndarray is not
+    /// C-contiguous`, `ndarray is not Fortran contiguous`, `ndarray is not
+    /// contiguous`, `ndarray: cannot cast to unsigned bytes if the format
+    /// flag is present`.
+    fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
+        let be = Error::buffer_error;
+        let l = &self.layout;
+        if flags.contains(Flags::WRITABLE) && self.readonly {
+            return Err(be("ndarray is not writable"));
+        }
+        let c = is_c_contiguous(l.shape(), l.strides(), l.itemsize());
+        let f = is_f_contiguous(l.shape(), l.strides(), l.itemsize());
+        if flags.contains(Flags::C_CONTIGUOUS) && !c {
+            return Err(be("ndarray is not C-contiguous"));
+        }
+        if flags.contains(Flags::F_CONTIGUOUS) && !f {
+            return Err(be("ndarray is not Fortran contiguous"));
+        }
+        if flags.contains(Flags::ANY_CONTIGUOUS) && !(c || f) {
+            return Err(be("ndarray is not contiguous"));
+        }
+        if !flags.contains(Flags::STRIDES) && !c {
+            return Err(be("ndarray is not C-contiguous"));
+        }
+        if !flags.contains(Flags::ND) && flags.contains(Flags::FORMAT) {
+            return Err(be(
+                "ndarray: cannot cast to unsigned bytes if the format flag is present",
+            ));
+        }
+        Buffer::fill_info(
+            self.id,
+            self.storage.clone(),
+            self.layout.clone(),
+            self.readonly,
+            flags,
+        )
+    }
+
+    fn obj_ref(&self) -> ObjRef {
+        self.id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MemoryView;
+
+    #[test]
+    fn validation_and_requests() {
+        let e = |r: Result<NdArray>| r.unwrap_err().message().to_string();
+        assert_eq!(
+            e(NdArray::new(vec![0; 8], "i", vec![2], None, 2, false)),
+            "ndarray: offset must be a multiple of itemsize"
+        );
+        assert_eq!(
+            e(NdArray::new(
+                vec![0; 8],
+                "i",
+                vec![2],
+                Some(vec![2]),
+                0,
+                false
+            )),
+            "ndarray: strides must be a multiple of itemsize"
+        );
+        assert_eq!(
+            e(NdArray::new(
+                vec![0; 8],
+                "B",
+                vec![2],
+                Some(vec![-1]),
+                0,
+                false
+            )),
+            "ndarray: invalid combination of buffer, shape and strides"
+        );
+        assert_eq!(
+            e(NdArray::new(
+                vec![0; 8],
+                "B",
+                vec![2],
+                Some(vec![1, 1]),
+                0,
+                false
+            )),
+            "ndarray: shape and strides must have the same length"
+        );
+        let r = NdArray::new(b"abcd".to_vec(), "B", vec![4], Some(vec![-1]), 3, true).unwrap();
+        let m = MemoryView::new(&r).unwrap();
+        assert_eq!(m.tobytes().unwrap().as_slice(), b"dcba");
+        assert_eq!(
+            r.get_buffer(Flags::SIMPLE).unwrap_err().message(),
+            "ndarray is not C-contiguous"
+        );
+        assert_eq!(
+            r.get_buffer(Flags::C_CONTIGUOUS).unwrap_err().message(),
+            "ndarray is not C-contiguous"
+        );
+        assert!(r.get_buffer(Flags::STRIDED).is_ok());
+        m.set(0, b'z').unwrap();
+        assert_eq!(m.tobytes().unwrap().as_slice(), b"zcba");
+        assert!(m.cast("B").is_err());
+        let z = NdArray::new(vec![], "B", vec![0, 3], None, 0, false).unwrap();
+        let zm = MemoryView::new(&z).unwrap();
+        assert!(zm.c_contiguous().unwrap() && zm.f_contiguous().unwrap());
+        assert_eq!(zm.tolist().unwrap().to_string(), "[]");
+    }
+}

@@ -1,0 +1,197 @@
+//! `m == other` (CPython's `memory_richcompare`) and `hash(m)`
+//! (`memory_hash`).
+//!
+//! **Traits.** Equality is Python's: by value through the formats, `NaN`
+//! unequal to itself, so [`MemoryView`] implements `PartialEq` (with itself
+//! and with [`Bytes`]) but not `Eq`; [`MemoryView::equals`] takes any
+//! exporter. Hashing can fail (writable views, non-byte formats), so it is a
+//! fallible method, [`MemoryView::hash`], not `std::hash::Hash`. Its value
+//! is [`Bytes::hash_value`] of the view's bytes, and `Bytes` implements
+//! `Borrow<[u8]>`, so a `HashMap<Bytes, _>` is looked up with a view's bytes:
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use bufproto::{Bytes, MemoryView};
+//! # fn main() -> Result<(), bufproto::Error> {
+//! let mut map = HashMap::new();
+//! map.insert(Bytes::from(&b"key"[..]), 1);
+//! let m = MemoryView::new(&Bytes::from(&b"a key"[..]))?.slice(Some(2), None, None)?;
+//! assert_eq!(m.hash()?, Bytes::from(&b"key"[..]).hash_value()); // hash(m) == hash(b'key')
+//! assert_eq!(map.get(&m.tobytes()?[..]), Some(&1));
+//! # Ok(()) }
+//! ```
+
+use super::MemoryView;
+use crate::bytes::Bytes;
+use crate::error::{Error, Result};
+use crate::format::{self, Native};
+use crate::layout::{Layout, equiv_shape};
+use crate::protocol::{Exporter, Flags, read_layout};
+use crate::storage::Storage;
+
+fn items(storage: &Storage, layout: &Layout) -> Option<Vec<Vec<u8>>> {
+    let item = layout.itemsize();
+    let mut out = Vec::new();
+    for o in layout.item_offsets().ok()? {
+        let mut v = Vec::with_capacity(item);
+        if !storage.copy_out(o, item, &mut v) {
+            return None;
+        }
+        out.push(v);
+    }
+    Some(out)
+}
+
+fn compare(vs: &Storage, vl: &Layout, ws: &Storage, wl: &Layout) -> bool {
+    if !equiv_shape(vl.shape(), wl.shape()) {
+        return false;
+    }
+    let (vf, wf) = (Native::parse(vl.format()), Native::parse(wl.format()));
+    match (vf, wf) {
+        (Some(a), Some(b)) if a == b => match a.char() {
+            // Floats compare by value (NaN != NaN, -0.0 == 0.0).
+            'f' | 'd' | 'e' => {
+                let (Some(x), Some(y)) = (items(vs, vl), items(ws, wl)) else {
+                    return false;
+                };
+                x.iter()
+                    .zip(&y)
+                    .all(|(p, q)| matches!((a.unpack(p), b.unpack(q)), (Ok(u), Ok(v)) if u == v))
+            }
+            // Integers, 'c' and '?' compare their bytes (C compares `_Bool`
+            // bytes too, so b'\x01' and b'\x02' as '?' differ): one slice
+            // comparison of the C-order bytes.
+            _ => match (read_layout(vs, vl), read_layout(ws, wl)) {
+                (Ok(x), Ok(y)) => x == y,
+                _ => false,
+            },
+        },
+        _ => {
+            // The struct module path: unpack both with their full formats.
+            let (Some(x), Some(y)) = (items(vs, vl), items(ws, wl)) else {
+                return false;
+            };
+            x.iter().zip(&y).all(|(p, q)| {
+                match (
+                    format::struct_unpack(vl.format(), p),
+                    format::struct_unpack(wl.format(), q),
+                ) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => false,
+                }
+            })
+        }
+    }
+}
+
+impl MemoryView {
+    /// `m == other` for any exporter, as CPython's `memory_richcompare`:
+    /// shapes must be equivalent, then items compare by value through their
+    /// formats (mixed formats too, e.g. `'i'` 0 equals `'f'` -0.0; `'c'`
+    /// items are `bytes`, never equal to ints); `NaN` is unequal to itself,
+    /// so a live view of NaNs is not equal to itself. A released view equals
+    /// only itself. An object that refuses a buffer is unequal. Formats
+    /// other than one native character compare through `struct` unpacking
+    /// ([`format::struct_unpack`]); formats it cannot read compare unequal.
+    /// Cost: one slice comparison for identical integer/byte formats,
+    /// otherwise O(items).
+    ///
+    /// ```
+    /// use bufproto::{ByteArray, Bytes, MemoryView};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let m = MemoryView::new(&Bytes::from(&b"ab"[..]))?;
+    /// assert!(m.equals(&ByteArray::from(&b"ab"[..])));
+    /// assert!(m.cast("b")?.equals(&m));
+    /// assert!(!m.cast("c")?.equals(&m)); // b'a' != 97
+    /// let nan = MemoryView::new(&Bytes::from(&b"\x00\x00\xc0\x7f"[..]))?.cast("f")?;
+    /// assert!(!nan.equals(&nan));
+    /// # Ok(()) }
+    /// ```
+    pub fn equals<E: Exporter + ?Sized>(&self, other: &E) -> bool {
+        let Ok(l) = self.live() else {
+            return self.obj_ref() == other.obj_ref();
+        };
+        if let Some(w) = other.as_memoryview() {
+            return match w.live() {
+                Ok(wl) => compare(&l.mbuf.storage, &l.layout, &wl.mbuf.storage, &wl.layout),
+                Err(_) => self.obj_ref() == other.obj_ref(),
+            };
+        }
+        match other.get_buffer(Flags::FULL_RO) {
+            Ok(b) => compare(&l.mbuf.storage, &l.layout, &b.storage, &b.layout),
+            Err(_) => self.obj_ref() == other.obj_ref(),
+        }
+    }
+
+    /// `hash(m)`: for read-only views of format `B`, `b` or `c` only; equal
+    /// to [`Bytes::hash_value`] of `m.tobytes()` (CPython: `hash(m) ==
+    /// hash(m.tobytes())`). Like CPython, the first hash is cached and
+    /// returned even after [`release`](MemoryView::release). Cost: O(nbytes)
+    /// the first time, O(1) after.
+    ///
+    /// # Errors
+    ///
+    /// In CPython's order: `ValueError: operation forbidden on released
+    /// memoryview object` (if never hashed); `ValueError: cannot hash
+    /// writable memoryview object`; `ValueError: memoryview: hashing is
+    /// restricted to formats 'B', 'b' or 'c'`; `TypeError: unhashable type:
+    /// 'bytearray'` when the exporter is not hashable.
+    ///
+    /// ```
+    /// use bufproto::{ByteArray, Bytes, MemoryView};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let b = Bytes::from(&b"abc"[..]);
+    /// let mut m = MemoryView::new(&b)?;
+    /// assert_eq!(m.hash()?, b.hash_value());
+    /// m.release()?;
+    /// assert_eq!(m.hash()?, b.hash_value()); // cached
+    /// let w = MemoryView::new(&ByteArray::from(&b"abc"[..]))?;
+    /// assert_eq!(w.hash().unwrap_err().to_string(), "ValueError: cannot hash writable memoryview object");
+    /// assert_eq!(w.toreadonly()?.hash().unwrap_err().to_string(), "TypeError: unhashable type: 'bytearray'");
+    /// # Ok(()) }
+    /// ```
+    pub fn hash(&self) -> Result<u64> {
+        if let Some(h) = self.hash.get() {
+            return Ok(*h);
+        }
+        let l = self.live()?;
+        if !l.readonly {
+            return Err(Error::value_error("cannot hash writable memoryview object"));
+        }
+        if !Native::parse(l.layout.format()).is_some_and(Native::is_byte) {
+            return Err(Error::value_error(
+                "memoryview: hashing is restricted to formats 'B', 'b' or 'c'",
+            ));
+        }
+        let obj = l.mbuf.obj;
+        if !obj.hashable() {
+            return Err(Error::type_error(format!(
+                "unhashable type: '{}'",
+                obj.type_name()
+            )));
+        }
+        let h = Bytes::hash_of(&read_layout(&l.mbuf.storage, &l.layout)?);
+        Ok(*self.hash.get_or_init(|| h))
+    }
+}
+
+impl PartialEq for MemoryView {
+    /// [`MemoryView::equals`].
+    fn eq(&self, other: &MemoryView) -> bool {
+        self.equals(other)
+    }
+}
+
+impl PartialEq<Bytes> for MemoryView {
+    /// [`MemoryView::equals`] with a `bytes` object.
+    fn eq(&self, other: &Bytes) -> bool {
+        self.equals(other)
+    }
+}
+
+impl PartialEq<MemoryView> for Bytes {
+    /// `b == m` is `m == b` (Python reflects the comparison).
+    fn eq(&self, other: &MemoryView) -> bool {
+        other.equals(self)
+    }
+}

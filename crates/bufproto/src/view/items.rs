@@ -1,0 +1,469 @@
+//! Typed item access: `len(m)`, `m[i]`, `m[i, j]`, assignment, `tolist`,
+//! `count`, `index`, each through the view's [`format`](crate::format).
+
+use std::fmt;
+
+use super::{Live, MemoryView};
+use crate::error::{Error, ErrorKind, Result};
+use crate::format::{self, Native, Value};
+use crate::layout::normalize_index;
+
+/// What `m.tolist()` returns: a (nested) list of values, or a single value
+/// for a 0-dimensional view. `Display` is Python's `repr`.
+///
+/// ```
+/// use bufproto::{Bytes, MemoryView, Nested};
+/// use bufproto::format::Value;
+/// # fn main() -> Result<(), bufproto::Error> {
+/// let m = MemoryView::new(&Bytes::from(&b"abcd"[..]))?.cast_shape("B", &[2, 2])?;
+/// let l = m.tolist()?;
+/// assert_eq!(l.to_string(), "[[97, 98], [99, 100]]");
+/// assert_eq!(l.flatten(), vec![Value::Int(97), Value::Int(98), Value::Int(99), Value::Int(100)]);
+/// assert_eq!(MemoryView::new(&Bytes::from(&b"a"[..]))?.cast_shape("B", &[])?.tolist()?,
+///            Nested::Item(Value::Int(97)));
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum Nested {
+    /// One value (the whole result for a 0-d view).
+    Item(Value),
+    /// A list of sub-lists (N-d) or of items (1-D).
+    List(Vec<Nested>),
+}
+
+impl Nested {
+    /// Every value in C order. Cost: O(items).
+    ///
+    /// ```
+    /// use bufproto::{Nested, format::Value};
+    /// let l = Nested::List(vec![Nested::Item(Value::Int(1))]);
+    /// assert_eq!(l.flatten(), vec![Value::Int(1)]);
+    /// ```
+    pub fn flatten(&self) -> Vec<Value> {
+        let mut out = Vec::new();
+        self.flatten_into(&mut out);
+        out
+    }
+
+    fn flatten_into(&self, out: &mut Vec<Value>) {
+        match self {
+            Nested::Item(v) => out.push(v.clone()),
+            Nested::List(l) => l.iter().for_each(|x| x.flatten_into(out)),
+        }
+    }
+}
+
+impl fmt::Display for Nested {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Nested::Item(v) => write!(f, "{v}"),
+            Nested::List(l) => {
+                f.write_str("[")?;
+                for (i, x) in l.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{x}")?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+fn sub_views() -> Error {
+    Error::new(
+        ErrorKind::NotImplementedError,
+        "sub-views are not implemented",
+    )
+}
+
+fn multi_sub_views() -> Error {
+    Error::new(
+        ErrorKind::NotImplementedError,
+        "multi-dimensional sub-views are not implemented",
+    )
+}
+
+fn zero_dim_index() -> Error {
+    Error::type_error("invalid indexing of 0-dim memory")
+}
+
+impl Live {
+    fn native(&self) -> Result<Native> {
+        format::item_format(self.layout.format())
+    }
+
+    fn read(&self, off: usize) -> Result<Value> {
+        let nat = self.native()?;
+        let mut buf = Vec::with_capacity(nat.size());
+        if !self
+            .mbuf
+            .storage
+            .copy_out(off, self.layout.itemsize(), &mut buf)
+        {
+            return Err(Error::size_overflow());
+        }
+        nat.unpack(&buf)
+    }
+
+    fn write(&self, off: usize, v: &Value) -> Result<()> {
+        let nat = self.native()?;
+        let mut buf = vec![0u8; self.layout.itemsize()];
+        nat.pack(v, &mut buf)?;
+        if self.mbuf.storage.copy_in(off, &buf) {
+            Ok(())
+        } else {
+            Err(Error::read_only())
+        }
+    }
+
+    /// `ptr_from_tuple`: the byte offset of a full index.
+    fn offset_at(&self, index: &[isize]) -> Result<usize> {
+        let nd = self.layout.ndim();
+        if index.len() > nd {
+            return Err(Error::type_error(format!(
+                "cannot index {nd}-dimension view with {}-element tuple",
+                index.len()
+            )));
+        }
+        let mut pos = Vec::with_capacity(nd);
+        for (d, (&i, &n)) in index.iter().zip(self.layout.shape()).enumerate() {
+            let p = normalize_index(i, n).ok_or_else(|| {
+                Error::index_error(format!("index out of bounds on dimension {}", d + 1))
+            })?;
+            pos.push(p);
+        }
+        self.layout
+            .byte_offset(&pos)
+            .ok_or_else(Error::size_overflow)
+    }
+}
+
+impl MemoryView {
+    /// `len(m)`: items in the first dimension. Cost: O(1).
+    ///
+    /// # Errors
+    ///
+    /// `ValueError: operation forbidden on released memoryview object`
+    /// (every method fails the same way after release); `TypeError: 0-dim
+    /// memory has no length` (3.11 answered 1; see
+    /// [`VERSION_DIFFERENCES`](crate::VERSION_DIFFERENCES)).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, MemoryView};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let m = MemoryView::new(&Bytes::zeroed(4)?)?;
+    /// assert_eq!(m.len()?, 4);
+    /// assert_eq!(m.cast("i")?.len()?, 1);
+    /// assert_eq!(m.cast_shape("i", &[])?.len().unwrap_err().message(), "0-dim memory has no length");
+    /// # Ok(()) }
+    /// ```
+    pub fn len(&self) -> Result<usize> {
+        let l = self.live()?;
+        l.layout
+            .shape()
+            .first()
+            .copied()
+            .ok_or_else(|| Error::type_error("0-dim memory has no length"))
+    }
+
+    /// Whether `len() == 0`. Cost: O(1).
+    ///
+    /// # Errors
+    ///
+    /// As [`len`](MemoryView::len).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, MemoryView};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert!(MemoryView::new(&Bytes::default())?.is_empty()?);
+    /// # Ok(()) }
+    /// ```
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    /// `m[index]` on a 1-D view: the item as a Python value of the view's
+    /// format. Cost: O(1).
+    ///
+    /// # Errors
+    ///
+    /// In CPython's order: `TypeError: invalid indexing of 0-dim memory`;
+    /// `NotImplementedError: memoryview: unsupported format <i`;
+    /// `NotImplementedError: multi-dimensional sub-views are not implemented`;
+    /// `IndexError: index out of bounds on dimension 1`.
+    ///
+    /// ```
+    /// use bufproto::{Bytes, MemoryView};
+    /// use bufproto::format::Value;
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let m = MemoryView::new(&Bytes::from(&b"ab"[..]))?;
+    /// assert_eq!(m.get(-1)?, Value::Int(98));
+    /// assert_eq!(m.cast("c")?.get(0)?, Value::Bytes(b"a".to_vec()));
+    /// assert_eq!(m.get(2).unwrap_err().message(), "index out of bounds on dimension 1");
+    /// # Ok(()) }
+    /// ```
+    pub fn get(&self, index: isize) -> Result<Value> {
+        let l = self.live()?;
+        if l.layout.ndim() == 0 {
+            return Err(zero_dim_index());
+        }
+        format::adjust_fmt(l.layout.format())?;
+        if l.layout.ndim() > 1 {
+            return Err(multi_sub_views());
+        }
+        let off = l.offset_at(&[index])?;
+        l.read(off)
+    }
+
+    /// `m[index] = value` on a 1-D view: one relaxed atomic store per byte,
+    /// seen by all views and the exporter. Cost: O(itemsize).
+    ///
+    /// # Errors
+    ///
+    /// In CPython's order: `NotImplementedError: memoryview: unsupported
+    /// format <i`; `TypeError: cannot modify read-only memory`; `TypeError:
+    /// invalid indexing of 0-dim memory`; `NotImplementedError: sub-views
+    /// are not implemented` (N-d); `IndexError: index out of bounds on
+    /// dimension 1`; the format's `TypeError`/`ValueError` (see
+    /// [`Native::pack`]).
+    ///
+    /// ```
+    /// use bufproto::{ByteArray, MemoryView};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let ba = ByteArray::zeroed(4)?;
+    /// let m = MemoryView::new(&ba)?;
+    /// m.set(1, 255)?;
+    /// assert_eq!(ba.to_vec(), [0, 255, 0, 0]);
+    /// assert_eq!(m.set(0, 256).unwrap_err().to_string(),
+    ///            "ValueError: memoryview: invalid value for format 'B'");
+    /// m.cast("i")?.set(0, -2)?;
+    /// assert_eq!(ba.to_vec(), [254, 255, 255, 255]);
+    /// # Ok(()) }
+    /// ```
+    pub fn set(&self, index: isize, value: impl Into<Value>) -> Result<()> {
+        let l = self.live()?;
+        format::adjust_fmt(l.layout.format())?;
+        if l.readonly {
+            return Err(Error::read_only());
+        }
+        match l.layout.ndim() {
+            0 => return Err(zero_dim_index()),
+            1 => {}
+            _ => return Err(sub_views()),
+        }
+        let off = l.offset_at(&[index])?;
+        l.write(off, &value.into())
+    }
+
+    /// `m[i, j, ...]`: the item at a full index (`m[()]` for a 0-d view).
+    /// Cost: O(ndim).
+    ///
+    /// # Errors
+    ///
+    /// `TypeError: invalid indexing of 0-dim memory` (a non-empty index on
+    /// a 0-d view); `NotImplementedError: memoryview: unsupported format
+    /// <i`; `NotImplementedError: sub-views are not implemented` (fewer
+    /// indices than dimensions); `TypeError: cannot index 2-dimension view
+    /// with 3-element tuple`; `IndexError: index out of bounds on dimension
+    /// 2`.
+    ///
+    /// ```
+    /// use bufproto::{Bytes, MemoryView};
+    /// use bufproto::format::Value;
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let m = MemoryView::new(&Bytes::from(&b"abcdef"[..]))?.cast_shape("B", &[2, 3])?;
+    /// assert_eq!(m.get_at(&[1, -1])?, Value::Int(102));
+    /// assert_eq!(m.get_at(&[0, 3]).unwrap_err().to_string(),
+    ///            "IndexError: index out of bounds on dimension 2");
+    /// assert_eq!(m.get_at(&[0]).unwrap_err().to_string(),
+    ///            "NotImplementedError: sub-views are not implemented");
+    /// # Ok(()) }
+    /// ```
+    pub fn get_at(&self, index: &[isize]) -> Result<Value> {
+        let l = self.live()?;
+        if l.layout.ndim() == 0 && !index.is_empty() {
+            return Err(zero_dim_index());
+        }
+        format::adjust_fmt(l.layout.format())?;
+        if index.len() < l.layout.ndim() {
+            return Err(sub_views());
+        }
+        let off = l.offset_at(index)?;
+        l.read(off)
+    }
+
+    /// `m[i, j, ...] = value` (`m[()] = value` for a 0-d view). Cost:
+    /// O(ndim + itemsize).
+    ///
+    /// # Errors
+    ///
+    /// `NotImplementedError: memoryview: unsupported format <i`; `TypeError:
+    /// cannot modify read-only memory`; then as [`get_at`](MemoryView::get_at)
+    /// and [`Native::pack`].
+    ///
+    /// ```
+    /// use bufproto::{ByteArray, MemoryView};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let ba = ByteArray::zeroed(4)?;
+    /// let m = MemoryView::new(&ba)?.cast_shape("B", &[2, 2])?;
+    /// m.set_at(&[1, 0], 7)?;
+    /// assert_eq!(ba.to_vec(), [0, 0, 7, 0]);
+    /// # Ok(()) }
+    /// ```
+    pub fn set_at(&self, index: &[isize], value: impl Into<Value>) -> Result<()> {
+        let l = self.live()?;
+        format::adjust_fmt(l.layout.format())?;
+        if l.readonly {
+            return Err(Error::read_only());
+        }
+        if l.layout.ndim() == 0 && !index.is_empty() {
+            return Err(zero_dim_index());
+        }
+        if index.len() < l.layout.ndim() {
+            return Err(sub_views());
+        }
+        let off = l.offset_at(index)?;
+        l.write(off, &value.into())
+    }
+
+    /// `m.tolist()`: nested lists of values (one level per dimension), or a
+    /// single value for a 0-d view. Cost: O(nitems).
+    ///
+    /// # Errors
+    ///
+    /// `NotImplementedError: memoryview: unsupported format <i`;
+    /// `NotImplementedError: memoryview: format u not supported` (only if
+    /// there is an item to read, as in CPython).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, MemoryView};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let m = MemoryView::new(&Bytes::from(&b"\x00\x00\xc0\x7f\x00\x00\x80\x3f"[..]))?;
+    /// assert_eq!(m.cast("f")?.tolist()?.to_string(), "[nan, 1.0]");
+    /// # Ok(()) }
+    /// ```
+    pub fn tolist(&self) -> Result<Nested> {
+        let l = self.live()?;
+        format::adjust_fmt(l.layout.format())?;
+        let offsets = l.layout.item_offsets()?;
+        let mut items = offsets.into_iter().map(|o| l.read(o));
+        if l.layout.ndim() == 0 {
+            return Ok(Nested::Item(
+                items.next().ok_or_else(Error::size_overflow)??,
+            ));
+        }
+        fn build(
+            shape: &[usize],
+            items: &mut dyn Iterator<Item = Result<Value>>,
+        ) -> Result<Nested> {
+            let mut v = Vec::with_capacity(shape[0]);
+            for _ in 0..shape[0] {
+                if shape.len() == 1 {
+                    v.push(Nested::Item(
+                        items.next().ok_or_else(Error::size_overflow)??,
+                    ));
+                } else {
+                    v.push(build(&shape[1..], items)?);
+                }
+            }
+            Ok(Nested::List(v))
+        }
+        build(l.layout.shape(), &mut items)
+    }
+
+    /// `m.count(value)` (new in 3.14): items equal (Python `==`) to `value`.
+    /// Cost: O(len).
+    ///
+    /// # Errors
+    ///
+    /// `TypeError: invalid indexing of 0-dim memory`; `NotImplementedError:
+    /// multi-dimensional sub-views are not implemented`;
+    /// `NotImplementedError: memoryview: unsupported format <i`.
+    ///
+    /// ```
+    /// use bufproto::{Bytes, MemoryView};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let m = MemoryView::new(&Bytes::from(&b"abca"[..]))?;
+    /// assert_eq!((m.count(97)?, m.count(300)?, m.count(97.0)?), (2, 0, 2));
+    /// assert_eq!(m.cast("c")?.count(&b"a"[..])?, 2);
+    /// # Ok(()) }
+    /// ```
+    pub fn count(&self, value: impl Into<Value>) -> Result<usize> {
+        let l = self.live()?;
+        match l.layout.ndim() {
+            0 => return Err(zero_dim_index()),
+            1 => {}
+            _ => return Err(multi_sub_views()),
+        }
+        format::adjust_fmt(l.layout.format())?;
+        let value = value.into();
+        let mut n = 0;
+        for o in l.layout.item_offsets()? {
+            if l.read(o)? == value {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// `m.index(value, start, stop)` (new in 3.14): first position of an
+    /// item equal to `value` in `m[start:stop]`; negative bounds count from
+    /// the end and everything clamps (`None` = 0 / `len`). Cost: O(len).
+    ///
+    /// # Errors
+    ///
+    /// `TypeError: invalid lookup on 0-dim memory`; `NotImplementedError:
+    /// multi-dimensional lookup is not implemented`; `ValueError:
+    /// memoryview.index(x): x not found`; format errors as
+    /// [`get`](MemoryView::get) (only when the range is not empty).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, MemoryView};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let m = MemoryView::new(&Bytes::from(&b"abcb"[..]))?;
+    /// assert_eq!(m.index(98, None, None)?, 1);
+    /// assert_eq!(m.index(98, Some(-2), None)?, 3);
+    /// assert_eq!(m.index(98, Some(2), Some(3)).unwrap_err().message(),
+    ///            "memoryview.index(x): x not found");
+    /// # Ok(()) }
+    /// ```
+    pub fn index(
+        &self,
+        value: impl Into<Value>,
+        start: Option<isize>,
+        stop: Option<isize>,
+    ) -> Result<usize> {
+        let l = self.live()?;
+        match l.layout.ndim() {
+            0 => return Err(Error::type_error("invalid lookup on 0-dim memory")),
+            1 => {}
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::NotImplementedError,
+                    "multi-dimensional lookup is not implemented",
+                ));
+            }
+        }
+        let value = value.into();
+        let n = isize::try_from(l.layout.shape()[0]).map_err(|_| Error::size_overflow())?;
+        let mut start = start.unwrap_or(0);
+        let mut stop = stop.unwrap_or(isize::MAX);
+        if start < 0 {
+            start = start.saturating_add(n).max(0);
+        }
+        if stop < 0 {
+            stop = stop.saturating_add(n).max(0);
+        }
+        stop = stop.min(n);
+        let mut i = start;
+        while i < stop {
+            if self.get(i)? == value {
+                return Ok(i as usize);
+            }
+            i += 1;
+        }
+        Err(Error::value_error("memoryview.index(x): x not found"))
+    }
+}
