@@ -226,7 +226,7 @@ impl Array {
     /// ```
     /// # fn main() -> Result<(), bufproto::Error> {
     /// let a = bufproto::Array::from_values("i", [5, 6])?;
-    /// assert_eq!(a.get(-1)?, 6.into());
+    /// assert_eq!(a.get(-1)?, 6);
     /// # Ok(()) }
     /// ```
     pub fn get(&self, index: isize) -> Result<Value> {
@@ -303,7 +303,7 @@ impl Array {
     /// # fn main() -> Result<(), bufproto::Error> {
     /// let mut a = bufproto::Array::new("d")?;
     /// a.extend([1, 2])?;
-    /// assert_eq!(a.tolist()?, vec![1.0.into(), 2.0.into()]);
+    /// assert_eq!(a.tolist()?, [1.0, 2.0]);
     /// # Ok(()) }
     /// ```
     pub fn extend<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> Result<()> {
@@ -325,8 +325,8 @@ impl Array {
     /// ```
     /// # fn main() -> Result<(), bufproto::Error> {
     /// let mut a = bufproto::Array::from_values("i", [1, 2, 3])?;
-    /// assert_eq!(a.pop(Some(0))?, 1.into());
-    /// assert_eq!(a.pop(None)?, 3.into());
+    /// assert_eq!(a.pop(Some(0))?, 1);
+    /// assert_eq!(a.pop(None)?, 3);
     /// # Ok(()) }
     /// ```
     pub fn pop(&mut self, index: Option<isize>) -> Result<Value> {
@@ -352,7 +352,7 @@ impl Array {
     ///
     /// ```
     /// # fn main() -> Result<(), bufproto::Error> {
-    /// assert_eq!(bufproto::Array::from_values("b", [-1])?.tolist()?, vec![(-1).into()]);
+    /// assert_eq!(bufproto::Array::from_values("b", [-1])?.tolist()?, [-1]);
     /// # Ok(()) }
     /// ```
     pub fn tolist(&self) -> Result<Vec<Value>> {

@@ -35,7 +35,7 @@ use crate::storage::Storage;
 /// assert_eq!(ba.append(100).unwrap_err().to_string(),
 ///            "BufferError: Existing exports of data: object cannot be re-sized");
 /// ba.set(0, 120)?;               // item writes are fine
-/// assert_eq!(m.get(0)?, b'x'.into());   // and the view sees them
+/// assert_eq!(m.get(0)?, i64::from(b'x'));   // and the view sees them
 /// m.release()?;
 /// ba.append(100)?;
 /// assert_eq!(format!("{ba:?}"), "bytearray(b'xbcd')");

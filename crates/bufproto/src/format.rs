@@ -155,6 +155,37 @@ impl From<Vec<u8>> for Value {
     }
 }
 
+/// `value == 104`, `value == 1.5`, `value == true`, `value == b"a"`: Python's
+/// `==` between an item and a Rust literal, as [`Value`]'s own `PartialEq`.
+///
+/// ```
+/// use bufproto::format::Value;
+/// assert_eq!(Value::Int(104), 104);
+/// assert_eq!(Value::Bool(true), 1);
+/// assert_eq!(Value::Float(1.5), 1.5);
+/// assert_eq!(Value::Bytes(b"a".to_vec()), b"a"[..]);
+/// assert_ne!(Value::Bytes(b"a".to_vec()), 97);
+/// ```
+macro_rules! value_eq {
+    ($($t:ty),*) => {$(
+        impl PartialEq<$t> for Value {
+            // A `Value` made from a number holds no allocation.
+            #[allow(clippy::cmp_owned)]
+            fn eq(&self, other: &$t) -> bool {
+                *self == Value::from(*other)
+            }
+        }
+    )*};
+}
+// One integer and one float type only, so that `value == 104` infers `i64`.
+value_eq!(i64, f64, bool);
+
+impl PartialEq<[u8]> for Value {
+    fn eq(&self, other: &[u8]) -> bool {
+        matches!(self, Value::Bytes(b) if b.as_slice() == other)
+    }
+}
+
 impl fmt::Display for Value {
     /// Python's `repr`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -53,6 +53,55 @@ impl Nested {
     }
 }
 
+/// A one-dimensional `tolist()` compared with a Rust array or vector of
+/// plain values: `view.tolist()? == [104, 101]`. An N-d list (or a 0-d item)
+/// never equals a flat array; compare its `to_string()`, Python's `repr`.
+///
+/// ```
+/// use bufproto::{Bytes, MemoryView};
+/// # fn main() -> Result<(), bufproto::Error> {
+/// let m = MemoryView::new(&Bytes::from(&b"he"[..]))?;
+/// assert_eq!(m.tolist()?, [104, 101]);
+/// assert_eq!(m.tolist()?, vec![104, 101]);
+/// assert_eq!(m.cast_shape("B", &[1, 2])?.tolist()?.to_string(), "[[104, 101]]");
+/// # Ok(()) }
+/// ```
+impl<T, const N: usize> PartialEq<[T; N]> for Nested
+where
+    Value: PartialEq<T>,
+{
+    fn eq(&self, other: &[T; N]) -> bool {
+        self.eq_flat(other)
+    }
+}
+
+impl<T> PartialEq<Vec<T>> for Nested
+where
+    Value: PartialEq<T>,
+{
+    fn eq(&self, other: &Vec<T>) -> bool {
+        self.eq_flat(other)
+    }
+}
+
+impl Nested {
+    fn eq_flat<T>(&self, other: &[T]) -> bool
+    where
+        Value: PartialEq<T>,
+    {
+        match self {
+            Nested::List(items) => {
+                items.len() == other.len()
+                    && items
+                        .iter()
+                        .zip(other)
+                        .all(|(a, b)| matches!(a, Nested::Item(v) if v == b))
+            }
+            Nested::Item(_) => false,
+        }
+    }
+}
+
 impl fmt::Display for Nested {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

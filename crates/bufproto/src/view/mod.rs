@@ -137,7 +137,7 @@ impl MemoryView {
     /// # fn main() -> Result<(), bufproto::Error> {
     /// let mut ba = ByteArray::from(&b"abc"[..]);
     /// let first = MemoryView::with(&ba, |m| m.get(0))??;
-    /// assert_eq!(first, b'a'.into());
+    /// assert_eq!(first, i64::from(b'a'));
     /// ba.append(100)?; // the view is gone, resizing works
     /// # Ok(()) }
     /// ```
