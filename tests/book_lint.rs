@@ -342,7 +342,10 @@ fn every_example_runs_under_cargo_test() {
     for entry in fs::read_dir(root().join("examples")).expect("examples/ exists") {
         let path = entry.expect("a directory entry").path();
         if path.extension().is_some_and(|e| e == "rs") {
-            let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
             let wanted = format!("[[example]]\nname = \"{name}\"\ntest = true");
             if !manifest.contains(&wanted) {
                 problems.push(format!(
