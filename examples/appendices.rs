@@ -16,7 +16,6 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-#[allow(dead_code)]
 #[path = "../tests/support/markdown.rs"]
 mod markdown;
 
