@@ -101,11 +101,12 @@ fn chapter_title(markdown: &str) -> String {
         .to_owned()
 }
 
-/// Every `Traceback` in the chapters' pycon blocks, by (exception, message).
-fn errors_shown(
-    root: &Path,
-) -> Result<BTreeMap<(String, String), Vec<Shown>>, Box<dyn std::error::Error>> {
-    let mut found: BTreeMap<(String, String), Vec<Shown>> = BTreeMap::new();
+/// Errors by (exception, message), each with the places that show it.
+type ErrorsShown = BTreeMap<(String, String), Vec<Shown>>;
+
+/// Every `Traceback` in the chapters' pycon blocks.
+fn errors_shown(root: &Path) -> Result<ErrorsShown, Box<dyn std::error::Error>> {
+    let mut found = ErrorsShown::new();
     for file in markdown::markdown_files(root, "src")? {
         let name = file.trim_start_matches("src/");
         if !name.starts_with("ch") {
