@@ -113,7 +113,11 @@ impl NdArray {
             storage,
             layout,
             readonly: !writable,
-            id: ObjRef::new("ndarray"),
+            id: if writable {
+                ObjRef::refusing_hash("ndarray", "cannot hash writable ndarray object")
+            } else {
+                ObjRef::new("ndarray")
+            },
         })
     }
 
