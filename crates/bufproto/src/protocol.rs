@@ -342,7 +342,7 @@ pub struct Buffer {
 }
 
 impl Buffer {
-    /// `PyBuffer_FillInfo` for a 1-D byte buffer.
+    /// `PyBuffer_FillInfo`-like: a buffer of `layout`, checking only `WRITABLE`.
     pub(crate) fn fill_info(
         obj: ObjRef,
         storage: Storage,

@@ -432,7 +432,7 @@ impl MemoryView {
             .ok_or_else(Error::size_overflow)
     }
 
-    /// `m.itemsize` (1). Cost: O(1).
+    /// `m.itemsize`: bytes per item (1 for `B`, 4 for `i`). Cost: O(1).
     ///
     /// # Errors
     ///
@@ -448,7 +448,7 @@ impl MemoryView {
         Ok(self.live()?.layout.itemsize())
     }
 
-    /// `m.format` (`"B"`). Cost: O(1).
+    /// `m.format`: the `struct` format of an item, as the exporter or `cast` gave it (`"B"`, `"@i"`, `"<i"`). Cost: O(1).
     ///
     /// # Errors
     ///
@@ -464,7 +464,7 @@ impl MemoryView {
         Ok(self.live()?.layout.format())
     }
 
-    /// `m.ndim` (1). Cost: O(1).
+    /// `m.ndim`: number of dimensions (0 to 64). Cost: O(1).
     ///
     /// # Errors
     ///
@@ -513,7 +513,7 @@ impl MemoryView {
         Ok(self.live()?.layout.strides())
     }
 
-    /// `m.suboffsets`: always empty (Python shows `()`). Cost: O(1).
+    /// `m.suboffsets`: always empty (Python shows `()`): no exporter of this crate is indirect (PIL-style). Cost: O(1).
     ///
     /// # Errors
     ///
