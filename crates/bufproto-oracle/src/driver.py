@@ -1,6 +1,27 @@
 # Runs bufproto-oracle cases. Each input line is a JSON list of cases; the
 # answer is a JSON list (one per case) of lists of outcome strings.
-import json, sys
+import json, struct, sys
+try:
+    import _testbuffer
+except ImportError:
+    _testbuffer = None
+
+def pyval(v):
+    kind, x = v
+    if kind == "int": return int(x)
+    if kind == "float": return float(x)
+    if kind == "bool": return bool(x)
+    return bytes(x)
+
+def make_ndarray(spec, data):
+    _, fmt, shape, strides, offset, writable = spec
+    size = struct.calcsize(fmt)
+    items = list(struct.unpack("%d%s" % (len(data) // size, fmt.lstrip("@")), bytes(data)))
+    flags = _testbuffer.ND_WRITABLE if writable else 0
+    if not shape:
+        items = items[0]
+    return _testbuffer.ndarray(items, shape=shape, strides=strides, offset=offset,
+                               format=fmt, flags=flags)
 
 def fmt(v):
     if isinstance(v, bool):
@@ -17,7 +38,14 @@ def cap(b):
 
 def run_case(case):
     kind, data, ops = case
-    obj = bytes(data) if kind == "bytes" else bytearray(data)
+    if isinstance(kind, list):
+        try:
+            obj = make_ndarray(kind, data)
+        except Exception as e:
+            return [type(e).__name__ + ": " + str(e)]
+        kind = "ndarray"
+    else:
+        obj = bytes(data) if kind == "bytes" else bytearray(data)
     views = []
     out = []
     def view(k):
@@ -26,6 +54,9 @@ def run_case(case):
         name, a = op[0], op[1:]
         try:
             if name.startswith("mv_") and name != "mv_new" and not views:
+                out.append("-")
+                continue
+            if kind == "ndarray" and not name.startswith("mv_"):
                 out.append("-")
                 continue
             if name == "get": r = obj[a[0]]
@@ -66,6 +97,23 @@ def run_case(case):
                 r = m.index(a[1], start, stop)
             elif name == "mv_release": view(a[0]).release(); r = None
             elif name == "mv_obj_is": r = view(a[0]).obj is obj
+            elif name == "mv_cast":
+                m = view(a[0])
+                views.append(m.cast(a[1]) if a[2] is None else m.cast(a[1], a[2])); r = None
+            elif name == "mv_get_at": r = view(a[0])[tuple(a[1])]
+            elif name == "mv_set_v": view(a[0])[a[1]] = pyval(a[2]); r = None
+            elif name == "mv_set_at_v": view(a[0])[tuple(a[1])] = pyval(a[2]); r = None
+            elif name == "mv_count_v": r = view(a[0]).count(pyval(a[1]))
+            elif name == "mv_index_v":
+                m = view(a[0])
+                start = 0 if a[2] is None else a[2]
+                stop = sys.maxsize if a[3] is None else a[3]
+                r = m.index(pyval(a[1]), start, stop)
+            elif name == "mv_eq": r = view(a[0]) == view(a[1])
+            elif name == "mv_eq_obj": r = view(a[0]) == obj
+            elif name == "mv_hash":
+                m = view(a[0]); r = hash(m) == hash(m.tobytes())
+            elif name == "mv_tobytes_order": r = view(a[0]).tobytes(a[1])
             else: raise RuntimeError("unknown op " + name)
             out.append(r if isinstance(r, str) and name == "mv_info" else fmt(r))
         except Exception as e:

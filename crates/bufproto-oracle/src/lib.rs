@@ -7,7 +7,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
-use bufproto::{ByteArray, Bytes, MemoryView};
+use bufproto::format::float_repr;
+use bufproto::{ByteArray, Bytes, MemoryView, NdArray, Value};
 
 /// One operation; `k` fields pick a view modulo the number of live views.
 #[derive(Clone, Debug)]
@@ -46,14 +47,38 @@ pub enum Op {
     MvIndex(usize, i64, Option<isize>, Option<isize>),
     MvRelease(usize),
     MvObjIs(usize),
+    MvCast(usize, String, Option<Vec<usize>>),
+    MvGetAt(usize, Vec<isize>),
+    MvSetV(usize, isize, Value),
+    MvSetAtV(usize, Vec<isize>, Value),
+    MvCountV(usize, Value),
+    MvIndexV(usize, Value, Option<isize>, Option<isize>),
+    MvEq(usize, usize),
+    MvEqObj(usize),
+    MvHash(usize),
+    MvToBytesOrder(usize, Option<String>),
+}
+
+/// An N-d exporter for a case: `_testbuffer.ndarray(items, shape, strides,
+/// offset, format, flags)` in Python, [`NdArray`] here.
+#[derive(Clone, Debug)]
+#[allow(missing_docs)]
+pub struct NdSpec {
+    pub format: String,
+    pub shape: Vec<usize>,
+    pub strides: Vec<isize>,
+    pub offset: usize,
+    pub writable: bool,
 }
 
 /// A case: the exporter (`bytes` if `frozen`, else `bytearray`), its
 /// initial data, and operations to run in order.
 #[derive(Clone, Debug)]
 pub struct Case {
-    /// `true` for `bytes`, `false` for `bytearray`.
+    /// `true` for `bytes`, `false` for `bytearray` (ignored with `nd`).
     pub frozen: bool,
+    /// An N-d exporter over `data` instead of bytes/bytearray.
+    pub nd: Option<NdSpec>,
     /// Initial contents.
     pub data: Vec<u8>,
     /// The operations.
@@ -81,6 +106,21 @@ fn on<T: ToString>(v: &Option<T>) -> String {
 
 fn bytes_js(v: &[u8]) -> String {
     format!("{v:?}")
+}
+
+/// JSON form of a value for `driver.py`.
+pub fn value_js(v: &Value) -> String {
+    match v {
+        Value::Int(i) => format!("[\"int\", \"{i}\"]"),
+        Value::Float(f) => format!("[\"float\", \"{}\"]", float_repr(*f)),
+        Value::Bool(b) => format!("[\"bool\", {b}]"),
+        Value::Bytes(b) => format!("[\"bytes\", {}]", bytes_js(b)),
+    }
+}
+
+fn list_js<T: ToString>(v: &[T]) -> String {
+    let s: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+    format!("[{}]", s.join(", "))
 }
 
 fn sep_js(s: &Option<(String, i32)>) -> String {
@@ -140,6 +180,28 @@ impl Op {
             MvIndex(k, v, a, b) => format!("[\"mv_index\", {k}, {v}, {}, {}]", on(a), on(b)),
             MvRelease(k) => format!("[\"mv_release\", {k}]"),
             MvObjIs(k) => format!("[\"mv_obj_is\", {k}]"),
+            MvCast(k, f, sh) => format!(
+                "[\"mv_cast\", {k}, {}, {}]",
+                js(f),
+                sh.as_ref().map_or("null".into(), |s| list_js(s))
+            ),
+            MvGetAt(k, i) => format!("[\"mv_get_at\", {k}, {}]", list_js(i)),
+            MvSetV(k, i, v) => format!("[\"mv_set_v\", {k}, {i}, {}]", value_js(v)),
+            MvSetAtV(k, i, v) => format!("[\"mv_set_at_v\", {k}, {}, {}]", list_js(i), value_js(v)),
+            MvCountV(k, v) => format!("[\"mv_count_v\", {k}, {}]", value_js(v)),
+            MvIndexV(k, v, a, b) => format!(
+                "[\"mv_index_v\", {k}, {}, {}, {}]",
+                value_js(v),
+                on(a),
+                on(b)
+            ),
+            MvEq(k, j) => format!("[\"mv_eq\", {k}, {j}]"),
+            MvEqObj(k) => format!("[\"mv_eq_obj\", {k}]"),
+            MvHash(k) => format!("[\"mv_hash\", {k}]"),
+            MvToBytesOrder(k, o) => format!(
+                "[\"mv_tobytes_order\", {k}, {}]",
+                o.as_ref().map_or("null".into(), |s| js(s))
+            ),
         }
     }
 }
@@ -148,21 +210,28 @@ impl Case {
     /// JSON form for `driver.py`.
     pub fn to_json(&self) -> String {
         let ops: Vec<String> = self.ops.iter().map(Op::to_json).collect();
-        format!(
-            "[{}, {}, [{}]]",
-            if self.frozen {
-                "\"bytes\""
-            } else {
-                "\"bytearray\""
-            },
-            bytes_js(&self.data),
-            ops.join(", ")
-        )
+        let kind = match &self.nd {
+            Some(nd) => format!(
+                "[\"ndarray\", {}, {}, {}, {}, {}]",
+                js(&nd.format),
+                list_js(&nd.shape),
+                list_js(&nd.strides),
+                nd.offset,
+                nd.writable
+            ),
+            None if self.frozen => "\"bytes\"".into(),
+            None => "\"bytearray\"".into(),
+        };
+        format!("[{kind}, {}, [{}]]", bytes_js(&self.data), ops.join(", "))
     }
 
     /// Readable Python for a counterexample.
     pub fn to_python(&self) -> String {
-        let ctor = if self.frozen { "bytes" } else { "bytearray" };
+        let ctor = match &self.nd {
+            Some(nd) => format!("{nd:?} over "),
+            None if self.frozen => "bytes".into(),
+            None => "bytearray".into(),
+        };
         let mut s = format!("obj = {ctor}({:?}); views = []\n", self.data);
         for op in &self.ops {
             s.push_str(&format!("# {}\n", op.to_json()));
@@ -174,6 +243,7 @@ impl Case {
 enum Obj {
     B(Bytes),
     A(ByteArray),
+    N(NdArray),
 }
 
 fn out<T>(r: bufproto::Result<T>, f: impl FnOnce(T) -> String) -> String {
@@ -216,16 +286,31 @@ fn info(m: &MemoryView) -> bufproto::Result<String> {
 /// Runs a case through `bufproto`, producing the driver's outcome strings.
 pub fn run_rust(case: &Case) -> Vec<String> {
     use Op::*;
-    let mut obj = if case.frozen {
-        Obj::B(Bytes::from(&case.data[..]))
-    } else {
-        Obj::A(ByteArray::from(&case.data[..]))
+    let mut obj = match &case.nd {
+        Some(nd) => match NdArray::new(
+            case.data.clone(),
+            &nd.format,
+            nd.shape.clone(),
+            Some(nd.strides.clone()),
+            nd.offset,
+            nd.writable,
+        ) {
+            Ok(a) => Obj::N(a),
+            Err(e) => return vec![e.to_string()],
+        },
+        None if case.frozen => Obj::B(Bytes::from(&case.data[..])),
+        None => Obj::A(ByteArray::from(&case.data[..])),
     };
     let mut views: Vec<MemoryView> = Vec::new();
     let mut res = Vec::new();
     let na = || "AttributeError".to_string();
     for op in &case.ops {
-        let needs_view = !matches!(op, MvNew) && op.to_json().starts_with("[\"mv_");
+        let is_view_op = op.to_json().starts_with("[\"mv_");
+        if matches!(obj, Obj::N(_)) && !is_view_op {
+            res.push("-".into());
+            continue;
+        }
+        let needs_view = !matches!(op, MvNew) && is_view_op;
         if needs_view && views.is_empty() {
             res.push("-".into());
             continue;
@@ -264,10 +349,17 @@ pub fn run_rust(case: &Case) -> Vec<String> {
                 | SetSlice(..) | DelSlice(..) | DelItem(_),
                 Obj::B(_),
             ) => na(),
+            (
+                Get(_) | Slice(..) | Repr | Cap | Hex(_) | Set(..) | Append(_) | Extend(_)
+                | Insert(..) | Pop(_) | Remove(_) | Clear | Reverse | SetSlice(..) | DelSlice(..)
+                | DelItem(_),
+                Obj::N(_),
+            ) => "-".into(),
             (MvNew, o) => {
                 let m = match o {
                     Obj::B(b) => MemoryView::new(b),
                     Obj::A(b) => MemoryView::new(b),
+                    Obj::N(b) => MemoryView::new(b),
                 };
                 out(m, |m| {
                     views.push(m);
@@ -305,7 +397,43 @@ pub fn run_rust(case: &Case) -> Vec<String> {
                 pybool(match o {
                     Obj::B(b) => r.is(b),
                     Obj::A(b) => r.is(b),
+                    Obj::N(b) => r.is(b),
                 })
+            }),
+            (MvCast(k, f, sh), _) => {
+                let m = &views[k % n];
+                let r = match sh {
+                    None => m.cast(f),
+                    Some(s) => m.cast_shape(f, s),
+                };
+                out(r, |m| {
+                    views.push(m);
+                    "None".into()
+                })
+            }
+            (MvGetAt(k, i), _) => out(views[k % n].get_at(i), |v| v.to_string()),
+            (MvSetV(k, i, v), _) => none(views[k % n].set(*i, v.clone())),
+            (MvSetAtV(k, i, v), _) => none(views[k % n].set_at(i, v.clone())),
+            (MvCountV(k, v), _) => out(views[k % n].count(v.clone()), |v| v.to_string()),
+            (MvIndexV(k, v, a, b), _) => {
+                out(views[k % n].index(v.clone(), *a, *b), |v| v.to_string())
+            }
+            (MvEq(k, j), _) => pybool(views[k % n].equals(&views[j % n])),
+            (MvEqObj(k), o) => pybool(match o {
+                Obj::B(b) => views[k % n].equals(b),
+                Obj::A(b) => views[k % n].equals(b),
+                Obj::N(b) => views[k % n].equals(b),
+            }),
+            (MvHash(k), _) => {
+                let m = &views[k % n];
+                out(
+                    m.hash()
+                        .and_then(|h| Ok(h == Bytes::from(m.tobytes()?.to_vec()).hash_value())),
+                    pybool,
+                )
+            }
+            (MvToBytesOrder(k, o), _) => out(views[k % n].tobytes_order(o.as_deref()), |v| {
+                format!("{v:?}")
             }),
         };
         res.push(r);

@@ -68,3 +68,31 @@ fn bufproto_does_what_314_does() {
         assert_eq!(got, d.py314, "{}", d.id);
     }
 }
+
+#[test]
+fn bufproto_does_what_314_does_for_views() {
+    use bufproto::{Array, Bytes, MemoryView};
+    let show = |r: bufproto::Result<String>| r.unwrap_or_else(|e| e.to_string());
+    let abcd = MemoryView::new(&Bytes::from(&b"abcd"[..])).expect("view");
+    let grid = abcd.cast_shape("B", &[2, 2]).expect("cast");
+    for d in bufproto::VERSION_DIFFERENCES {
+        let got = match d.id {
+            "memoryview-half-float" => show(
+                MemoryView::new(&Bytes::from(&b"\x00\x3c\x00\xfc"[..]))
+                    .and_then(|m| m.cast("e"))
+                    .and_then(|m| m.tolist())
+                    .map(|l| l.to_string()),
+            ),
+            "memoryview-0d-len" => show(
+                abcd.cast_shape("i", &[])
+                    .and_then(|m| m.len())
+                    .map(|n| n.to_string()),
+            ),
+            "memoryview-count-nd" => show(grid.count(97).map(|n| n.to_string())),
+            "memoryview-index-nd" => show(grid.index(97, None, None).map(|n| n.to_string())),
+            "array-bad-typecode" => show(Array::new("x").map(|a| format!("{a:?}"))),
+            _ => continue,
+        };
+        assert_eq!(got, d.py314, "{}", d.id);
+    }
+}

@@ -217,8 +217,21 @@ pub fn float_repr(x: f64) -> String {
     if x.is_infinite() {
         return if x > 0.0 { "inf" } else { "-inf" }.into();
     }
-    // Rust's `{:e}` is the shortest round-trip representation, e.g. "1.5e-7".
-    let s = format!("{:e}", x.abs());
+    // Rust's `{:e}` gives the shortest round-trip digit count, e.g. "1.5e-7";
+    // re-rounding exactly to that many digits picks, like Python, the
+    // closest such string (ties to even: 1.1682510375976562e-05, not ...63).
+    let shortest = format!("{:e}", x.abs());
+    let ndigits = shortest
+        .split('e')
+        .next()
+        .map_or(1, |m| m.chars().filter(char::is_ascii_digit).count());
+    let exact = format!("{:.*e}", ndigits.saturating_sub(1), x.abs());
+    // At powers of two the closest string may not round-trip (2**-140).
+    let s = if exact.parse::<f64>().ok() == Some(x.abs()) {
+        exact
+    } else {
+        shortest
+    };
     let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mant.chars().filter(|c| *c != '.').collect();
@@ -825,6 +838,8 @@ mod tests {
         assert_eq!(float_repr(1.5), "1.5");
         assert_eq!(float_repr(-2.5e-5), "-2.5e-05");
         assert_eq!(float_repr(f64::NEG_INFINITY), "-inf");
+        assert_eq!(float_repr(196.0 * 2f64.powi(-24)), "1.1682510375976562e-05");
+        assert_eq!(float_repr(2f64.powi(-140)), "7.174648137343064e-43");
     }
 
     #[test]

@@ -33,9 +33,19 @@
 //! | `sys.getsizeof(ba) - sys.getsizeof(bytearray())` | [`ba.capacity()`](ByteArray::capacity) |
 //! | `memoryview(obj)` | [`MemoryView::new(&obj)`](MemoryView::new) |
 //! | `with memoryview(obj) as m: ...` | [`MemoryView::with(&obj, \|m\| ...)`](MemoryView::with) |
-//! | `m[i]`, `m[i] = v` | [`m.get(i)`](MemoryView::get), [`m.set(i, v)`](MemoryView::set) |
-//! | `m[a:b:c]`, `m[a:b:c] = data` | [`m.slice(a, b, c)`](MemoryView::slice), [`m.set_slice(a, b, c, data)`](MemoryView::set_slice) |
-//! | `m.tobytes()`, `m.tolist()`, `m.hex()` | same names on [`MemoryView`] |
+//! | `m[i]`, `m[i] = v` | [`m.get(i)`](MemoryView::get) → [`Value`], [`m.set(i, v)`](MemoryView::set) (`v: impl Into<Value>`) |
+//! | `m[i, j]`, `m[i, j] = v`, `m[()]` | [`m.get_at(&[i, j])`](MemoryView::get_at), [`m.set_at(&[i, j], v)`](MemoryView::set_at), `m.get_at(&[])` |
+//! | `m[a:b:c]`, `m[a:b:c] = data` | [`m.slice(a, b, c)`](MemoryView::slice), [`m.set_slice(a, b, c, data)`](MemoryView::set_slice), [`set_slice_from`](MemoryView::set_slice_from) (any exporter) |
+//! | `m.tobytes()`, `m.tobytes('F')`, `m.hex()` | [`tobytes`](MemoryView::tobytes), [`tobytes_order(Some("F"))`](MemoryView::tobytes_order), [`hex`](MemoryView::hex) |
+//! | `m.tolist()` | [`m.tolist()`](MemoryView::tolist) → [`Nested`] (`Display` is Python's repr) |
+//! | `len(m)` | [`m.len()`](MemoryView::len) |
+//! | `m.cast('i')`, `m.cast('B', [2, 3])` | [`m.cast("i")`](MemoryView::cast), [`m.cast_shape("B", &[2, 3])`](MemoryView::cast_shape) |
+//! | `m == other` | [`m.equals(&other)`](MemoryView::equals) (any exporter), or `==` with a `MemoryView`/`Bytes` |
+//! | `hash(m)`, `hash(b)` | [`m.hash()`](MemoryView::hash) (fallible), [`b.hash_value()`](Bytes::hash_value) |
+//! | `struct.calcsize(f)`, one item of `struct.unpack` | [`format::calcsize`], [`format::Native`]`::{size, unpack, pack}`, [`format::struct_unpack`] |
+//! | `array.array('i', [1, 2])` | [`Array::from_values("i", [1, 2])`](Array::from_values) |
+//! | `a.append`, `extend`, `pop`, `tolist`, `tobytes`, `frombytes`, `a[i]`, `a.itemsize`, `a.typecode` | same names on [`Array`] (`get`/`set` for `a[i]`) |
+//! | `numpy.ndarray` / `_testbuffer.ndarray(items, shape, strides, offset, format)` | [`NdArray::new(data, format, shape, strides, offset, writable)`](NdArray::new) |
 //! | `m.obj is ba` | [`m.obj()?.is(&ba)`](ObjRef::is) |
 //! | `m.release()`, `m.toreadonly()`, `m.count(x)`, `m.index(x, a, b)` | same names on [`MemoryView`] |
 //! | `m.nbytes`, `m.shape`, `m.strides`, `m.c_contiguous`, ... | methods of the same names, returning `Result` |
@@ -67,9 +77,34 @@
 //!   `Arc<[AtomicU8]>`; writes through views are relaxed atomic stores
 //!   (plain `mov`s). Copies out of it are byte loops rather than `memcpy`.
 //!   Everything is `Send + Sync` without locks or `unsafe`.
-//! * **Only unsigned-byte (`'B'`) views, 1-D** for now; the layout is
-//!   N-dimensional so `cast`, formats, equality and hashing can come later.
-//!   No `memoryview` equality, hash or `cast` yet.
+//! * **Values are a small enum.** An item is a [`Value`]: `Int(i128)` (every
+//!   native integer, and out-of-range inputs such as `2**64` so they can be
+//!   refused with CPython's error), `Float(f64)`, `Bool`, `Bytes`. Its
+//!   `PartialEq` is Python's `==` (so no `Eq`: NaN).
+//! * **Native sizes are the host's.** `l L n N P` are 8 bytes on x86-64 (4
+//!   in Pyodide's wasm32), byte order is little-endian, as CPython on the
+//!   same machine. `?` reads any non-zero byte as `True` (in CPython that is
+//!   up to the C compiler: x86-64 GCC builds agree, Pyodide's clang reads
+//!   `b'\x02'` as `False`), while `==` between two `?` views compares the
+//!   bytes, as CPython does.
+//! * **Traits vs methods.** `==` is `PartialEq` for `MemoryView` (with
+//!   itself and `Bytes`) and [`MemoryView::equals`] for any exporter; it
+//!   never fails, like CPython's. Hashing fails for writable or non-byte
+//!   views, so it is the method [`MemoryView::hash`], not `Hash`; its value
+//!   is [`Bytes::hash_value`] of the same bytes (SipHash with fixed keys,
+//!   not CPython's randomised hash), and `Bytes: Borrow<[u8]>` lets a
+//!   `HashMap<Bytes, _>` be looked up with a view's bytes.
+//! * **No sub-views, no suboffsets.** Like CPython, `m[i]` on an N-d view is
+//!   `NotImplementedError`; only the first dimension can be sliced.
+//!   Suboffsets (PIL-style indirect arrays) are not modelled: no exporter
+//!   here produces them, and [`MemoryView::suboffsets`] is always empty.
+//! * **`struct` is modelled only as far as `==` needs.** Views with other
+//!   formats (`<i`, `2h`, ctypes' `<B`) are accepted raw and refused at item
+//!   access like CPython; their equality unpacks them with
+//!   [`format::struct_unpack`] (prefixes, counts, `x s p` and the native
+//!   characters; not `T{}` or 3.14's complex `F`/`D`, which compare unequal).
+//! * **`array.array` without `u`/`w`.** [`Array`] covers
+//!   `b B h H i I l L q Q f d`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -51,17 +51,18 @@ impl NdArray {
     ///
     /// # Errors
     ///
-    /// `ValueError` with `_testbuffer.ndarray`'s messages: `ndarray: unknown
-    /// format`, `ndarray: number of dimensions must not exceed 64`,
-    /// `ndarray: shape and strides must have the same length`, `ndarray:
-    /// offset must be a multiple of itemsize`, `ndarray: strides must be a
-    /// multiple of itemsize`, `ndarray: invalid combination of buffer, shape
-    /// and strides` (an item out of bounds).
+    /// `ValueError` with `_testbuffer.ndarray`'s messages (checked against
+    /// CPython): `len(shape) != len(strides)`, `offset must be a multiple of
+    /// itemsize`, `strides must be a multiple of itemsize`, `invalid
+    /// combination of buffer, shape and strides` (an item out of bounds);
+    /// and two of this crate's own: `ndarray: unknown format` (CPython
+    /// raises `struct.error` there) and `ndarray: number of dimensions must
+    /// not exceed 64`.
     ///
     /// ```
     /// use bufproto::NdArray;
     /// let e = NdArray::new(vec![0; 4], "B", vec![5], None, 0, false).unwrap_err();
-    /// assert_eq!(e.to_string(), "ValueError: ndarray: invalid combination of buffer, shape and strides");
+    /// assert_eq!(e.to_string(), "ValueError: invalid combination of buffer, shape and strides");
     /// ```
     pub fn new(
         data: Vec<u8>,
@@ -86,21 +87,19 @@ impl NdArray {
             None => c_strides(&shape, itemsize).ok_or_else(Error::size_overflow)?,
         };
         if strides.len() != shape.len() {
-            return Err(verr("ndarray: shape and strides must have the same length"));
+            return Err(verr("len(shape) != len(strides)"));
         }
         if !offset.is_multiple_of(itemsize) {
-            return Err(verr("ndarray: offset must be a multiple of itemsize"));
+            return Err(verr("offset must be a multiple of itemsize"));
         }
         let isz = itemsize as isize;
         if strides.iter().any(|s| s % isz != 0) {
-            return Err(verr("ndarray: strides must be a multiple of itemsize"));
+            return Err(verr("strides must be a multiple of itemsize"));
         }
         let off = isize::try_from(offset).map_err(|_| Error::size_overflow())?;
         let layout = Layout::new(off, itemsize, format, shape, strides)?;
         if !layout.fits(data.len()) {
-            return Err(verr(
-                "ndarray: invalid combination of buffer, shape and strides",
-            ));
+            return Err(verr("invalid combination of buffer, shape and strides"));
         }
         let storage = if writable {
             let s = Storage::shared_zeroed(data.len());
@@ -113,7 +112,11 @@ impl NdArray {
             storage,
             layout,
             readonly: !writable,
-            id: ObjRef::new("ndarray"),
+            id: if writable {
+                ObjRef::refusing_hash("ndarray", "cannot hash writable ndarray object")
+            } else {
+                ObjRef::new("ndarray")
+            },
         })
     }
 
@@ -227,7 +230,7 @@ mod tests {
         let e = |r: Result<NdArray>| r.unwrap_err().message().to_string();
         assert_eq!(
             e(NdArray::new(vec![0; 8], "i", vec![2], None, 2, false)),
-            "ndarray: offset must be a multiple of itemsize"
+            "offset must be a multiple of itemsize"
         );
         assert_eq!(
             e(NdArray::new(
@@ -238,7 +241,7 @@ mod tests {
                 0,
                 false
             )),
-            "ndarray: strides must be a multiple of itemsize"
+            "strides must be a multiple of itemsize"
         );
         assert_eq!(
             e(NdArray::new(
@@ -249,7 +252,7 @@ mod tests {
                 0,
                 false
             )),
-            "ndarray: invalid combination of buffer, shape and strides"
+            "invalid combination of buffer, shape and strides"
         );
         assert_eq!(
             e(NdArray::new(
@@ -260,7 +263,7 @@ mod tests {
                 0,
                 false
             )),
-            "ndarray: shape and strides must have the same length"
+            "len(shape) != len(strides)"
         );
         let r = NdArray::new(b"abcd".to_vec(), "B", vec![4], Some(vec![-1]), 3, true).unwrap();
         let m = MemoryView::new(&r).unwrap();

@@ -154,7 +154,18 @@ pub(crate) fn new_id() -> u64 {
 pub struct ObjRef {
     type_name: &'static str,
     id: u64,
-    hashable: bool,
+    hash: HashRule,
+}
+
+/// How `hash(obj)` behaves for an exporting object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum HashRule {
+    /// Hashable (`bytes`, most objects).
+    Yes,
+    /// `TypeError: unhashable type: 'NAME'` (`bytearray`, `array.array`).
+    Unhashable,
+    /// `ValueError: MESSAGE` (a writable `_testbuffer.ndarray`).
+    Refuse(&'static str),
 }
 
 impl ObjRef {
@@ -169,7 +180,7 @@ impl ObjRef {
         ObjRef {
             type_name,
             id: new_id(),
-            hashable: true,
+            hash: HashRule::Yes,
         }
     }
 
@@ -183,7 +194,7 @@ impl ObjRef {
     /// ```
     pub fn unhashable(type_name: &'static str) -> ObjRef {
         ObjRef {
-            hashable: false,
+            hash: HashRule::Unhashable,
             ..ObjRef::new(type_name)
         }
     }
@@ -197,14 +208,38 @@ impl ObjRef {
     /// assert!(!ByteArray::new().obj_ref().hashable());
     /// ```
     pub fn hashable(&self) -> bool {
-        self.hashable
+        self.hash == HashRule::Yes
+    }
+
+    /// `hash(obj)`'s error, if it has one.
+    pub(crate) fn hash_error(&self) -> Option<Error> {
+        match self.hash {
+            HashRule::Yes => None,
+            HashRule::Unhashable => Some(Error::type_error(format!(
+                "unhashable type: '{}'",
+                self.type_name
+            ))),
+            HashRule::Refuse(m) => Some(Error::value_error(m)),
+        }
+    }
+
+    /// A new identity whose hash fails with `ValueError: message`.
+    pub(crate) fn refusing_hash(type_name: &'static str, message: &'static str) -> ObjRef {
+        ObjRef {
+            hash: HashRule::Refuse(message),
+            ..ObjRef::new(type_name)
+        }
     }
 
     pub(crate) fn with_id(type_name: &'static str, id: u64, hashable: bool) -> ObjRef {
         ObjRef {
             type_name,
             id,
-            hashable,
+            hash: if hashable {
+                HashRule::Yes
+            } else {
+                HashRule::Unhashable
+            },
         }
     }
 
@@ -307,7 +342,7 @@ pub struct Buffer {
 }
 
 impl Buffer {
-    /// `PyBuffer_FillInfo` for a 1-D byte buffer.
+    /// `PyBuffer_FillInfo`-like: a buffer of `layout`, checking only `WRITABLE`.
     pub(crate) fn fill_info(
         obj: ObjRef,
         storage: Storage,

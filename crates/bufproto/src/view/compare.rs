@@ -135,7 +135,8 @@ impl MemoryView {
     /// memoryview object` (if never hashed); `ValueError: cannot hash
     /// writable memoryview object`; `ValueError: memoryview: hashing is
     /// restricted to formats 'B', 'b' or 'c'`; `TypeError: unhashable type:
-    /// 'bytearray'` when the exporter is not hashable.
+    /// 'bytearray'` (or the exporter's own error) when the exporter is not
+    /// hashable.
     ///
     /// ```
     /// use bufproto::{ByteArray, Bytes, MemoryView};
@@ -163,12 +164,8 @@ impl MemoryView {
                 "memoryview: hashing is restricted to formats 'B', 'b' or 'c'",
             ));
         }
-        let obj = l.mbuf.obj;
-        if !obj.hashable() {
-            return Err(Error::type_error(format!(
-                "unhashable type: '{}'",
-                obj.type_name()
-            )));
+        if let Some(e) = l.mbuf.obj.hash_error() {
+            return Err(e);
         }
         let h = Bytes::hash_of(&read_layout(&l.mbuf.storage, &l.layout)?);
         Ok(*self.hash.get_or_init(|| h))

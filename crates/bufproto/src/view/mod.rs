@@ -432,7 +432,7 @@ impl MemoryView {
             .ok_or_else(Error::size_overflow)
     }
 
-    /// `m.itemsize` (1). Cost: O(1).
+    /// `m.itemsize`: bytes per item (1 for `B`, 4 for `i`). Cost: O(1).
     ///
     /// # Errors
     ///
@@ -448,7 +448,7 @@ impl MemoryView {
         Ok(self.live()?.layout.itemsize())
     }
 
-    /// `m.format` (`"B"`). Cost: O(1).
+    /// `m.format`: the `struct` format of an item, as the exporter or `cast` gave it (`"B"`, `"@i"`, `"<i"`). Cost: O(1).
     ///
     /// # Errors
     ///
@@ -464,7 +464,7 @@ impl MemoryView {
         Ok(self.live()?.layout.format())
     }
 
-    /// `m.ndim` (1). Cost: O(1).
+    /// `m.ndim`: number of dimensions (0 to 64). Cost: O(1).
     ///
     /// # Errors
     ///
@@ -513,7 +513,7 @@ impl MemoryView {
         Ok(self.live()?.layout.strides())
     }
 
-    /// `m.suboffsets`: always empty (Python shows `()`). Cost: O(1).
+    /// `m.suboffsets`: always empty (Python shows `()`): no exporter of this crate is indirect (PIL-style). Cost: O(1).
     ///
     /// # Errors
     ///
@@ -786,5 +786,158 @@ mod tests {
         assert!(ba.append(1).is_err()); // rev still shares the managed buffer
         drop(rev);
         ba.append(1).unwrap();
+    }
+
+    fn msg<T: fmt::Debug>(r: Result<T>) -> String {
+        r.unwrap_err().to_string()
+    }
+
+    #[test]
+    fn cpython_messages_of_nd_views() {
+        let b = Bytes::from(&b"abcdefgh"[..]);
+        let m = MemoryView::new(&b).unwrap();
+        let g = m.cast_shape("B", &[2, 4]).unwrap();
+        let z = m.cast_shape("q", &[]).unwrap();
+        let cases: Vec<(String, &str)> = vec![
+            (
+                msg(m.slice(None, None, Some(2)).unwrap().cast("B")),
+                "TypeError: memoryview: casts are restricted to C-contiguous views",
+            ),
+            (
+                msg(g.cast_shape("B", &[8, 1])),
+                "TypeError: memoryview: cast must be 1D -> ND or ND -> 1D",
+            ),
+            (
+                msg(m.cast_shape("B", &[1; 65])),
+                "ValueError: memoryview: number of dimensions must not exceed 64",
+            ),
+            (
+                msg(m.slice(Some(0), Some(7), None).unwrap().cast("i")),
+                "TypeError: memoryview: length is not a multiple of itemsize",
+            ),
+            (
+                msg(m
+                    .slice(Some(0), Some(0), None)
+                    .unwrap()
+                    .cast_shape("B", &[1])),
+                "TypeError: memoryview: cannot cast view with zeros in shape or strides",
+            ),
+            (
+                msg(m.cast("i").unwrap().cast("q")),
+                "TypeError: memoryview: cannot cast between two non-byte formats",
+            ),
+            (
+                msg(m.cast("e2")),
+                "ValueError: memoryview: destination format must be a native single character format prefixed with an optional '@'",
+            ),
+            (
+                msg(g.get(0)),
+                "NotImplementedError: multi-dimensional sub-views are not implemented",
+            ),
+            (
+                msg(g.get_at(&[0, 0, 0])),
+                "TypeError: cannot index 2-dimension view with 3-element tuple",
+            ),
+            (
+                msg(g.get_at(&[-3, 0])),
+                "IndexError: index out of bounds on dimension 1",
+            ),
+            (msg(z.get(0)), "TypeError: invalid indexing of 0-dim memory"),
+            (
+                msg(z.get_at(&[0])),
+                "TypeError: invalid indexing of 0-dim memory",
+            ),
+            (
+                msg(z.slice(None, None, None)),
+                "TypeError: invalid indexing of 0-dim memory",
+            ),
+            (
+                msg(z.index(1, None, None)),
+                "TypeError: invalid lookup on 0-dim memory",
+            ),
+            (
+                msg(z.count(1)),
+                "TypeError: invalid indexing of 0-dim memory",
+            ),
+            (msg(z.len()), "TypeError: 0-dim memory has no length"),
+            (
+                msg(m.tobytes_order(Some("K"))),
+                "ValueError: order must be 'C', 'F' or 'A'",
+            ),
+            (
+                msg(m.cast("i").unwrap().hash()),
+                "ValueError: memoryview: hashing is restricted to formats 'B', 'b' or 'c'",
+            ),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got, want);
+        }
+        assert_eq!(
+            z.get_at(&[]).unwrap(),
+            crate::Value::Int(0x6867666564636261)
+        );
+        assert_eq!(z.tolist().unwrap().to_string(), "7523094288207667809");
+    }
+
+    #[test]
+    fn cpython_messages_of_writes() {
+        let ba = ByteArray::from(&b"abcdefgh"[..]);
+        let m = MemoryView::new(&ba).unwrap();
+        let g = m.cast_shape("B", &[2, 4]).unwrap();
+        assert_eq!(
+            msg(g.set(0, 1)),
+            "NotImplementedError: sub-views are not implemented"
+        );
+        assert_eq!(
+            msg(g.set_at(&[0], 1)),
+            "NotImplementedError: sub-views are not implemented"
+        );
+        assert_eq!(
+            msg(g.set_slice(None, None, None, b"abcdefgh")),
+            "NotImplementedError: memoryview slice assignments are currently restricted to ndim = 1"
+        );
+        assert_eq!(
+            msg(m
+                .cast("i")
+                .unwrap()
+                .set_slice(None, None, None, b"abcdefgh")),
+            "ValueError: memoryview assignment: lvalue and rvalue have different structures"
+        );
+        assert_eq!(
+            msg(m.cast("c").unwrap().set(0, 1)),
+            "TypeError: memoryview: invalid type for format 'c'"
+        );
+        assert_eq!(
+            msg(m
+                .slice(None, Some(4), None)
+                .unwrap()
+                .cast_shape("i", &[])
+                .unwrap()
+                .set_at(&[0], 1)),
+            "TypeError: invalid indexing of 0-dim memory"
+        );
+        m.slice(None, Some(4), None)
+            .unwrap()
+            .cast_shape("i", &[])
+            .unwrap()
+            .set_at(&[], -1)
+            .unwrap();
+        assert_eq!(&ba.to_vec()[..4], &[255; 4]);
+        let raw = crate::NdArray::new(vec![0; 8], "<i", vec![2], None, 0, true).unwrap();
+        let r = MemoryView::new(&raw).unwrap();
+        assert_eq!(
+            msg(r.get(0)),
+            "NotImplementedError: memoryview: unsupported format <i"
+        );
+        assert_eq!(
+            msg(r.set(0, 1)),
+            "NotImplementedError: memoryview: unsupported format <i"
+        );
+        assert_eq!(
+            msg(r.tolist()),
+            "NotImplementedError: memoryview: unsupported format <i"
+        );
+        assert!(r.equals(&r)); // compared through struct unpacking
+        assert_eq!(r.tobytes().unwrap().len(), 8);
     }
 }
