@@ -121,7 +121,7 @@ fn mentions(text: &str, word: &str) -> bool {
     text.match_indices(word).any(|(at, _)| {
         let before = text[..at].chars().next_back();
         let after = text[at + word.len()..].chars().next();
-        !before.is_some_and(ident) && !after.is_some_and(ident) && !(before == Some(':'))
+        !before.is_some_and(ident) && !after.is_some_and(ident) && before != Some(':')
     })
 }
 
