@@ -85,6 +85,30 @@ pub struct Case {
     pub ops: Vec<Op>,
 }
 
+/// The shape and strides of a random strided layout, from `(length, step)`
+/// pairs: strides are `step * itemsize` (any sign, or 0). Returns them with
+/// the lowest and highest byte offset (relative to the first item) that the
+/// layout reaches, so a caller can size and offset a buffer to fit it.
+pub fn strided_layout(
+    dims: &[(usize, isize)],
+    itemsize: usize,
+) -> (Vec<usize>, Vec<isize>, isize, isize) {
+    let (mut lo, mut hi) = (0isize, 0isize);
+    let (mut shape, mut strides) = (vec![], vec![]);
+    for &(n, step) in dims {
+        let stride = step * itemsize as isize;
+        shape.push(n);
+        strides.push(stride);
+        let span = (n.max(1) as isize - 1) * stride;
+        if span < 0 {
+            lo += span
+        } else {
+            hi += span
+        }
+    }
+    (shape, strides, lo, hi)
+}
+
 /// JSON string literal.
 pub fn js(s: &str) -> String {
     let mut o = String::from("\"");

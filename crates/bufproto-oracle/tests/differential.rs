@@ -287,19 +287,7 @@ fn nd_case(pool: &'static [&'static str], counting: bool) -> impl Strategy<Value
     )
         .prop_map(move |(fmt, dims, pre, post, writable, seed, ops)| {
             let size = bufproto::format::calcsize(fmt).unwrap_or(1);
-            let (mut lo, mut hi) = (0isize, 0isize);
-            let (mut shape, mut strides) = (vec![], vec![]);
-            for (n, s) in dims {
-                let st = s * size as isize;
-                shape.push(n);
-                strides.push(st);
-                let span = (n.max(1) as isize - 1) * st;
-                if span < 0 {
-                    lo += span
-                } else {
-                    hi += span
-                }
-            }
+            let (shape, strides, lo, hi) = bufproto_oracle::strided_layout(&dims, size);
             // `_testbuffer` takes one scalar for a 0-d array: no slack then.
             let (pre, post) = if shape.is_empty() {
                 (0, 0)

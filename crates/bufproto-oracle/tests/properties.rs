@@ -25,19 +25,7 @@ fn layout() -> impl Strategy<Value = (String, Vec<usize>, Vec<isize>, usize, Vec
     )
         .prop_map(|(fmt, dims, pre, seed)| {
             let size = Native::parse(fmt).map_or(1, Native::size);
-            let (mut lo, mut hi) = (0isize, 0isize);
-            let (mut shape, mut strides) = (vec![], vec![]);
-            for (n, s) in dims {
-                let st = s * size as isize;
-                shape.push(n);
-                strides.push(st);
-                let span = (n.max(1) as isize - 1) * st;
-                if span < 0 {
-                    lo += span
-                } else {
-                    hi += span
-                }
-            }
+            let (shape, strides, lo, hi) = bufproto_oracle::strided_layout(&dims, size);
             let offset = (-lo) as usize + pre * size;
             let len = offset + hi as usize + size + pre * size;
             let mut x = seed | 1;
