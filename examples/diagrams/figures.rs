@@ -5,8 +5,9 @@
 //! checks that what it draws agrees with what the crate's views read, so a
 //! change in the crate changes (or breaks) the picture.
 
+use bufproto::format::Value;
 use bufproto::layout::Layout;
-use bufproto::{ByteArray, Exporter, Flags, MemoryView};
+use bufproto::{ByteArray, Exporter, Flags, MemoryView, NdArray};
 
 use crate::svg::{
     wrap, Anchor, Font, Svg, AMBER, AMBER_LINE, BIG, BLUE, BLUE_LINE, CELL, CELL_LINE, MUTED, TEXT,
@@ -32,6 +33,14 @@ pub fn all() -> Res<Vec<Figure>> {
         Figure {
             file: "strided-slices.svg",
             svg: strided_slices()?,
+        },
+        Figure {
+            file: "c-and-fortran-order.svg",
+            svg: c_and_fortran_order()?,
+        },
+        Figure {
+            file: "cast-formats.svg",
+            svg: cast_formats()?,
         },
     ])
 }
@@ -68,6 +77,18 @@ fn layout_of(base: &MemoryView, view: &MemoryView) -> Res<Layout> {
         view.strides()?.to_vec(),
     )?;
     Ok(layout)
+}
+
+/// A view's items as integers, in C order.
+fn ints(view: &MemoryView) -> Res<Vec<i128>> {
+    view.tolist()?
+        .flatten()
+        .into_iter()
+        .map(|v| match v {
+            Value::Int(i) => Ok(i),
+            other => Err(format!("expected an int, got {other}").into()),
+        })
+        .collect()
 }
 
 /// `m[start:stop:step]`, with the Python expression that makes it, so that
@@ -425,4 +446,316 @@ fn strided_slices() -> Res<String> {
         "blue",
     )?;
     Ok(svg.finish(y - LINE + 16)?)
+}
+
+/// One 3×4 grid: the item at (i, j), and the byte offset it comes from.
+fn grid_panel(
+    svg: &mut Svg,
+    top: i32,
+    heading: &str,
+    array: &NdArray,
+    (fill, line): (&'static str, &'static str),
+    pick: [usize; 2],
+) -> Res<(i32, usize)> {
+    let view = MemoryView::new(array)?;
+    let shape = view.shape()?.to_vec();
+    let strides = view.strides()?.to_vec();
+    let layout = Layout::new(
+        array.layout().offset(),
+        view.itemsize()?,
+        view.format()?,
+        shape.clone(),
+        strides.clone(),
+    )?;
+    let bytes = view.tobytes_order(Some("A"))?.as_slice().to_vec(); // memory order
+    let (s0, s1) = (strides[0], strides[1]);
+    let code = Font::mono(TEXT);
+    svg.text(20, top + 22, Anchor::Start, Font::sans(BIG).bold(), heading);
+    svg.text(
+        20,
+        top + 22 + LINE,
+        Anchor::Start,
+        code,
+        &format!("shape {}, strides {}", tuple(&shape), tuple(&strides)),
+    );
+    svg.text(
+        20,
+        top + 22 + 2 * LINE,
+        Anchor::Start,
+        code.bold(),
+        &format!("offset = i×{s0} + j×{s1}"),
+    );
+    let (cw, ch) = (85, 54);
+    let gy = top + 22 + 2 * LINE + 40;
+    for j in 0..shape[1] {
+        let x = STRIP_X + cw * to_i32(j) + cw / 2;
+        svg.text(
+            x,
+            gy - 8,
+            Anchor::Middle,
+            code.color(MUTED),
+            &format!("j={j}"),
+        );
+    }
+    let mut picked = 0;
+    for i in 0..shape[0] {
+        let y = gy + ch * to_i32(i);
+        svg.text(
+            LABEL_END,
+            y + ch / 2 + 7,
+            Anchor::End,
+            code.color(MUTED),
+            &format!("i={i}"),
+        );
+        for j in 0..shape[1] {
+            let x = STRIP_X + cw * to_i32(j);
+            let off = layout
+                .byte_offset(&[i, j])
+                .ok_or_else(|| format!("no item ({i}, {j})"))?;
+            let value = view.get_at(&[isize::try_from(i)?, isize::try_from(j)?])?;
+            ensure(value == Value::Int(i128::from(bytes[off])), || {
+                format!(
+                    "{heading}: item ({i}, {j}) is {value}, but byte {off} is {}",
+                    bytes[off]
+                )
+            })?;
+            let (f, s) = if [i, j] == pick {
+                picked = off;
+                (fill, line)
+            } else {
+                (CELL, CELL_LINE)
+            };
+            svg.rect(x, y, cw, ch, (f, s));
+            let c = char::from(bytes[off]).to_string();
+            svg.text(
+                x + cw / 2,
+                y + 24,
+                Anchor::Middle,
+                Font::mono(BIG).bold(),
+                &c,
+            );
+            svg.text(
+                x + cw / 2,
+                y + 46,
+                Anchor::Middle,
+                Font::sans(TEXT).color(MUTED),
+                &format!("byte {off}"),
+            );
+        }
+    }
+    let [pi, pj] = pick;
+    let y = gy + ch * to_i32(shape[0]) + 30;
+    svg.text(
+        20,
+        y,
+        Anchor::Start,
+        code.color(line),
+        &format!(
+            "({pi}, {pj}): {pi}×{s0} + {pj}×{s1} = {picked} → '{}'",
+            char::from(bytes[picked])
+        ),
+    );
+    Ok((y + 20, picked))
+}
+
+/// Figure: a 3×4 array of bytes in C order and in Fortran order.
+fn c_and_fortran_order() -> Res<String> {
+    let data = b"abcdefghijkl".to_vec();
+    let c = NdArray::c_order(data.clone(), "B", vec![3, 4])?;
+    let f = NdArray::fortran(data.clone(), "B", vec![3, 4])?;
+    let pick = [1, 2];
+    let mc = MemoryView::new(&c)?;
+    let mf = MemoryView::new(&f)?;
+    let rows = |m: &MemoryView| -> Res<String> {
+        let bytes = ints(m)?
+            .into_iter()
+            .map(u8::try_from)
+            .collect::<Result<Vec<u8>, _>>()?;
+        Ok(bytes
+            .chunks(m.shape()?[1])
+            .map(|r| String::from_utf8_lossy(r).into_owned())
+            .collect::<Vec<_>>()
+            .join(", "))
+    };
+    let desc = format!(
+        "The same twelve bytes {} seen as a 3 by 4 array two ways. In C order (row-major) the strides \
+         are {}: each row is four consecutive bytes, and the rows read {}. In Fortran order \
+         (column-major) the strides are {}: each column is three consecutive bytes, and the rows read \
+         {}. Each cell shows its item and the byte offset i times stride 0 plus j times stride 1; \
+         item (1, 2) is highlighted in both.",
+        bytes_repr(&data),
+        tuple(mc.strides()?),
+        rows(&mc)?,
+        tuple(mf.strides()?),
+        rows(&mf)?,
+    );
+    let mut svg = Svg::new(W, "A 3×4 array in C order and in Fortran order", &desc);
+    let code = Font::mono(TEXT);
+    svg.text(
+        20,
+        30,
+        Anchor::Start,
+        code,
+        &format!("memory: {}", bytes_repr(&data)),
+    );
+    let strip = Strip {
+        x0: STRIP_X,
+        cell: 28,
+        y: 76,
+        h: 40,
+    };
+    // The panels come first: they say which bytes item (1, 2) is in.
+    let (y, c_pick) = grid_panel(
+        &mut svg,
+        strip.y + strip.h + 14,
+        "C order (row-major)",
+        &c,
+        (AMBER, AMBER_LINE),
+        pick,
+    )?;
+    let (y, f_pick) = grid_panel(
+        &mut svg,
+        y,
+        "Fortran order (column-major)",
+        &f,
+        (BLUE, BLUE_LINE),
+        pick,
+    )?;
+    offsets_row(&mut svg, &strip, data.len(), 66);
+    byte_cells(&mut svg, &strip, &data, "data", |k| {
+        if k == c_pick {
+            (AMBER, AMBER_LINE)
+        } else if k == f_pick {
+            (BLUE, BLUE_LINE)
+        } else {
+            (CELL, CELL_LINE)
+        }
+    });
+    Ok(svg.finish(y)?)
+}
+
+/// Figure: the same eight bytes read as `'B'`, `'h'` and `'i'` items.
+fn cast_formats() -> Res<String> {
+    let mut raw = Vec::new();
+    for x in [1i16, -2] {
+        raw.extend(x.to_le_bytes());
+    }
+    raw.extend(3i32.to_le_bytes()); // struct.pack("<hhi", 1, -2, 3)
+    let data = ByteArray::from(raw.clone());
+    let m = MemoryView::new(&data)?;
+    let views = [
+        ("m", m.cast("B")?),
+        ("m.cast('h')", m.cast("h")?),
+        ("m.cast('i')", m.cast("i")?),
+    ];
+    let hex = m.hex()?;
+    let cell = 55;
+    let x0 = 20;
+    let mut svg_desc = format!("The eight bytes {hex} (hex), read in place by three views.");
+    let mut rows = Vec::new();
+    for (name, v) in &views {
+        let layout = layout_of(&m, v)?;
+        let offsets = layout.item_offsets()?;
+        let size = v.itemsize()?;
+        let values = ints(v)?;
+        for (&o, &value) in offsets.iter().zip(&values) {
+            let b = &raw[o..o + size];
+            let native = match size {
+                1 => i128::from(b[0]),
+                2 => i128::from(i16::from_ne_bytes([b[0], b[1]])),
+                4 => i128::from(i32::from_ne_bytes([b[0], b[1], b[2], b[3]])),
+                _ => return Err(format!("no native reading for itemsize {size}").into()),
+            };
+            ensure(native == value, || {
+                format!("{name}: item at {o} is {value}, its bytes say {native}")
+            })?;
+        }
+        let list = v.tolist()?.to_string();
+        svg_desc.push_str(&format!(
+            " {name} has format '{}' and itemsize {size}: {} items, {list}.",
+            v.format()?,
+            values.len()
+        ));
+        rows.push((*name, v.format()?.to_string(), size, offsets, values));
+    }
+    let order = if cfg!(target_endian = "little") {
+        "little-endian"
+    } else {
+        "big-endian"
+    };
+    svg_desc.push_str(&format!(
+        " The wider items are read in the machine's byte order, {order} here."
+    ));
+
+    let mut svg = Svg::new(W, "One buffer read as 'B', 'h' and 'i' items", &svg_desc);
+    let code = Font::mono(TEXT);
+    svg.text(
+        x0,
+        30,
+        Anchor::Start,
+        code,
+        "data = struct.pack(\"<hhi\", 1, -2, 3)",
+    );
+    svg.text(x0, 56, Anchor::Start, code, "m = memoryview(data)");
+    let strip = Strip {
+        x0,
+        cell,
+        y: 124,
+        h: 40,
+    };
+    svg.text(
+        x0,
+        90,
+        Anchor::Start,
+        Font::sans(TEXT).color(MUTED),
+        "the bytes in memory, by offset (hex)",
+    );
+    for k in 0..raw.len() {
+        let t = k.to_string();
+        svg.text(strip.mid(k), 116, Anchor::Middle, code.color(MUTED), &t);
+    }
+    for (k, pair) in hex.as_bytes().chunks(2).enumerate() {
+        svg.rect(strip.left(k), strip.y, cell, strip.h, (CELL, CELL_LINE));
+        let t = String::from_utf8_lossy(pair);
+        svg.text(
+            strip.mid(k),
+            strip.baseline(),
+            Anchor::Middle,
+            Font::mono(BIG),
+            &t,
+        );
+    }
+    let mut y = strip.y + strip.h + 32;
+    let fills = [(CELL, CELL_LINE), (AMBER, AMBER_LINE), (BLUE, BLUE_LINE)];
+    for ((name, format, size, offsets, values), (fill, line)) in rows.iter().zip(fills) {
+        svg.text(
+            x0,
+            y,
+            Anchor::Start,
+            code.bold(),
+            &format!("{name}: '{format}', itemsize {size}"),
+        );
+        let top = y + 10;
+        for (&o, value) in offsets.iter().zip(values) {
+            let w = cell * to_i32(*size);
+            svg.rect(strip.left(o), top, w, 40, (fill, line));
+            let t = value.to_string();
+            svg.text(
+                strip.left(o) + w / 2,
+                top + 27,
+                Anchor::Middle,
+                Font::mono(BIG).bold(),
+                &t,
+            );
+        }
+        y = top + 40 + 32;
+    }
+    svg.text(
+        x0,
+        y,
+        Anchor::Start,
+        Font::sans(TEXT).color(MUTED),
+        &format!("Native byte order: {order} here."),
+    );
+    Ok(svg.finish(y + 16)?)
 }
