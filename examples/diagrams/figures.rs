@@ -10,7 +10,8 @@ use bufproto::layout::Layout;
 use bufproto::{ByteArray, Exporter, Flags, MemoryView, NdArray};
 
 use crate::svg::{
-    wrap, Anchor, Font, Svg, AMBER, AMBER_LINE, BIG, BLUE, BLUE_LINE, CELL, CELL_LINE, MUTED, TEXT,
+    wrap, Anchor, Font, Svg, AMBER, AMBER_LINE, BIG, BLUE, BLUE_LINE, CELL, CELL_LINE, GREEN,
+    GREEN_LINE, MUTED, RED_LINE, TEXT,
 };
 
 /// Anything that can go wrong: a crate error, or a picture that disagrees
@@ -41,6 +42,10 @@ pub fn all() -> Res<Vec<Figure>> {
         Figure {
             file: "cast-formats.svg",
             svg: cast_formats()?,
+        },
+        Figure {
+            file: "export-timeline.svg",
+            svg: export_timeline()?,
         },
     ])
 }
@@ -758,4 +763,141 @@ fn cast_formats() -> Res<String> {
         &format!("Native byte order: {order} here."),
     );
     Ok(svg.finish(y + 16)?)
+}
+
+/// One step of the export timeline, as it happened.
+struct Step {
+    code: &'static str,
+    note: String,
+    exports: usize,
+    /// For a resize: whether it worked.
+    resized: Option<bool>,
+}
+
+/// Figure: a bytearray's export count as views come and go, and what a
+/// resize does at each count.
+fn export_timeline() -> Res<String> {
+    let mut steps = Vec::new();
+    let mut data = ByteArray::from(&b"abc"[..]);
+    let mut step = |code, note: &str, data: &ByteArray, resized: Option<bool>| {
+        steps.push(Step {
+            code,
+            note: note.to_string(),
+            exports: data.exports(),
+            resized,
+        });
+    };
+    step(
+        "data = bytearray(b\"abc\")",
+        "nothing lent yet",
+        &data,
+        None,
+    );
+    let mut m = MemoryView::new(&data)?;
+    step(
+        "m = memoryview(data)",
+        "the view takes one export",
+        &data,
+        None,
+    );
+    let mut tail = m.slice(Some(1), None, None)?;
+    step(
+        "tail = m[1:]",
+        "shares m's managed buffer: still one export",
+        &data,
+        None,
+    );
+    m.release()?;
+    step("m.release()", "tail still holds the export", &data, None);
+    let first = data.append(i64::from(b'd'));
+    let note = match &first {
+        Ok(()) => format!("✓ resized: {data:?}"),
+        Err(e) => format!("✗ {e}"),
+    };
+    step("data.append(ord(\"d\"))", &note, &data, Some(first.is_ok()));
+    tail.release()?;
+    step("tail.release()", "the last view lets go", &data, None);
+    let second = data.append(i64::from(b'd'));
+    let note = match &second {
+        Ok(()) => format!("✓ resized: {data:?}"),
+        Err(e) => format!("✗ {e}"),
+    };
+    step(
+        "data.append(ord(\"d\"))",
+        &note,
+        &data,
+        Some(second.is_ok()),
+    );
+    ensure(first.is_err() && second.is_ok(), || {
+        "export-timeline: a resize should fail while a view holds an export, and work after".into()
+    })?;
+
+    let desc = steps
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            format!(
+                "{}. {}: exports() is {}; {}.",
+                k + 1,
+                s.code,
+                s.exports,
+                s.note
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut svg = Svg::new(
+        W,
+        "A bytearray's export count over a view's lifetime",
+        &format!("Steps in order, with the bytearray's export count after each. {desc}"),
+    );
+    let code = Font::mono(TEXT);
+    let sans = Font::sans(TEXT);
+    let (rail_x, text_x, badge_x, badge_w) = (26, 48, 400, 60);
+    svg.text(text_x, 32, Anchor::Start, sans.bold(), "step");
+    svg.text(badge_x + badge_w, 32, Anchor::End, code.bold(), "exports()");
+    let mut y = 48;
+    let mut dots = Vec::new();
+    for s in &steps {
+        dots.push(y + 18);
+        svg.text(text_x, y + 24, Anchor::Start, code, s.code);
+        let (fill, line) = if s.exports > 0 {
+            (AMBER, AMBER_LINE)
+        } else {
+            (GREEN, GREEN_LINE)
+        };
+        svg.round_rect(badge_x, y + 4, badge_w, 28, 14, (fill, line));
+        svg.text(
+            badge_x + badge_w / 2,
+            y + 25,
+            Anchor::Middle,
+            code.bold(),
+            &s.exports.to_string(),
+        );
+        let color = match s.resized {
+            Some(true) => GREEN_LINE,
+            Some(false) => RED_LINE,
+            None => MUTED,
+        };
+        let font = sans.color(color);
+        let mut ly = y + 50;
+        for part in wrap(&s.note, font, W - text_x - 16) {
+            svg.text(text_x, ly, Anchor::Start, font, &part);
+            ly += 24;
+        }
+        y = ly - 24 + 18;
+    }
+    // The rail and its dots go under nothing, so draw them last.
+    if let (Some(&a), Some(&b)) = (dots.first(), dots.last()) {
+        svg.line((rail_x, a), (rail_x, b), CELL_LINE, 2, None);
+    }
+    for (&d, s) in dots.iter().zip(&steps) {
+        let fill = match s.resized {
+            Some(true) => GREEN_LINE,
+            Some(false) => RED_LINE,
+            None => CELL_LINE,
+        };
+        svg.dot(rail_x, d, 7, fill);
+    }
+    Ok(svg.finish(y + 4)?)
 }

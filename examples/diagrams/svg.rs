@@ -33,6 +33,9 @@ pub const AMBER: &str = "#ffd27a";
 pub const AMBER_LINE: &str = "#8a5a00";
 pub const BLUE: &str = "#b9def2";
 pub const BLUE_LINE: &str = "#1d5f86";
+pub const GREEN: &str = "#cdebd0";
+pub const GREEN_LINE: &str = "#2e6b34";
+pub const RED_LINE: &str = "#a12828";
 
 const SANS: &str = "'DejaVu Sans', Verdana, 'Segoe UI', Arial, sans-serif";
 const MONO: &str = "'DejaVu Sans Mono', Menlo, Consolas, 'Liberation Mono', monospace";
@@ -150,11 +153,45 @@ impl Svg {
         );
     }
 
+    /// A rectangle with rounded corners.
+    pub fn round_rect(
+        &mut self,
+        x: i32,
+        y: i32,
+        w: i32,
+        h: i32,
+        r: i32,
+        (fill, stroke): (&str, &str),
+    ) {
+        let _ = writeln!(
+            self.body,
+            r#"<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="{r}" fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>"#
+        );
+    }
+
     /// An unfilled rectangle with rounded corners and a `width`-wide border.
     pub fn frame(&mut self, x: i32, y: i32, w: i32, h: i32, stroke: &str, width: i32) {
         let _ = writeln!(
             self.body,
             r#"<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="4" fill="none" stroke="{stroke}" stroke-width="{width}"/>"#
+        );
+    }
+
+    /// A straight line; `marker` names an arrowhead for its end.
+    pub fn line(
+        &mut self,
+        (x1, y1): (i32, i32),
+        (x2, y2): (i32, i32),
+        color: &str,
+        width: i32,
+        marker: Option<&str>,
+    ) {
+        let end = marker
+            .map(|m| format!(r#" marker-end="url(#{m})""#))
+            .unwrap_or_default();
+        let _ = writeln!(
+            self.body,
+            r#"<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{color}" stroke-width="{width}"{end}/>"#
         );
     }
 
@@ -166,6 +203,14 @@ impl Svg {
         let _ = writeln!(
             self.body,
             r#"<path d="{d}" fill="none" stroke="{color}" stroke-width="{width}"{end}/>"#
+        );
+    }
+
+    /// A filled circle.
+    pub fn dot(&mut self, cx: i32, cy: i32, r: i32, fill: &str) {
+        let _ = writeln!(
+            self.body,
+            r#"<circle cx="{cx}" cy="{cy}" r="{r}" fill="{fill}"/>"#
         );
     }
 
