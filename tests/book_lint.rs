@@ -127,6 +127,12 @@ fn read_page(markdown: &str) -> Page {
                 for id in html_ids(&html) {
                     anchors.insert(id);
                 }
+                // `<img src="…">` and `<a href="…">` in raw HTML are links too.
+                for attribute in ["src=\"", "href=\""] {
+                    for target in html.split(attribute).skip(1).filter_map(|r| r.split('"').next()) {
+                        links.push((markdown::line_of(markdown, range.start), target.to_owned()));
+                    }
+                }
             }
             _ => {}
         }
@@ -313,6 +319,12 @@ mod lint_rules {
         ] {
             assert_eq!(problems(good), Vec::<String>::new(), "refused: {good:?}");
         }
+    }
+
+    #[test]
+    fn raw_html_images_are_checked_like_markdown_ones() {
+        let page = read_page("<figure>\n<img src=\"img/x.svg\" alt=\"x\">\n</figure>\n");
+        assert_eq!(page.links.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>(), ["img/x.svg"]);
     }
 
     #[test]
