@@ -368,6 +368,21 @@ def run_block(text, globs, name):
         }
     }
 
+    // Rust blocks that must not compile say so, with the error they expect
+    // (the tests check exactly that error: crates/book-compile-fail).
+    function markCompileFail() {
+        for (const code of document.querySelectorAll("main pre > code.language-rust.compile_fail")) {
+            const error = Array.from(code.classList).find((c) => /^E\d{4}$/.test(c));
+            const row = el("div", "pycon-badges");
+            const badge = el("span", "pycon-badge compile-fail", "does not compile" + (error ? ": " + error : ""));
+            badge.title = "This program is wrong on purpose: the compiler rejects it" +
+                (error ? " with error " + error : "") + ", and the book's tests check that it does.";
+            badge.tabIndex = 0;
+            row.append(badge);
+            code.parentElement.before(row);
+        }
+    }
+
     // A printed book shows its solutions: unfold them for printing.
     window.addEventListener("beforeprint", () => {
         for (const details of document.querySelectorAll("main details")) {
@@ -377,7 +392,9 @@ def run_block(text, globs, name):
 
     if (document.readyState === "loading") {
         document.addEventListener("DOMContentLoaded", setUp);
+        document.addEventListener("DOMContentLoaded", markCompileFail);
     } else {
         setUp();
+        markCompileFail();
     }
 })();
