@@ -522,7 +522,7 @@ impl RustView {
 
 /// The extension module.
 #[pymodule]
-fn bufproto_py(m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub fn bufproto_py(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyByteArray>()?;
     m.add_class::<PyBytesObj>()?;
     m.add_class::<PyArray>()?;
