@@ -142,7 +142,59 @@ fn pycon_blocks_under_python3() {
     }
     let mut command = Command::new("python3");
     command.arg(pycon_dir().join("doctest_runner.py"));
+    // Chapters that `import bufproto_py` need the extension module that
+    // `cargo test` builds from crates/bufproto-py.
+    let blocks = match native_module_dir() {
+        Some(dir) => {
+            command.env("PYTHONPATH", dir);
+            blocks
+        }
+        None => {
+            let needy = chapters_importing_the_module();
+            let (needing, others): (Vec<_>, Vec<_>) =
+                blocks.into_iter().partition(|b| needy.contains(&b.file));
+            if !needing.is_empty() {
+                could_not_run(
+                    "python3",
+                    "the extension module bufproto_py is not built \
+                     (`cargo test` for the whole workspace builds it, or `cargo build -p bufproto-py`)",
+                    &needing,
+                );
+            }
+            others
+        }
+    };
     run_and_check("python3", command, &blocks);
+}
+
+/// Chapters with a pycon block that imports the extension module.
+fn chapters_importing_the_module() -> Vec<String> {
+    pycon_blocks()
+        .into_iter()
+        .filter(|b| b.text.contains("import bufproto_py"))
+        .map(|b| b.file)
+        .collect()
+}
+
+/// A directory holding `bufproto_py.so`, copied from the library that cargo
+/// built for crates/bufproto-py: in `target/<profile>/deps/`, this test's
+/// own directory, or `target/<profile>/`. `None` if it was not built.
+fn native_module_dir() -> Option<PathBuf> {
+    let exe = env::current_exe().ok()?;
+    let deps = exe.parent()?;
+    let name = format!(
+        "{}bufproto_py{}",
+        env::consts::DLL_PREFIX,
+        env::consts::DLL_SUFFIX
+    );
+    let built = [deps.join(&name), deps.parent()?.join(&name)]
+        .into_iter()
+        .find(|p| p.exists())?;
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pycon-native-module");
+    fs::create_dir_all(&dir).ok()?;
+    let ext = if cfg!(windows) { "pyd" } else { "so" };
+    fs::copy(&built, dir.join(format!("bufproto_py.{ext}"))).ok()?;
+    Some(dir)
 }
 
 /// Installs the pinned Pyodide (`tests/pycon/package-lock.json`) on first use.

@@ -37,7 +37,25 @@ fn run_rust_block(file: &str, line: usize, program: &str) {
 /// A block that shows part of a program from `examples/` with mdBook's
 /// `{{#include path:anchor}}`: the program runs as its own test (it is a
 /// Cargo example with `test = true`), so here we check that the file and
-/// the anchor exist and that Cargo will run it.
+/// the anchor exist and that Cargo will run it. A block may also show the
+/// source of a workspace crate (`crates/NAME/src/…`), which `cargo test`
+/// tests as a member of the workspace.
+/// `a/b/../c` → `a/c`, without touching the file system.
+#[allow(dead_code)]
+fn normalize(path: &Path) -> std::path::PathBuf {
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 #[allow(dead_code)] // used only when a chapter includes an example
 fn check_included_block(file: &str, line: usize, includes: &[(&str, Option<&str>)]) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -55,6 +73,23 @@ fn check_included_block(file: &str, line: usize, includes: &[(&str, Option<&str>
                     && text.lines().any(|l| l.trim_end().ends_with(&end)),
                 "{file}:{line}: {path} has no `// {start}` … `// {end}` pair"
             );
+        }
+        // Source of a workspace crate under crates/: its own tests run it
+        // (`cargo test` tests every member; see the workspace's members).
+        let normal = normalize(&root.join(chapter_dir).join(path));
+        if let Ok(rel) = normal.strip_prefix(root.join("crates")) {
+            let krate = rel.components().next().expect("a crate directory");
+            let krate_dir = root.join("crates").join(krate);
+            assert!(
+                krate_dir.join("Cargo.toml").exists()
+                    && rel
+                        .components()
+                        .nth(1)
+                        .is_some_and(|c| c.as_os_str() == "src"),
+                "{file}:{line}: {path} must be in the src/ of a workspace crate"
+            );
+            println!("{file}:{line}: shows {path} (anchor {anchor:?}), tested with its crate");
+            continue;
         }
         let name = Path::new(path)
             .file_stem()

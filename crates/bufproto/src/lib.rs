@@ -50,6 +50,8 @@
 //! | `m.release()`, `m.toreadonly()`, `m.count(x)`, `m.index(x, a, b)` | same names on [`MemoryView`] |
 //! | `m.nbytes`, `m.shape`, `m.strides`, `m.c_contiguous`, ... | methods of the same names, returning `Result` |
 //! | `PyObject_GetBuffer(obj, &view, PyBUF_RECORDS)` | [`obj.get_buffer(Flags::RECORDS)`](Exporter::get_buffer) |
+//! | `Py_buffer.buf` | [`buf.buf_ptr()`](Buffer::buf_ptr) (a raw pointer, for FFI), [`buf.buf_addr()`](Buffer::buf_addr) (a number) |
+//! | a C extension's `bf_getbuffer` over memory it owns | [`Foreign::new(memory, layout, readonly, type_name)`](Foreign::new) with [`ForeignMemory`] |
 //! | `PyBuffer_Release(&view)` | `drop(buf)` or [`buf.release()`](Buffer::release) |
 //! | exception `ValueError: msg` | [`Error`] with [`ErrorKind::ValueError`] and [`Error::message`] `msg` |
 //!
@@ -112,6 +114,7 @@ mod array;
 mod bytearray;
 mod bytes;
 pub mod error;
+pub mod foreign;
 pub mod format;
 mod hex;
 pub mod layout;
@@ -125,6 +128,7 @@ pub use crate::array::Array;
 pub use crate::bytearray::ByteArray;
 pub use crate::bytes::Bytes;
 pub use crate::error::{Error, ErrorKind, Result};
+pub use crate::foreign::{Foreign, ForeignMemory};
 pub use crate::format::Value;
 pub use crate::ndarray::NdArray;
 pub use crate::protocol::{Buffer, Exporter, Flags, ObjRef};

@@ -620,6 +620,37 @@ impl Buffer {
             .base_addr()
             .wrapping_add_signed(self.layout.offset())
     }
+
+    /// `view.buf` as a raw pointer, for handing the buffer to C (a
+    /// `Py_buffer` filled by an extension module). Creating it is safe;
+    /// using it is the FFI code's business, under these rules:
+    ///
+    /// * it is valid while this `Buffer` is alive (the export keeps the
+    ///   allocation, and a `bytearray` cannot resize meanwhile);
+    /// * items lie at `buf_ptr() + sum(index[k] * strides[k])`, which may be
+    ///   *before* `buf_ptr()` when a stride is negative;
+    /// * if [`readonly`](Buffer::readonly), never write through it (the
+    ///   memory may be a `bytes` object's immutable allocation);
+    /// * otherwise the memory is atomic bytes that Rust may read and write
+    ///   concurrently: writes through the pointer must be byte-wise and
+    ///   should not race with Rust threads (C code holding the GIL while
+    ///   Rust code also holds it, or runs on the same thread, is fine).
+    ///
+    /// Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::{ByteArray, Exporter, Flags};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let ba = ByteArray::from(&b"hello"[..]);
+    /// let buf = ba.get_buffer(Flags::WRITABLE)?;
+    /// assert_eq!(buf.buf_ptr() as usize, buf.buf_addr());
+    /// # Ok(()) }
+    /// ```
+    pub fn buf_ptr(&self) -> *mut u8 {
+        self.storage
+            .base_ptr()
+            .wrapping_offset(self.layout.offset())
+    }
 }
 
 /// Reads the items of `layout` from `storage` in C order.

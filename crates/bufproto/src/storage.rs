@@ -7,8 +7,14 @@
 //! enum Storage {
 //!     Frozen(Arc<[u8]>),        // bytes: never written after creation
 //!     Shared(Arc<[AtomicU8]>),  // bytearray: written while views alias it
+//!     Foreign(Arc<dyn ForeignMemory>), // memory owned elsewhere (a Python buffer)
 //! }
 //! ```
+//!
+//! * `Foreign` memory is handled exactly like `Shared`: it is a slice of
+//!   atomic bytes that someone else owns (see [`foreign`](crate::foreign));
+//!   its export count is the `Arc`'s, as for the others. Read-only foreign
+//!   memory refuses every store, as `Frozen` does.
 //!
 //! * [`Bytes`](crate::Bytes) keeps its data `Frozen`: reads are plain loads,
 //!   copies are `memcpy`, equality is `memcmp`.
@@ -41,6 +47,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use crate::foreign::ForeignMemory;
+
 /// Bytes shared between an exporter and its exports. See the module docs.
 #[derive(Clone, Debug)]
 pub(crate) enum Storage {
@@ -48,6 +56,8 @@ pub(crate) enum Storage {
     Frozen(Arc<[u8]>),
     /// Mutable bytes shared with views (`bytearray`), written atomically.
     Shared(Arc<[AtomicU8]>),
+    /// Atomic bytes owned elsewhere (e.g. a Python buffer), used like `Shared`.
+    Foreign(Arc<dyn ForeignMemory>),
 }
 
 const CHUNK: usize = 64;
@@ -58,11 +68,31 @@ impl Storage {
         Storage::Shared((0..n).map(|_| AtomicU8::new(0)).collect())
     }
 
+    /// The atomic bytes of `Shared` or `Foreign` memory (empty for `Frozen`).
+    fn atomics(&self) -> &[AtomicU8] {
+        match self {
+            Storage::Frozen(_) => &[],
+            Storage::Shared(a) => a,
+            Storage::Foreign(f) => f.bytes(),
+        }
+    }
+
+    /// The atomic bytes, if stores are allowed (not `Frozen`, not read-only
+    /// foreign memory).
+    fn writable(&self) -> Option<&[AtomicU8]> {
+        match self {
+            Storage::Frozen(_) => None,
+            Storage::Shared(a) => Some(a),
+            Storage::Foreign(f) => (!f.readonly()).then(|| f.bytes()),
+        }
+    }
+
     /// The allocation's length in bytes.
     pub(crate) fn len(&self) -> usize {
         match self {
             Storage::Frozen(a) => a.len(),
             Storage::Shared(a) => a.len(),
+            Storage::Foreign(f) => f.bytes().len(),
         }
     }
 
@@ -71,6 +101,7 @@ impl Storage {
         match self {
             Storage::Frozen(a) => Arc::get_mut(a).is_some(),
             Storage::Shared(a) => Arc::get_mut(a).is_some(),
+            Storage::Foreign(f) => Arc::get_mut(f).is_some(),
         }
     }
 
@@ -79,6 +110,7 @@ impl Storage {
         match self {
             Storage::Frozen(a) => Arc::strong_count(a) - 1,
             Storage::Shared(a) => Arc::strong_count(a) - 1,
+            Storage::Foreign(f) => Arc::strong_count(f) - 1,
         }
     }
 
@@ -88,6 +120,18 @@ impl Storage {
         match self {
             Storage::Frozen(a) => a.as_ptr() as usize,
             Storage::Shared(a) => a.as_ptr() as usize,
+            Storage::Foreign(f) => f.bytes().as_ptr() as usize,
+        }
+    }
+
+    /// A raw pointer to the allocation's first byte, for FFI. Writes through
+    /// it are allowed only for `Shared` and writable `Foreign` memory (atomic
+    /// bytes, so interior mutability covers them), and must be byte writes.
+    pub(crate) fn base_ptr(&self) -> *mut u8 {
+        match self {
+            Storage::Frozen(a) => a.as_ptr().cast_mut(),
+            Storage::Shared(a) => a.as_ptr().cast::<u8>().cast_mut(),
+            Storage::Foreign(f) => f.bytes().as_ptr().cast::<u8>().cast_mut(),
         }
     }
 
@@ -96,6 +140,7 @@ impl Storage {
         match self {
             Storage::Frozen(a) => a.get(i).copied(),
             Storage::Shared(a) => a.get(i).map(|b| b.load(Ordering::Relaxed)),
+            Storage::Foreign(f) => f.bytes().get(i).map(|b| b.load(Ordering::Relaxed)),
         }
     }
 
@@ -104,13 +149,15 @@ impl Storage {
     pub(crate) fn store(&self, i: usize, v: u8) -> bool {
         match self {
             Storage::Frozen(_) => false,
-            Storage::Shared(a) => match a.get(i) {
-                Some(b) => {
-                    b.store(v, Ordering::Relaxed);
-                    true
+            Storage::Shared(_) | Storage::Foreign(_) => {
+                match self.writable().and_then(|a| a.get(i)) {
+                    Some(b) => {
+                        b.store(v, Ordering::Relaxed);
+                        true
+                    }
+                    None => false,
                 }
-                None => false,
-            },
+            }
         }
     }
 
@@ -128,7 +175,7 @@ impl Storage {
                 }
                 None => false,
             },
-            Storage::Shared(a) => match a.get(start..end) {
+            Storage::Shared(_) | Storage::Foreign(_) => match self.atomics().get(start..end) {
                 Some(s) => {
                     out.reserve(n);
                     let mut chunks = s.chunks_exact(CHUNK);
@@ -155,15 +202,17 @@ impl Storage {
         };
         match self {
             Storage::Frozen(_) => false,
-            Storage::Shared(a) => match a.get(start..end) {
-                Some(d) => {
-                    for (b, v) in d.iter().zip(src) {
-                        b.store(*v, Ordering::Relaxed);
+            Storage::Shared(_) | Storage::Foreign(_) => {
+                match self.writable().and_then(|a| a.get(start..end)) {
+                    Some(d) => {
+                        for (b, v) in d.iter().zip(src) {
+                            b.store(*v, Ordering::Relaxed);
+                        }
+                        true
                     }
-                    true
+                    None => false,
                 }
-                None => false,
-            },
+            }
         }
     }
 
@@ -178,7 +227,10 @@ impl Storage {
         }
         match self {
             Storage::Frozen(_) => false,
-            Storage::Shared(a) => {
+            Storage::Shared(_) | Storage::Foreign(_) => {
+                let Some(a) = self.writable() else {
+                    return false;
+                };
                 let copy = |i: usize| {
                     let v = a[src + i].load(Ordering::Relaxed);
                     a[dst + i].store(v, Ordering::Relaxed);
