@@ -129,7 +129,11 @@ fn read_page(markdown: &str) -> Page {
                 }
                 // `<img src="…">` and `<a href="…">` in raw HTML are links too.
                 for attribute in ["src=\"", "href=\""] {
-                    for target in html.split(attribute).skip(1).filter_map(|r| r.split('"').next()) {
+                    for target in html
+                        .split(attribute)
+                        .skip(1)
+                        .filter_map(|r| r.split('"').next())
+                    {
                         links.push((markdown::line_of(markdown, range.start), target.to_owned()));
                     }
                 }
@@ -324,7 +328,13 @@ mod lint_rules {
     #[test]
     fn raw_html_images_are_checked_like_markdown_ones() {
         let page = read_page("<figure>\n<img src=\"img/x.svg\" alt=\"x\">\n</figure>\n");
-        assert_eq!(page.links.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>(), ["img/x.svg"]);
+        assert_eq!(
+            page.links
+                .iter()
+                .map(|(_, l)| l.as_str())
+                .collect::<Vec<_>>(),
+            ["img/x.svg"]
+        );
     }
 
     #[test]
