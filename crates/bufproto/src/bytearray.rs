@@ -402,7 +402,7 @@ impl ByteArray {
             self.storage
                 .move_within(self.start + hi, self.start + lo + bytes.len(), n - hi);
         }
-        self.storage.copy_in(self.start + lo, bytes);
+        self.storage.copy_in_mut(self.start + lo, bytes);
         Ok(())
     }
 
@@ -427,8 +427,8 @@ impl ByteArray {
                 // Minor change; keep the allocation. Bytes past the old
                 // length are zeroed so growth never shows stale data.
                 if size > self.len {
-                    let zeros = vec![0u8; size - self.len];
-                    self.storage.copy_in(self.start + self.len, &zeros);
+                    self.storage
+                        .zero_mut(self.start + self.len, size - self.len);
                 }
                 self.len = size;
                 return Ok(());
@@ -440,11 +440,10 @@ impl ByteArray {
             size + 1
         };
         check_size(new_alloc)?;
-        let mut keep = Vec::with_capacity(size.min(self.len));
-        self.storage
-            .copy_out(self.start, size.min(self.len), &mut keep);
-        let fresh = Storage::shared_zeroed(new_alloc);
-        fresh.copy_in(0, &keep);
+        let fresh = self
+            .storage
+            .regrown(self.start, size.min(self.len), new_alloc)
+            .ok_or_else(Error::size_overflow)?;
         self.storage = fresh;
         self.start = 0;
         self.len = size;

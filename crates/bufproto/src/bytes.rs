@@ -48,7 +48,7 @@ pub struct Bytes {
 }
 
 impl Bytes {
-    fn from_arc(data: Arc<[u8]>) -> Bytes {
+    pub(crate) fn from_arc(data: Arc<[u8]>) -> Bytes {
         let len = data.len();
         Bytes {
             data,

@@ -266,6 +266,7 @@ pub fn float_repr(x: f64) -> String {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Native(u8);
 
+#[cfg(test)]
 const NATIVE: &[u8] = b"cbB?hHiIlLqQnNfdeP";
 
 impl Native {
@@ -278,7 +279,12 @@ impl Native {
     pub fn parse(fmt: &str) -> Option<Native> {
         let f = fmt.strip_prefix('@').unwrap_or(fmt).as_bytes();
         match f {
-            [c] if NATIVE.contains(c) => Some(Native(*c)),
+            // A `match` rather than `NATIVE.contains`: it is on the path of
+            // every view's creation, and `contains` calls `memchr`.
+            [
+                c @ (b'c' | b'b' | b'B' | b'?' | b'h' | b'H' | b'i' | b'I' | b'l' | b'L' | b'q'
+                | b'Q' | b'n' | b'N' | b'f' | b'd' | b'e' | b'P'),
+            ] => Some(Native(*c)),
             _ => None,
         }
     }
@@ -358,9 +364,19 @@ impl Native {
         if bytes.len() != self.size() {
             return Err(self.invalid_value());
         }
-        let mut b8 = [0u8; 8];
-        b8[..bytes.len()].copy_from_slice(bytes);
-        let u = u64::from_le_bytes(b8);
+        // Fixed-size reads (no `memcpy` call for a variable length): every
+        // native size is 1, 2, 4 or 8.
+        let u = match *bytes {
+            [a] => u64::from(a),
+            [a, b] => u64::from(u16::from_le_bytes([a, b])),
+            [a, b, c, d] => u64::from(u32::from_le_bytes([a, b, c, d])),
+            [a, b, c, d, e, f, g, h] => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+            _ => {
+                let mut b8 = [0u8; 8];
+                b8[..bytes.len()].copy_from_slice(bytes);
+                u64::from_le_bytes(b8)
+            }
+        };
         let n = bytes.len() as u32 * 8;
         let signed = |u: u64| -> i128 {
             let shift = 64 - n;
@@ -741,6 +757,17 @@ mod tests {
 
     fn err(r: Result<()>) -> String {
         r.unwrap_err().to_string()
+    }
+
+    #[test]
+    fn parse_accepts_exactly_the_native_characters() {
+        for c in 0..=255u8 {
+            let s = [c];
+            let Ok(f) = std::str::from_utf8(&s) else {
+                continue;
+            };
+            assert_eq!(Native::parse(f).is_some(), NATIVE.contains(&c), "{f}");
+        }
     }
 
     #[test]

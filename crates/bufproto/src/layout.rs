@@ -14,6 +14,9 @@
 //! All arithmetic here is checked: a computation that would overflow returns
 //! `None` or an error instead of wrapping or panicking.
 
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
 use crate::error::{Error, Result};
 
 /// `PyBUF_MAX_NDIM`: the most dimensions a view may have.
@@ -266,9 +269,91 @@ fn contiguous_in(
 pub struct Layout {
     offset: isize,
     itemsize: usize,
-    format: String,
-    shape: Vec<usize>,
-    strides: Vec<isize>,
+    format: Format,
+    shape: Dims<usize>,
+    strides: Dims<isize>,
+}
+
+/// How many dimensions a layout keeps inline, without a heap allocation:
+/// creating, slicing and cloning a 1-D or 2-D layout allocates nothing.
+const INLINE_DIMS: usize = 2;
+
+/// Shape or strides: up to [`INLINE_DIMS`] values inline, more on the heap.
+/// Unused inline slots stay at their default, so derived equality holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Dims<T> {
+    Inline(u8, [T; INLINE_DIMS]),
+    Heap(Box<[T]>),
+}
+
+impl<T: Copy + Default> Dims<T> {
+    fn one(v: T) -> Dims<T> {
+        let mut a = [T::default(); INLINE_DIMS];
+        a[0] = v;
+        Dims::Inline(1, a)
+    }
+}
+
+impl<T: Copy + Default> From<Vec<T>> for Dims<T> {
+    fn from(v: Vec<T>) -> Dims<T> {
+        if v.len() <= INLINE_DIMS {
+            let mut a = [T::default(); INLINE_DIMS];
+            a[..v.len()].copy_from_slice(&v);
+            Dims::Inline(v.len() as u8, a)
+        } else {
+            Dims::Heap(v.into_boxed_slice())
+        }
+    }
+}
+
+impl<T> Deref for Dims<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match self {
+            Dims::Inline(n, a) => &a[..usize::from(*n)],
+            Dims::Heap(b) => b,
+        }
+    }
+}
+
+impl<T> DerefMut for Dims<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        match self {
+            Dims::Inline(n, a) => &mut a[..usize::from(*n)],
+            Dims::Heap(b) => b,
+        }
+    }
+}
+
+/// A format string that clones without allocating: the native formats
+/// (`"B"`, `"@i"`, ...) are `'static`, anything else is shared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Format {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+/// Every native one-character format, bare and with `@`.
+const STATIC_FORMATS: [&str; 36] = [
+    "c", "b", "B", "?", "h", "H", "i", "I", "l", "L", "q", "Q", "n", "N", "f", "d", "e", "P", "@c",
+    "@b", "@B", "@?", "@h", "@H", "@i", "@I", "@l", "@L", "@q", "@Q", "@n", "@N", "@f", "@d", "@e",
+    "@P",
+];
+
+impl Format {
+    fn new(f: String) -> Format {
+        match STATIC_FORMATS.iter().find(|s| **s == f) {
+            Some(s) => Format::Static(s),
+            None => Format::Shared(Arc::from(f)),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Format::Static(s) => s,
+            Format::Shared(s) => s,
+        }
+    }
 }
 
 impl Layout {
@@ -282,9 +367,9 @@ impl Layout {
         Layout {
             offset: 0,
             itemsize: 1,
-            format: "B".to_string(),
-            shape: vec![n],
-            strides: vec![1],
+            format: Format::Static("B"),
+            shape: Dims::one(n),
+            strides: Dims::one(1),
         }
     }
 
@@ -327,9 +412,9 @@ impl Layout {
         Ok(Layout {
             offset,
             itemsize,
-            format: format.into(),
-            shape,
-            strides,
+            format: Format::new(format.into()),
+            shape: shape.into(),
+            strides: strides.into(),
         })
     }
 
@@ -381,7 +466,7 @@ impl Layout {
     }
     /// The `struct`-module format of one item (`"B"`).
     pub fn format(&self) -> &str {
-        &self.format
+        self.format.as_str()
     }
     /// Number of dimensions.
     pub fn ndim(&self) -> usize {
@@ -504,7 +589,7 @@ impl Layout {
             return None;
         }
         let mut off = self.offset;
-        for ((&i, &n), &s) in index.iter().zip(&self.shape).zip(&self.strides) {
+        for ((&i, &n), &s) in index.iter().zip(self.shape.iter()).zip(self.strides.iter()) {
             if i >= n {
                 return None;
             }
@@ -588,7 +673,7 @@ impl Layout {
             return true;
         }
         let (mut lo, mut hi) = (self.offset, self.offset);
-        for (&n, &s) in self.shape.iter().zip(&self.strides) {
+        for (&n, &s) in self.shape.iter().zip(self.strides.iter()) {
             let Some(last) = n.checked_sub(1) else {
                 return true;
             };

@@ -667,6 +667,14 @@ pub(crate) fn read_layout(storage: &Storage, layout: &Layout) -> Result<Vec<u8>>
         return Ok(out);
     }
     let item = layout.itemsize();
+    if let ([n], [stride]) = (layout.shape(), layout.strides()) {
+        // 1-D: one strided walk, no list of offsets.
+        let first = usize::try_from(layout.offset()).map_err(|_| Error::size_overflow())?;
+        if !storage.copy_strided(first, *n, *stride, item, &mut out) {
+            return Err(Error::size_overflow());
+        }
+        return Ok(out);
+    }
     for off in layout.item_offsets()? {
         if !storage.copy_out(off, item, &mut out) {
             return Err(Error::size_overflow());

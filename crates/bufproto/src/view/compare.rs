@@ -42,6 +42,20 @@ fn items(storage: &Storage, layout: &Layout) -> Option<Vec<Vec<u8>>> {
     Some(out)
 }
 
+/// Start and length in bytes of a C-contiguous layout's memory.
+fn contiguous_range(l: &Layout) -> Option<(usize, usize)> {
+    if !l.c_contiguous() {
+        return None;
+    }
+    let n = l.nbytes()?;
+    let start = if n == 0 {
+        0
+    } else {
+        usize::try_from(l.offset()).ok()?
+    };
+    Some((start, n))
+}
+
 fn compare(vs: &Storage, vl: &Layout, ws: &Storage, wl: &Layout) -> bool {
     if !equiv_shape(vl.shape(), wl.shape()) {
         return false;
@@ -61,9 +75,13 @@ fn compare(vs: &Storage, vl: &Layout, ws: &Storage, wl: &Layout) -> bool {
             // Integers, 'c' and '?' compare their bytes (C compares `_Bool`
             // bytes too, so b'\x01' and b'\x02' as '?' differ): one slice
             // comparison of the C-order bytes.
-            _ => match (read_layout(vs, vl), read_layout(ws, wl)) {
-                (Ok(x), Ok(y)) => x == y,
-                _ => false,
+            _ => match (contiguous_range(vl), contiguous_range(wl)) {
+                // Both C-contiguous: compare the memory in place.
+                (Some((a, n)), Some((b, m))) if n == m => vs.eq_range(a, ws, b, n).unwrap_or(false),
+                _ => match (read_layout(vs, vl), read_layout(ws, wl)) {
+                    (Ok(x), Ok(y)) => x == y,
+                    _ => false,
+                },
             },
         },
         _ => {
@@ -167,7 +185,15 @@ impl MemoryView {
         if let Some(e) = l.mbuf.obj.hash_error() {
             return Err(e);
         }
-        let h = Bytes::hash_of(&read_layout(&l.mbuf.storage, &l.layout)?);
+        let h = match contiguous_range(&l.layout) {
+            // Contiguous: hash the memory in place (frozen) or one copy.
+            Some((start, n)) => l
+                .mbuf
+                .storage
+                .with_bytes(start, n, Bytes::hash_of)
+                .ok_or_else(Error::size_overflow)?,
+            None => Bytes::hash_of(&read_layout(&l.mbuf.storage, &l.layout)?),
+        };
         Ok(*self.hash.get_or_init(|| h))
     }
 }

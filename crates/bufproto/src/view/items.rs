@@ -144,23 +144,74 @@ impl Live {
     }
 
     fn read(&self, off: usize) -> Result<Value> {
-        let nat = self.native()?;
-        let mut buf = Vec::with_capacity(nat.size());
-        if !self
-            .mbuf
-            .storage
-            .copy_out(off, self.layout.itemsize(), &mut buf)
-        {
+        self.read_as(self.native()?, off)
+    }
+
+    /// The byte offset of `m[index]` on a 1-D view with a native format,
+    /// or `None` (then the caller takes the general path, which also
+    /// produces the errors).
+    #[inline]
+    fn fast_1d(&self, index: isize) -> Option<(Native, usize)> {
+        let nat = self.native?;
+        let ([n], [stride]) = (self.layout.shape(), self.layout.strides()) else {
+            return None;
+        };
+        let i = isize::try_from(normalize_index(index, *n)?).ok()?;
+        let off = self.layout.offset().checked_add(i.checked_mul(*stride)?)?;
+        Some((nat, usize::try_from(off).ok()?))
+    }
+
+    /// One item, read into a stack buffer (no allocation for native sizes).
+    #[inline]
+    fn read_as(&self, nat: Native, off: usize) -> Result<Value> {
+        let size = self.layout.itemsize();
+        if size == 1 {
+            let b = self
+                .mbuf
+                .storage
+                .load(off)
+                .ok_or_else(Error::size_overflow)?;
+            return nat.unpack(&[b]);
+        }
+        if let Some(mem) = self.mbuf.storage.as_frozen() {
+            // `bytes` memory: unpack in place, no copy.
+            let item = off
+                .checked_add(size)
+                .and_then(|end| mem.get(off..end))
+                .ok_or_else(Error::size_overflow)?;
+            return nat.unpack(item);
+        }
+        let mut small = [0u8; 16];
+        let mut large = Vec::new();
+        let buf = if size <= small.len() {
+            &mut small[..size]
+        } else {
+            large.resize(size, 0);
+            &mut large[..]
+        };
+        if !self.mbuf.storage.read_into(off, buf) {
             return Err(Error::size_overflow());
         }
-        nat.unpack(&buf)
+        nat.unpack(buf)
     }
 
     fn write(&self, off: usize, v: &Value) -> Result<()> {
-        let nat = self.native()?;
-        let mut buf = vec![0u8; self.layout.itemsize()];
-        nat.pack(v, &mut buf)?;
-        if self.mbuf.storage.copy_in(off, &buf) {
+        self.write_as(self.native()?, off, v)
+    }
+
+    #[inline]
+    fn write_as(&self, nat: Native, off: usize, v: &Value) -> Result<()> {
+        let size = self.layout.itemsize();
+        let mut small = [0u8; 16];
+        let mut large = Vec::new();
+        let buf = if size <= small.len() {
+            &mut small[..size]
+        } else {
+            large.resize(size, 0);
+            &mut large[..]
+        };
+        nat.pack(v, buf)?;
+        if self.mbuf.storage.copy_in(off, buf) {
             Ok(())
         } else {
             Err(Error::read_only())
@@ -175,6 +226,15 @@ impl Live {
                 "cannot index {nd}-dimension view with {}-element tuple",
                 index.len()
             )));
+        }
+        if let [i] = index {
+            // 1-D (the common case): no list of positions.
+            let p = normalize_index(*i, self.layout.shape()[0])
+                .ok_or_else(|| Error::index_error("index out of bounds on dimension 1"))?;
+            return self
+                .layout
+                .byte_offset(&[p])
+                .ok_or_else(Error::size_overflow);
         }
         let mut pos = Vec::with_capacity(nd);
         for (d, (&i, &n)) in index.iter().zip(self.layout.shape()).enumerate() {
@@ -253,8 +313,13 @@ impl MemoryView {
     /// assert_eq!(m.get(2).unwrap_err().message(), "index out of bounds on dimension 1");
     /// # Ok(()) }
     /// ```
+    #[inline]
     pub fn get(&self, index: isize) -> Result<Value> {
         let l = self.live()?;
+        if let Some((nat, off)) = l.fast_1d(index) {
+            // 1-D, native format, index in range: nothing else to check.
+            return l.read_as(nat, off);
+        }
         if l.layout.ndim() == 0 {
             return Err(zero_dim_index());
         }
@@ -291,8 +356,14 @@ impl MemoryView {
     /// assert_eq!(ba.to_vec(), [254, 255, 255, 255]);
     /// # Ok(()) }
     /// ```
+    #[inline]
     pub fn set(&self, index: isize, value: impl Into<Value>) -> Result<()> {
         let l = self.live()?;
+        if !l.readonly
+            && let Some((nat, off)) = l.fast_1d(index)
+        {
+            return l.write_as(nat, off, &value.into());
+        }
         format::adjust_fmt(l.layout.format())?;
         if l.readonly {
             return Err(Error::read_only());
@@ -396,6 +467,28 @@ impl MemoryView {
     pub fn tolist(&self) -> Result<Nested> {
         let l = self.live()?;
         format::adjust_fmt(l.layout.format())?;
+        if let ([n], [stride]) = (l.layout.shape(), l.layout.strides()) {
+            // 1-D: walk the items by their stride, format parsed once.
+            let (n, stride) = (*n, *stride);
+            let mut v = Vec::with_capacity(n);
+            if n > 0 {
+                let nat = match l.native {
+                    Some(nat) => nat,
+                    None => l.native()?,
+                };
+                let mut off =
+                    usize::try_from(l.layout.offset()).map_err(|_| Error::size_overflow())?;
+                for k in 0..n {
+                    v.push(Nested::Item(l.read_as(nat, off)?));
+                    if k + 1 < n {
+                        off = off
+                            .checked_add_signed(stride)
+                            .ok_or_else(Error::size_overflow)?;
+                    }
+                }
+            }
+            return Ok(Nested::List(v));
+        }
         let offsets = l.layout.item_offsets()?;
         let mut items = offsets.into_iter().map(|o| l.read(o));
         if l.layout.ndim() == 0 {

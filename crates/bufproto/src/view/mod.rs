@@ -56,8 +56,10 @@ pub struct MemoryView {
     id: u64,
     /// CPython caches a view's hash (and keeps answering after release).
     hash: std::sync::OnceLock<u64>,
-    /// Its strong count minus one is the number of buffers this view exported.
-    exports: Arc<()>,
+    /// Its strong count minus one is the number of buffers this view
+    /// exported. Made on the first export, so that views that never export
+    /// (nearly all) cost no allocation for it.
+    exports: std::sync::OnceLock<Arc<()>>,
 }
 
 mod cast;
@@ -70,19 +72,23 @@ struct Live {
     mbuf: Arc<Buffer>,
     layout: Layout,
     readonly: bool,
+    /// The item format, parsed once (`None`: not a native format, so item
+    /// access takes the slow path that reports CPython's error).
+    native: Option<format::Native>,
 }
 
 impl MemoryView {
     fn from_parts(mbuf: Arc<Buffer>, layout: Layout, readonly: bool) -> MemoryView {
         MemoryView {
             live: Some(Live {
+                native: format::Native::parse(layout.format()),
                 mbuf,
                 layout,
                 readonly,
             }),
             id: new_id(),
             hash: std::sync::OnceLock::new(),
-            exports: Arc::new(()),
+            exports: std::sync::OnceLock::new(),
         }
     }
 
@@ -168,7 +174,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn release(&mut self) -> Result<()> {
-        let n = Arc::strong_count(&self.exports) - 1;
+        let n = self.exports.get().map_or(0, |e| Arc::strong_count(e) - 1);
         if n > 0 && self.live.is_some() {
             let s = if n == 1 { "" } else { "s" };
             return Err(Error::buffer_error(format!(
@@ -332,7 +338,26 @@ impl MemoryView {
     /// ```
     pub fn tobytes(&self) -> Result<Bytes> {
         let l = self.live()?;
-        Ok(Bytes::from(read_layout(&l.mbuf.storage, &l.layout)?))
+        // Fast paths write the result straight into its final allocation;
+        // everything else goes through `read_layout` (one more copy).
+        let storage = &l.mbuf.storage;
+        let layout = &l.layout;
+        let start = usize::try_from(layout.offset()).ok();
+        if let (Some(start), Some(n)) = (start, layout.nbytes()) {
+            if n > 0
+                && layout.c_contiguous()
+                && let Some(a) = storage.arc_of(start, n)
+            {
+                return Ok(Bytes::from_arc(a));
+            }
+            if let ([len], [stride], 1) = (layout.shape(), layout.strides(), layout.itemsize())
+                && *stride > 0
+                && let Some(a) = storage.stepped_arc(start, *len, stride.unsigned_abs())
+            {
+                return Ok(Bytes::from_arc(a));
+            }
+        }
+        Ok(Bytes::from(read_layout(storage, layout)?))
     }
 
     /// `m.tobytes(order)` with `order` `"C"`, `"F"` or `"A"` (`None` is
@@ -684,7 +709,7 @@ impl Exporter for MemoryView {
             l.layout.clone(),
             l.readonly,
             flags,
-            self.exports.clone(),
+            self.exports.get_or_init(|| Arc::new(())).clone(),
         ))
     }
 

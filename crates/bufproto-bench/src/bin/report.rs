@@ -1,0 +1,108 @@
+//! `cargo run --release -p bufproto-bench --bin report`: runs every
+//! benchmark (Rust with Criterion, then CPython with timeit) and writes
+//! `src/performance/` — `results.json`, `tables.md.txt` and the SVG plots
+//! that chapter 15 reads.
+//!
+//! `--only OP,OP` measures only those operations (Rust side), prints the
+//! medians and writes nothing. `--quick` runs each benchmark once on small sizes and writes nothing into
+//! `src/` (the test `tests/quick.rs` does the same); `--out DIR` writes
+//! elsewhere.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use bufproto_bench::{
+    machine, register, run_cpython, rustc_version, today, Config, CriterionRunner, Once, Report,
+};
+
+fn main() {
+    let start = Instant::now();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = args
+        .iter()
+        .position(|a| a == "--out")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            if quick {
+                std::env::temp_dir().join("bufproto-bench-quick")
+            } else {
+                root.join("src/performance")
+            }
+        });
+    if !quick && cfg!(debug_assertions) {
+        eprintln!("report: measuring a debug build; use `cargo run --release -p bufproto-bench --bin report`");
+        std::process::exit(2);
+    }
+    // `--only slice,get`: measure just these (Rust only), print, write nothing.
+    let only: Option<Vec<String>> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(|s| s.split(',').map(String::from).collect());
+    let cfg = if quick {
+        Config::quick()
+    } else {
+        Config::full()
+    };
+    let mut samples = if quick {
+        let mut r = Once::default();
+        register(&mut r, &cfg).expect("benchmark inputs");
+        r.samples
+    } else {
+        let dir = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target"))
+            .join("criterion-bufproto");
+        let mut r = CriterionRunner::new(&dir);
+        r.only = only.clone();
+        register(&mut r, &cfg).expect("benchmark inputs");
+        r.samples
+    };
+    eprintln!("report: Rust done in {:.0?}; now CPython", start.elapsed());
+    if only.is_some() {
+        for s in &samples {
+            println!(
+                "{:>14} {:>20} {:>9} {}",
+                s.op,
+                s.imp,
+                s.size,
+                bufproto_bench::fmt_ns(s.ns)
+            );
+        }
+        return;
+    }
+    let (python, py) = run_cpython(&cfg, quick).unwrap_or_else(|e| {
+        eprintln!("report: {e}");
+        std::process::exit(1);
+    });
+    samples.extend(py);
+    let report = Report {
+        machine: machine(),
+        date: today(),
+        rust: format!(
+            "{} ({})",
+            rustc_version(),
+            if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            }
+        ),
+        python,
+        config: cfg,
+        samples,
+    };
+    report.write_to(&out).expect("write the results");
+    for t in report.targets() {
+        println!(
+            "{:5}  {}: {}",
+            if t.holds { "ok" } else { "MISS" },
+            t.goal,
+            t.measured
+        );
+    }
+    eprintln!("report: wrote {} in {:.0?}", out.display(), start.elapsed());
+}

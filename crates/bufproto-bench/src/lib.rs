@@ -1,0 +1,897 @@
+//! Benchmarks of `bufproto` against CPython, `bytes::Bytes`, plain slices
+//! and `memcpy`, and the files that the book's performance chapter reads.
+//!
+//! Every benchmark is registered once, in [`register`], against a
+//! [`Runner`]: [`Criterion`](CriterionRunner) measures it (the `report`
+//! binary), [`Once`] runs it a single time (the quick test under `cargo
+//! test`, so no benchmark can rot). CPython's side is `src/cpython.py`, run
+//! by [`run_cpython`] with the machine's `python3` in the same run.
+//!
+//! ```console
+//! $ cargo run --release -p bufproto-bench --bin report   # writes src/performance/
+//! ```
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use std::hint::black_box;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::rc::Rc;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use bufproto::{ByteArray, Bytes, Error, MemoryView};
+use criterion::{BenchmarkId, Criterion, SamplingMode};
+
+mod svg;
+pub use svg::{ops_svg, slice_svg, tobytes_svg};
+
+/// One KiB.
+pub const KIB: usize = 1024;
+/// One MiB.
+pub const MIB: usize = 1024 * 1024;
+
+/// What to run: the sizes of the size-dependent benchmarks, the item count
+/// of `tolist`, and the buffer size of item get/set.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Buffer sizes in bytes.
+    pub sizes: Vec<usize>,
+    /// Items of the `'i'` view that `tolist` converts.
+    pub items: usize,
+    /// Size of the buffer that `get`/`set` index into.
+    pub get_size: usize,
+}
+
+impl Config {
+    /// The measured run: 1 KiB to 64 MiB, `tolist` of 1 M items.
+    pub fn full() -> Config {
+        Config {
+            sizes: vec![KIB, 64 * KIB, MIB, 64 * MIB],
+            items: 1 << 20,
+            get_size: MIB,
+        }
+    }
+
+    /// Every benchmark once, on small sizes (debug builds, tests).
+    pub fn quick() -> Config {
+        Config {
+            sizes: vec![KIB, 64 * KIB],
+            items: 1024,
+            get_size: KIB,
+        }
+    }
+}
+
+/// One timing: median nanoseconds per call of `op` done by `imp` at `size`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    /// The operation (`"slice"`, `"tobytes"`, ...).
+    pub op: String,
+    /// Who does it (`"bufproto"`, `"cpython"`, `"bytes"`, `"to_vec"`, ...).
+    pub imp: String,
+    /// Bytes (or items, for `tolist`).
+    pub size: usize,
+    /// Median time per call in nanoseconds.
+    pub ns: f64,
+}
+
+/// Something that runs a benchmark: measures it, or just calls it.
+pub trait Runner {
+    /// Runs `f` as benchmark `op`/`imp`/`size`.
+    fn bench<O, F: FnMut() -> O>(&mut self, op: &'static str, imp: &'static str, size: usize, f: F);
+}
+
+/// Calls every benchmark once and records that single (meaningless) time.
+#[derive(Default)]
+pub struct Once {
+    /// One sample per benchmark.
+    pub samples: Vec<Sample>,
+}
+
+impl Runner for Once {
+    fn bench<O, F: FnMut() -> O>(
+        &mut self,
+        op: &'static str,
+        imp: &'static str,
+        size: usize,
+        mut f: F,
+    ) {
+        let t = Instant::now();
+        black_box(f());
+        self.samples.push(Sample {
+            op: op.into(),
+            imp: imp.into(),
+            size,
+            ns: t.elapsed().as_nanos() as f64,
+        });
+    }
+}
+
+/// Measures with Criterion and reads back each median from Criterion's
+/// `estimates.json`.
+pub struct CriterionRunner {
+    criterion: Criterion,
+    dir: PathBuf,
+    /// If set, only these operations are measured (for working on one).
+    pub only: Option<Vec<String>>,
+    /// One sample per benchmark.
+    pub samples: Vec<Sample>,
+}
+
+impl CriterionRunner {
+    /// Criterion with short warm-up and measurement times (the whole run
+    /// takes minutes, not an hour), writing its files under `dir`.
+    pub fn new(dir: &Path) -> CriterionRunner {
+        let criterion = Criterion::default()
+            .output_directory(dir)
+            .without_plots()
+            .warm_up_time(Duration::from_millis(300))
+            .measurement_time(Duration::from_millis(1200))
+            .sample_size(30)
+            .nresamples(20_000);
+        CriterionRunner {
+            criterion,
+            dir: dir.to_path_buf(),
+            only: None,
+            samples: Vec::new(),
+        }
+    }
+}
+
+impl Runner for CriterionRunner {
+    fn bench<O, F: FnMut() -> O>(
+        &mut self,
+        op: &'static str,
+        imp: &'static str,
+        size: usize,
+        mut f: F,
+    ) {
+        if self
+            .only
+            .as_ref()
+            .is_some_and(|o| !o.iter().any(|x| x == op))
+        {
+            return;
+        }
+        let mut g = self.criterion.benchmark_group(op);
+        if size >= 16 * MIB || op == "tolist" || (op == "grow" && size >= MIB) {
+            // Slow calls: equal-sized samples, as few as Criterion allows.
+            g.sampling_mode(SamplingMode::Flat).sample_size(10);
+        }
+        g.bench_function(BenchmarkId::new(imp, size), |b| b.iter(&mut f));
+        g.finish();
+        let path = self
+            .dir
+            .join(op)
+            .join(imp)
+            .join(size.to_string())
+            .join("new/estimates.json");
+        let ns = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+            .and_then(|v| v["median"]["point_estimate"].as_f64())
+            .unwrap_or_else(|| panic!("no median in {}", path.display()));
+        self.samples.push(Sample {
+            op: op.into(),
+            imp: imp.into(),
+            size,
+            ns,
+        });
+    }
+}
+
+/// The bytes every benchmark works on (the same as `cpython.py`'s).
+pub fn pattern(n: usize) -> Vec<u8> {
+    let block: Vec<u8> = (0..256).map(|i| ((i * 31) % 251) as u8).collect();
+    let mut v = Vec::with_capacity(n);
+    while v.len() + 256 <= n {
+        v.extend_from_slice(&block);
+    }
+    v.resize(n, 0);
+    v
+}
+
+/// Registers every Rust benchmark with `r`.
+///
+/// # Errors
+///
+/// Any `bufproto` error while building the inputs (none is expected).
+pub fn register<R: Runner>(r: &mut R, cfg: &Config) -> Result<(), Error> {
+    for &n in &cfg.sizes {
+        let v = pattern(n);
+        let v2 = v.clone();
+        let b = Bytes::from(v.clone());
+        let b2 = Bytes::from(v.clone());
+        let ba = ByteArray::from(v.clone());
+        let ba2 = ByteArray::from(v.clone());
+        let bb = bytes::Bytes::from(v.clone());
+        let bb2 = bytes::Bytes::from(v.clone());
+        let m = MemoryView::new(&b)?;
+        let m2 = MemoryView::new(&b2)?;
+        let mba = MemoryView::new(&ba)?;
+        let mba2 = MemoryView::new(&ba2)?;
+
+        // memoryview(obj)
+        r.bench("new", "bufproto", n, || MemoryView::new(black_box(&b)));
+        r.bench("new", "bufproto-bytearray", n, || {
+            MemoryView::new(black_box(&ba))
+        });
+        r.bench("new", "bytes", n, || black_box(&bb).clone());
+
+        // m[1:-1]
+        r.bench("slice", "bufproto", n, || {
+            black_box(&m).slice(black_box(Some(1)), black_box(Some(-1)), None)
+        });
+        r.bench("slice", "bytes", n, || {
+            black_box(&bb).slice(black_box(1)..black_box(n - 1))
+        });
+        r.bench("slice", "slice", n, || {
+            let s: &[u8] = &black_box(&v[..])[black_box(1)..black_box(n - 1)];
+            black_box(s);
+        });
+
+        // m[::2]
+        r.bench("slice_step", "bufproto", n, || {
+            black_box(&m).slice(None, None, black_box(Some(2)))
+        });
+
+        // m.tobytes()
+        r.bench("tobytes", "bufproto", n, || black_box(&m).tobytes());
+        r.bench("tobytes", "bufproto-bytearray", n, || {
+            black_box(&mba).tobytes()
+        });
+        r.bench("tobytes", "bytes", n, || {
+            bytes::Bytes::copy_from_slice(black_box(&bb))
+        });
+        r.bench("tobytes", "to_vec", n, || black_box(&v[..]).to_vec());
+        let mut dst = vec![0u8; n];
+        r.bench("tobytes", "copy_from_slice", n, || {
+            dst.copy_from_slice(black_box(&v));
+            black_box(&dst);
+        });
+        drop(dst);
+
+        // m[::2].tobytes()
+        let s = m.slice(None, None, Some(2))?;
+        let sba = mba.slice(None, None, Some(2))?;
+        r.bench("tobytes_step2", "bufproto", n, || black_box(&s).tobytes());
+        r.bench("tobytes_step2", "bufproto-bytearray", n, || {
+            black_box(&sba).tobytes()
+        });
+        r.bench("tobytes_step2", "chunks_exact", n, || {
+            black_box(&v[..])
+                .chunks_exact(2)
+                .map(|c| c[0])
+                .collect::<Vec<u8>>()
+        });
+        r.bench("tobytes_step2", "step_by", n, || {
+            black_box(&v[..])
+                .iter()
+                .step_by(2)
+                .copied()
+                .collect::<Vec<u8>>()
+        });
+        drop((s, sba));
+
+        // m.cast('i')
+        r.bench("cast", "bufproto", n, || black_box(&m).cast("i"));
+
+        // m == m2 (equal contents, different memory)
+        r.bench("eq", "bufproto", n, || black_box(&m) == black_box(&m2));
+        r.bench("eq", "bufproto-bytearray", n, || {
+            black_box(&mba).equals(black_box(&mba2))
+        });
+        r.bench("eq", "bytes", n, || black_box(&bb) == black_box(&bb2));
+        r.bench("eq", "slice", n, || black_box(&v[..]) == black_box(&v2[..]));
+
+        // hash(memoryview(b)) on a fresh view (a view caches its hash)
+        r.bench("hash", "bufproto", n, || {
+            MemoryView::new(black_box(&b)).and_then(|m| m.hash())
+        });
+        r.bench("hash", "slice", n, || {
+            BuildHasherDefault::<DefaultHasher>::default().hash_one(black_box(&v[..]))
+        });
+
+        // bytearray growth: x = bytearray(); x += chunk, n / 1 KiB times
+        let chunk = [0u8; KIB];
+        let reps = (n / KIB).max(1);
+        r.bench("grow", "bufproto", n, || {
+            let mut x = ByteArray::new();
+            for _ in 0..reps {
+                x.extend(black_box(&chunk))?;
+            }
+            Ok::<_, Error>(x)
+        });
+        r.bench("grow", "vec", n, || {
+            let mut x = Vec::new();
+            for _ in 0..reps {
+                x.extend_from_slice(black_box(&chunk));
+            }
+            x
+        });
+    }
+
+    // m[i], m[i] = 7
+    let n = cfg.get_size;
+    let i = n / 2;
+    let v = pattern(n);
+    let b = Bytes::from(v.clone());
+    let ba = ByteArray::from(v.clone());
+    let m = MemoryView::new(&b)?;
+    let mba = MemoryView::new(&ba)?;
+    r.bench("get", "bufproto", n, || {
+        black_box(&m).get(black_box(i as isize))
+    });
+    r.bench("get", "bufproto-bytearray", n, || {
+        black_box(&mba).get(black_box(i as isize))
+    });
+    r.bench("get", "slice", n, || black_box(&v[..])[black_box(i)]);
+    let rw = Arc::new(RwLock::new(v.clone()));
+    r.bench("get", "rwlock", n, || {
+        black_box(&rw).read().map(|g| g[black_box(i)]).ok()
+    });
+    let rc = Rc::new(RefCell::new(v.clone()));
+    r.bench("get", "refcell", n, || {
+        black_box(&rc).borrow()[black_box(i)]
+    });
+    r.bench("set", "bufproto", n, || {
+        black_box(&mba).set(black_box(i as isize), 7)
+    });
+    let mut w = v.clone();
+    r.bench("set", "slice", n, || {
+        black_box(&mut w[..])[black_box(i)] = 7;
+    });
+    r.bench("set", "rwlock", n, || {
+        if let Ok(mut g) = black_box(&rw).write() {
+            g[black_box(i)] = 7;
+        }
+    });
+    r.bench("set", "refcell", n, || {
+        black_box(&rc).borrow_mut()[black_box(i)] = 7;
+    });
+
+    // m.cast('i').tolist() (the cast is timed separately)
+    let n = cfg.items;
+    let vi = pattern(n * 4);
+    let bi = Bytes::from(vi.clone());
+    let mi = MemoryView::new(&bi)?.cast("i")?;
+    r.bench("tolist", "bufproto", n, || black_box(&mi).tolist());
+    r.bench("tolist", "slice", n, || {
+        black_box(&vi[..])
+            .chunks_exact(4)
+            .map(|c| i32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
+            .collect::<Vec<i32>>()
+    });
+    Ok(())
+}
+
+/// Runs `src/cpython.py` with `python3` (or `$BUFPROTO_BENCH_PYTHON`) and
+/// returns its version and samples.
+///
+/// # Errors
+///
+/// A message if Python cannot be started, fails, or prints no JSON.
+pub fn run_cpython(cfg: &Config, quick: bool) -> Result<(String, Vec<Sample>), String> {
+    let python = std::env::var("BUFPROTO_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let sizes: Vec<String> = cfg.sizes.iter().map(usize::to_string).collect();
+    let mut child = Command::new(&python)
+        .arg("-")
+        .arg(sizes.join(","))
+        .arg(cfg.items.to_string())
+        .arg(if quick { "1" } else { "0" })
+        .arg(cfg.get_size.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {python}: {e}"))?;
+    child
+        .stdin
+        .take()
+        .ok_or("no stdin")?
+        .write_all(include_str!("cpython.py").as_bytes())
+        .map_err(|e| e.to_string())?;
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!("{python} failed: {}", out.status));
+    }
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("bad JSON from {python}: {e}"))?;
+    let version = format!(
+        "{} {}",
+        v["implementation"].as_str().unwrap_or("?"),
+        v["python"].as_str().unwrap_or("?")
+    );
+    let samples = v["results"]
+        .as_array()
+        .ok_or("no results")?
+        .iter()
+        .map(|r| Sample {
+            op: r["op"].as_str().unwrap_or("?").into(),
+            imp: "cpython".into(),
+            size: r["size"].as_u64().unwrap_or(0) as usize,
+            ns: r["ns"].as_f64().unwrap_or(f64::NAN),
+        })
+        .collect();
+    Ok((version, samples))
+}
+
+/// A whole run: where and when it happened, and every sample.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// CPU model, cores, OS.
+    pub machine: String,
+    /// UTC date of the run, `YYYY-MM-DD`.
+    pub date: String,
+    /// `rustc --version` and the build profile.
+    pub rust: String,
+    /// `cpython 3.11.7`.
+    pub python: String,
+    /// The sizes of the run.
+    pub config: Config,
+    /// Every sample, Rust and CPython.
+    pub samples: Vec<Sample>,
+}
+
+/// A short description of this machine: CPU model, logical CPUs, kernel.
+pub fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let os = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| format!("Linux {}", s.trim()))
+        .unwrap_or_else(|_| std::env::consts::OS.to_string());
+    format!("{cpu}, {cpus} logical CPUs, {os}")
+}
+
+/// Today's UTC date, `YYYY-MM-DD`.
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    // Howard Hinnant's civil_from_days.
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `rustc --version`, or `rustc` if it cannot be asked.
+pub fn rustc_version() -> String {
+    Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
+        .arg("--version")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map_or_else(|| "rustc".into(), |s| s.trim().to_string())
+}
+
+impl Report {
+    /// The median time of one sample, if it was measured.
+    pub fn ns(&self, op: &str, imp: &str, size: usize) -> Option<f64> {
+        self.samples
+            .iter()
+            .find(|s| s.op == op && s.imp == imp && s.size == size)
+            .map(|s| s.ns)
+    }
+
+    /// The size at which an operation is compared across implementations.
+    pub fn size_of(&self, op: &str) -> usize {
+        match op {
+            "get" | "set" => self.config.get_size,
+            "tolist" => self.config.items,
+            _ => {
+                let s = &self.config.sizes;
+                // 1 MiB in the full run: large enough to matter, small
+                // enough to stay in cache.
+                s.iter()
+                    .copied()
+                    .find(|&x| x == MIB)
+                    .unwrap_or(s[s.len() - 1])
+            }
+        }
+    }
+
+    /// The results as JSON (what `results.json` holds).
+    pub fn to_json(&self) -> String {
+        let samples: Vec<serde_json::Value> = self
+            .samples
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "op": s.op, "imp": s.imp, "size": s.size,
+                    "median_ns": (s.ns * 100.0).round() / 100.0,
+                })
+            })
+            .collect();
+        let v = serde_json::json!({
+            "machine": self.machine,
+            "date": self.date,
+            "rust": self.rust,
+            "python": self.python,
+            "note": "median time per call; Rust by Criterion, CPython by timeit (median of 5 repeats); one noisy shared machine",
+            "samples": samples,
+        });
+        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    }
+}
+
+/// The operations, in the order the chapter presents them, with the Python
+/// spelling and the Rust peer each is compared with.
+pub const OPS: &[(&str, &str, &str, &str)] = &[
+    ("new", "memoryview(b)", "bytes", "`Bytes::clone`"),
+    ("slice", "m[1:-1]", "bytes", "`Bytes::slice`"),
+    ("slice_step", "m[::2]", "", ""),
+    ("get", "m[i]", "slice", "`v[i]`"),
+    ("set", "m[i] = 7", "slice", "`v[i] = 7`"),
+    ("tobytes", "m.tobytes()", "to_vec", "`to_vec` (memcpy)"),
+    (
+        "tobytes_step2",
+        "m[::2].tobytes()",
+        "chunks_exact",
+        "`chunks_exact(2)` loop",
+    ),
+    (
+        "tolist",
+        "m.cast('i').tolist()",
+        "slice",
+        "`Vec<i32>` from chunks",
+    ),
+    ("cast", "m.cast('i')", "", ""),
+    ("eq", "m == m2", "slice", "`&[u8] == &[u8]` (memcmp)"),
+    (
+        "hash",
+        "hash(memoryview(b))",
+        "slice",
+        "SipHash-1-3 of `&[u8]`",
+    ),
+    (
+        "grow",
+        "x += chunk (1 KiB)",
+        "vec",
+        "`Vec::extend_from_slice`",
+    ),
+];
+
+/// Formats nanoseconds for a table: `12.3 ns`, `4.56 µs`, `1.23 ms`.
+pub fn fmt_ns(ns: f64) -> String {
+    let (v, unit) = if ns < 1e3 {
+        (ns, "ns")
+    } else if ns < 1e6 {
+        (ns / 1e3, "µs")
+    } else if ns < 1e9 {
+        (ns / 1e6, "ms")
+    } else {
+        (ns / 1e9, "s")
+    };
+    if v >= 100.0 {
+        format!("{v:.0} {unit}")
+    } else if v >= 10.0 {
+        format!("{v:.1} {unit}")
+    } else {
+        format!("{v:.2} {unit}")
+    }
+}
+
+/// A size for people: `1 KiB`, `64 MiB`, or an item count.
+pub fn fmt_size(n: usize) -> String {
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else if n >= KIB && n.is_multiple_of(KIB) {
+        format!("{} KiB", n / KIB)
+    } else {
+        format!("{n} B")
+    }
+}
+
+fn ratio(x: Option<f64>, y: Option<f64>) -> String {
+    match (x, y) {
+        (Some(a), Some(b)) if b > 0.0 => {
+            let r = a / b;
+            if r >= 10.0 {
+                format!("{r:.0}×")
+            } else {
+                format!("{r:.2}×")
+            }
+        }
+        _ => "—".into(),
+    }
+}
+
+fn cell(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".into(), fmt_ns)
+}
+
+/// A target of issue 9 and whether the run meets it.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// What is promised.
+    pub goal: String,
+    /// What was measured.
+    pub measured: String,
+    /// Whether it holds.
+    pub holds: bool,
+}
+
+impl Report {
+    /// Every target of the issue, checked against this run.
+    pub fn targets(&self) -> Vec<Target> {
+        let mut t = Vec::new();
+        let sizes = &self.config.sizes;
+        let (lo, hi) = (sizes[0], sizes[sizes.len() - 1]);
+        for (op, name) in [("new", "memoryview(b)"), ("slice", "m[1:-1]")] {
+            let a = self.ns(op, "bufproto", lo);
+            let z = self.ns(op, "bufproto", hi);
+            let peer = self.ns("slice", "bytes", hi);
+            let flat = matches!((a, z), (Some(a), Some(z)) if z <= 1.5 * a + 5.0);
+            let fast = matches!((z, peer), (Some(z), Some(p)) if z <= 2.0 * p);
+            t.push(Target {
+                goal: format!("`{name}` flat from {} to {}", fmt_size(lo), fmt_size(hi)),
+                measured: format!("{} → {}", cell(a), cell(z)),
+                holds: flat,
+            });
+            t.push(Target {
+                goal: format!("`{name}` ≤ 2× `Bytes::slice`"),
+                measured: format!("{} vs {} ({})", cell(z), cell(peer), ratio(z, peer)),
+                holds: fast,
+            });
+        }
+        for (op, imp) in [
+            ("get", "bufproto"),
+            ("set", "bufproto"),
+            ("tolist", "bufproto"),
+            ("eq", "bufproto"),
+            ("eq", "bufproto-bytearray"),
+            ("tobytes_step2", "bufproto"),
+            ("tobytes_step2", "bufproto-bytearray"),
+        ] {
+            let size = if op.starts_with("tobytes") {
+                hi
+            } else {
+                self.size_of(op)
+            };
+            let c = self.ns(op, imp, size);
+            let p = self.ns(op, "cpython", size);
+            let speedup = match (c, p) {
+                (Some(c), Some(p)) => p / c,
+                _ => 0.0,
+            };
+            let py = OPS.iter().find(|o| o.0 == op).map_or(op, |o| o.1);
+            t.push(Target {
+                goal: format!(
+                    "`{py}` ({imp}, {}) ≥ 10× faster than CPython",
+                    fmt_size(size)
+                ),
+                measured: format!("{} vs {} ({speedup:.1}×)", cell(c), cell(p)),
+                holds: speedup >= 10.0,
+            });
+        }
+        for imp in ["bufproto", "bufproto-bytearray"] {
+            let c = self.ns("tobytes", imp, hi);
+            let v = self.ns("tobytes", "to_vec", hi);
+            let share = match (c, v) {
+                (Some(c), Some(v)) => v / c,
+                _ => 0.0,
+            };
+            t.push(Target {
+                goal: format!("`tobytes` ({imp}, {}) ≥ 90% of a `Vec` copy", fmt_size(hi)),
+                measured: format!("{} vs {} ({:.0}%)", cell(c), cell(v), share * 100.0),
+                holds: share >= 0.9,
+            });
+        }
+        for imp in ["bufproto", "bufproto-bytearray"] {
+            let c = self.ns("tobytes_step2", imp, hi);
+            let best = self.ns("tobytes_step2", "chunks_exact", hi);
+            let r = match (c, best) {
+                (Some(c), Some(b)) => c / b,
+                _ => f64::INFINITY,
+            };
+            t.push(Target {
+                goal: format!(
+                    "`m[::2].tobytes()` ({imp}, {}) ≤ 1.5× the best loop",
+                    fmt_size(hi)
+                ),
+                measured: format!("{} vs {} ({r:.2}×)", cell(c), cell(best)),
+                holds: r <= 1.5,
+            });
+        }
+        t
+    }
+
+    /// The Markdown tables that the chapter includes.
+    pub fn tables_md(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "<!-- generated by `cargo run --release -p bufproto-bench --bin report`; do not edit -->\n"
+        );
+        let _ = writeln!(
+            s,
+            "<!-- ANCHOR: machine -->\n*Measured on {} on {}; {}, {}. Medians of many runs; the machine is shared with other work, so expect ±20%.*\n<!-- ANCHOR_END: machine -->\n",
+            self.date, self.machine, self.rust, self.python
+        );
+        s.push_str("<!-- ANCHOR: ops -->\n");
+        s.push_str("| Python | size | bufproto | CPython | Rust peer | peer | crate ÷ CPython | crate ÷ peer |\n");
+        s.push_str("| --- | --: | --: | --: | --- | --: | --: | --: |\n");
+        for &(op, py, peer, peer_name) in OPS {
+            let n = self.size_of(op);
+            let c = self.ns(op, "bufproto", n);
+            let p = self.ns(op, "cpython", n);
+            let r = if peer.is_empty() {
+                None
+            } else {
+                self.ns(op, peer, n)
+            };
+            let size = if op == "tolist" {
+                format!("{} items", n)
+            } else {
+                fmt_size(n)
+            };
+            let _ = writeln!(
+                s,
+                "| `{py}` | {size} | {} | {} | {} | {} | {} | {} |",
+                cell(c),
+                cell(p),
+                if peer_name.is_empty() {
+                    "—"
+                } else {
+                    peer_name
+                },
+                cell(r),
+                ratio(c, p),
+                ratio(c, r),
+            );
+        }
+        s.push_str("<!-- ANCHOR_END: ops -->\n\n<!-- ANCHOR: sizes -->\n");
+        s.push_str("| operation: bufproto (CPython) |");
+        for &n in &self.config.sizes {
+            let _ = write!(s, " {} |", fmt_size(n));
+        }
+        s.push_str("\n| --- |");
+        for _ in &self.config.sizes {
+            s.push_str(" --: |");
+        }
+        s.push('\n');
+        for &(op, py, _, _) in OPS {
+            if matches!(op, "get" | "set" | "tolist") {
+                continue;
+            }
+            let _ = write!(s, "| `{py}` |");
+            for &n in &self.config.sizes {
+                let _ = write!(
+                    s,
+                    " {} ({}) |",
+                    cell(self.ns(op, "bufproto", n)),
+                    cell(self.ns(op, "cpython", n))
+                );
+            }
+            s.push('\n');
+        }
+        s.push_str("<!-- ANCHOR_END: sizes -->\n\n<!-- ANCHOR: copies -->\n");
+        s.push_str("| size | over `bytes` | over `bytearray` | CPython | `to_vec` | `copy_from_slice` | `bytes` ÷ `to_vec` | `bytearray` ÷ `to_vec` |\n");
+        s.push_str("| --: | --: | --: | --: | --: | --: | --: | --: |\n");
+        for &n in &self.config.sizes {
+            let f = |imp| self.ns("tobytes", imp, n);
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                fmt_size(n),
+                cell(f("bufproto")),
+                cell(f("bufproto-bytearray")),
+                cell(f("cpython")),
+                cell(f("to_vec")),
+                cell(f("copy_from_slice")),
+                ratio(f("bufproto"), f("to_vec")),
+                ratio(f("bufproto-bytearray"), f("to_vec")),
+            );
+        }
+        s.push_str("<!-- ANCHOR_END: copies -->\n\n<!-- ANCHOR: strided -->\n");
+        s.push_str("| size | over `bytes` | over `bytearray` | CPython | `chunks_exact(2)` | `step_by(2)` | crate ÷ `chunks_exact` |\n");
+        s.push_str("| --: | --: | --: | --: | --: | --: | --: |\n");
+        for &n in &self.config.sizes {
+            let f = |imp| self.ns("tobytes_step2", imp, n);
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                fmt_size(n),
+                cell(f("bufproto")),
+                cell(f("bufproto-bytearray")),
+                cell(f("cpython")),
+                cell(f("chunks_exact")),
+                cell(f("step_by")),
+                ratio(f("bufproto"), f("chunks_exact")),
+            );
+        }
+        s.push_str("<!-- ANCHOR_END: strided -->\n\n<!-- ANCHOR: items -->\n");
+        s.push_str("| | bufproto over `bytes` | bufproto over `bytearray` | CPython | `&[u8]` | `Arc<RwLock<Vec<u8>>>` | `Rc<RefCell<Vec<u8>>>` |\n");
+        s.push_str("| --- | --: | --: | --: | --: | --: | --: |\n");
+        for (op, py) in [("get", "m[i]"), ("set", "m[i] = 7")] {
+            let n = self.config.get_size;
+            let f = |imp| self.ns(op, imp, n);
+            let (own, ba) = if op == "get" {
+                (f("bufproto"), f("bufproto-bytearray"))
+            } else {
+                (None, f("bufproto"))
+            };
+            let _ = writeln!(
+                s,
+                "| `{py}` | {} | {} | {} | {} | {} | {} |",
+                cell(own),
+                cell(ba),
+                cell(f("cpython")),
+                cell(f("slice")),
+                cell(f("rwlock")),
+                cell(f("refcell")),
+            );
+        }
+        s.push_str("<!-- ANCHOR_END: items -->\n\n<!-- ANCHOR: targets -->\n| target | measured | holds |\n| --- | --- | --- |\n");
+        for t in self.targets() {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} |",
+                t.goal,
+                t.measured,
+                if t.holds { "yes" } else { "**no**" }
+            );
+        }
+        s.push_str("<!-- ANCHOR_END: targets -->\n");
+        s
+    }
+
+    /// Writes `results.json`, `tables.md.txt` and the three SVG plots into `dir`.
+    ///
+    /// # Errors
+    ///
+    /// Any I/O error.
+    pub fn write_to(&self, dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join("results.json"), self.to_json())?;
+        std::fs::write(dir.join("tables.md.txt"), self.tables_md())?;
+        std::fs::write(dir.join("slice.svg"), slice_svg(self))?;
+        std::fs::write(dir.join("tobytes.svg"), tobytes_svg(self))?;
+        std::fs::write(dir.join("ops.svg"), ops_svg(self))?;
+        Ok(())
+    }
+
+    /// The CPython samples keyed like the Rust ones, to check both sides ran.
+    pub fn ops_by_imp(&self) -> BTreeMap<String, Vec<String>> {
+        let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for s in &self.samples {
+            let e = m.entry(s.imp.clone()).or_default();
+            if !e.contains(&s.op) {
+                e.push(s.op.clone());
+            }
+        }
+        m
+    }
+}
+
+/// Runs everything: the Rust benchmarks with `runner`, then CPython.
+///
+/// # Errors
+///
+/// A message if a benchmark's input cannot be built or Python fails.
+pub fn run_all<R: Runner>(
+    runner: &mut R,
+    cfg: &Config,
+    quick: bool,
+) -> Result<(String, Vec<Sample>), String> {
+    register(runner, cfg).map_err(|e| e.to_string())?;
+    run_cpython(cfg, quick)
+}
