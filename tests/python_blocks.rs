@@ -77,7 +77,13 @@ fn could_not_run(interpreter: &str, why: &str, blocks: &[markdown::Block]) {
     if in_ci() {
         panic!("{message}(CI=true: every block must run)");
     }
-    eprintln!("{message}");
+    always_show(&message);
+}
+
+/// Writes to the real stderr, past libtest's capture, so that the report
+/// shows in every `cargo test` run, not only in failing ones.
+fn always_show(text: &str) {
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
 }
 
 /// Runs the job with `command` (which gets the job and results paths
@@ -121,13 +127,15 @@ fn run_and_check(interpreter: &str, mut command: Command, blocks: &[markdown::Bl
         }
     }
     let failed = blocks.len() - passed - not_here.len();
-    println!(
-        "pycon blocks under {name}: {passed} passed, {failed} failed, {} tagged for another interpreter",
-        not_here.len()
+    let mut summary = format!(
+        "pycon blocks under {name}: {passed} passed, {failed} failed, {} tagged for another interpreter{}\n",
+        not_here.len(),
+        if not_here.is_empty() { "" } else { ":" }
     );
     for place in &not_here {
-        println!("  not for {interpreter}, by its tag: {place}");
+        summary.push_str(&format!("  not for {interpreter}, by its tag: {place}\n"));
     }
+    always_show(&summary);
     assert!(
         failed == 0,
         "{failed} pycon block(s) failed under {name}:\n{failures}"
