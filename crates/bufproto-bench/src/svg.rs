@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::{fmt_ns, fmt_size, Report, OPS};
+use crate::{fmt_size, Report, OPS};
 
 const W: f64 = 440.0;
 const FONT: &str = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\"";
@@ -49,7 +49,16 @@ fn open(s: &mut String, h: f64, title: &str, desc: &str) {
 /// A decade tick label: 1 ns, 10 ns, ... or 1 GB/s.
 fn decade_label(v: f64, unit: &str) -> String {
     if unit == "ns" {
-        fmt_ns(v).replace(".00", "")
+        let (x, u) = if v < 1e3 {
+            (v, "ns")
+        } else if v < 1e6 {
+            (v / 1e3, "µs")
+        } else if v < 1e9 {
+            (v / 1e6, "ms")
+        } else {
+            (v / 1e9, "s")
+        };
+        format!("{} {u}", x.round())
     } else {
         format!("{v} {unit}")
     }
@@ -67,7 +76,7 @@ fn line_chart(report: &Report, title: &str, desc: &str, unit: &str, series: &[Se
     let hi = vals.iter().copied().fold(0.0, f64::max).max(lo * 10.0);
     let (d0, d1) = (lo.log10().floor(), hi.log10().ceil());
     let legend_rows = series.len().div_ceil(2);
-    let (left, right, top) = (64.0, 16.0, 40.0);
+    let (left, right, top) = (78.0, 36.0, 40.0);
     let plot_h = 190.0;
     let bottom_axis = top + plot_h;
     let h = bottom_axis + 44.0 + legend_rows as f64 * 20.0 + 8.0;
@@ -249,8 +258,8 @@ pub fn ops_svg(r: &Report) -> String {
             (py, up(c), up(q))
         })
         .collect();
-    let (d0, d1) = (-1.0f64, 4.0f64); // 0.1× to 10 000×
-    let (left, right, top, row_h) = (150.0, 16.0, 64.0, 30.0);
+    let (d0, d1) = (-2.0f64, 3.0f64); // 0.01× to 1000×
+    let (left, right, top, row_h) = (168.0, 24.0, 64.0, 30.0);
     let h = top + row_h * rows.len() as f64 + 40.0;
     let mut s = String::new();
     open(
@@ -298,7 +307,7 @@ pub fn ops_svg(r: &Report) -> String {
         let y0 = top + row_h * k as f64;
         let _ = writeln!(
             s,
-            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"12\" fill=\"{INK}\" font-family=\"ui-monospace, Menlo, Consolas, monospace\">{}</text>",
+            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"11.5\" fill=\"{INK}\" font-family=\"ui-monospace, Menlo, Consolas, monospace\">{}</text>",
             left - 6.0,
             y0 + 17.0,
             esc(py)
