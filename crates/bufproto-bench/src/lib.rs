@@ -508,6 +508,47 @@ impl Report {
         }
     }
 
+    /// A report read back from `results.json` (to redraw the tables and
+    /// plots without measuring again: `report --render`).
+    ///
+    /// # Errors
+    ///
+    /// A message if the JSON does not have the shape [`Report::to_json`] writes.
+    pub fn from_json(text: &str) -> Result<Report, String> {
+        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let field = |k: &str| v[k].as_str().map(String::from).ok_or(format!("no {k}"));
+        let samples: Vec<Sample> = v["samples"]
+            .as_array()
+            .ok_or("no samples")?
+            .iter()
+            .map(|s| Sample {
+                op: s["op"].as_str().unwrap_or("?").into(),
+                imp: s["imp"].as_str().unwrap_or("?").into(),
+                size: s["size"].as_u64().unwrap_or(0) as usize,
+                ns: s["median_ns"].as_f64().unwrap_or(f64::NAN),
+            })
+            .collect();
+        let size_of = |op: &str| samples.iter().find(|s| s.op == op).map_or(0, |s| s.size);
+        let mut sizes: Vec<usize> = samples
+            .iter()
+            .filter(|s| s.op == "slice" && s.imp == "bufproto")
+            .map(|s| s.size)
+            .collect();
+        sizes.sort_unstable();
+        Ok(Report {
+            machine: field("machine")?,
+            date: field("date")?,
+            rust: field("rust")?,
+            python: field("python")?,
+            config: Config {
+                sizes,
+                items: size_of("tolist"),
+                get_size: size_of("get"),
+            },
+            samples,
+        })
+    }
+
     /// The results as JSON (what `results.json` holds).
     pub fn to_json(&self) -> String {
         let samples: Vec<serde_json::Value> = self
@@ -652,20 +693,18 @@ impl Report {
                 holds: fast,
             });
         }
-        for (op, imp) in [
-            ("get", "bufproto"),
-            ("set", "bufproto"),
-            ("tolist", "bufproto"),
-            ("eq", "bufproto"),
-            ("eq", "bufproto-bytearray"),
-            ("tobytes_step2", "bufproto"),
-            ("tobytes_step2", "bufproto-bytearray"),
+        for (op, imp, at_hi) in [
+            ("get", "bufproto", false),
+            ("set", "bufproto", false),
+            ("tolist", "bufproto", false),
+            ("eq", "bufproto", false),
+            ("eq", "bufproto-bytearray", false),
+            ("tobytes_step2", "bufproto", false),
+            ("tobytes_step2", "bufproto-bytearray", false),
+            ("tobytes_step2", "bufproto", true),
+            ("tobytes_step2", "chunks_exact", true),
         ] {
-            let size = if op.starts_with("tobytes") {
-                hi
-            } else {
-                self.size_of(op)
-            };
+            let size = if at_hi { hi } else { self.size_of(op) };
             let c = self.ns(op, imp, size);
             let p = self.ns(op, "cpython", size);
             let speedup = match (c, p) {

@@ -4,9 +4,9 @@
 
 use std::fmt::Write as _;
 
-use crate::{fmt_ns, fmt_size, Report, OPS};
+use crate::{fmt_size, Report, OPS};
 
-const W: f64 = 440.0;
+const W: f64 = 380.0;
 const FONT: &str = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\"";
 const INK: &str = "#222";
 const GRID: &str = "#d8d8d8";
@@ -49,7 +49,16 @@ fn open(s: &mut String, h: f64, title: &str, desc: &str) {
 /// A decade tick label: 1 ns, 10 ns, ... or 1 GB/s.
 fn decade_label(v: f64, unit: &str) -> String {
     if unit == "ns" {
-        fmt_ns(v).replace(".00", "")
+        let (x, u) = if v < 1e3 {
+            (v, "ns")
+        } else if v < 1e6 {
+            (v / 1e3, "µs")
+        } else if v < 1e9 {
+            (v / 1e6, "ms")
+        } else {
+            (v / 1e9, "s")
+        };
+        format!("{} {u}", x.round())
     } else {
         format!("{v} {unit}")
     }
@@ -67,7 +76,7 @@ fn line_chart(report: &Report, title: &str, desc: &str, unit: &str, series: &[Se
     let hi = vals.iter().copied().fold(0.0, f64::max).max(lo * 10.0);
     let (d0, d1) = (lo.log10().floor(), hi.log10().ceil());
     let legend_rows = series.len().div_ceil(2);
-    let (left, right, top) = (64.0, 16.0, 40.0);
+    let (left, right, top) = (78.0, 36.0, 40.0);
     let plot_h = 190.0;
     let bottom_axis = top + plot_h;
     let h = bottom_axis + 44.0 + legend_rows as f64 * 20.0 + 8.0;
@@ -222,8 +231,8 @@ pub fn tobytes_svg(r: &Report) -> String {
         &[
             series(r, "tobytes", "copy_from_slice", "copy_from_slice", "#666", true, gbps),
             series(r, "tobytes", "to_vec", "to_vec", "#2e8b3a", false, gbps),
-            series(r, "tobytes", "bufproto", "bufproto over bytes", "#1f6fb4", false, gbps),
-            series(r, "tobytes", "bufproto-bytearray", "bufproto over bytearray", "#8e44ad", false, gbps),
+            series(r, "tobytes", "bufproto", "bufproto, bytes", "#1f6fb4", false, gbps),
+            series(r, "tobytes", "bufproto-bytearray", "bufproto, bytearray", "#8e44ad", false, gbps),
             series(r, "tobytes", "cpython", "CPython", "#c0392b", false, gbps),
         ],
     )
@@ -249,8 +258,8 @@ pub fn ops_svg(r: &Report) -> String {
             (py, up(c), up(q))
         })
         .collect();
-    let (d0, d1) = (-1.0f64, 4.0f64); // 0.1× to 10 000×
-    let (left, right, top, row_h) = (150.0, 16.0, 64.0, 30.0);
+    let (d0, d1) = (-2.0f64, 3.0f64); // 0.01× to 1000×
+    let (left, right, top, row_h) = (168.0, 24.0, 64.0, 30.0);
     let h = top + row_h * rows.len() as f64 + 40.0;
     let mut s = String::new();
     open(
@@ -287,6 +296,11 @@ pub fn ops_svg(r: &Report) -> String {
         } else {
             format!("{}×", v as u64)
         };
+        if (d - d0) % 2.0 != 0.0 {
+            // A grid line every decade, a label every other one (phones).
+            d += 1.0;
+            continue;
+        }
         let _ = writeln!(
             s,
             "<text x=\"{xx:.1}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\" fill=\"{INK}\">{label}</text>",
@@ -298,7 +312,7 @@ pub fn ops_svg(r: &Report) -> String {
         let y0 = top + row_h * k as f64;
         let _ = writeln!(
             s,
-            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"12\" fill=\"{INK}\" font-family=\"ui-monospace, Menlo, Consolas, monospace\">{}</text>",
+            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"11.5\" fill=\"{INK}\" font-family=\"ui-monospace, Menlo, Consolas, monospace\">{}</text>",
             left - 6.0,
             y0 + 17.0,
             esc(py)
@@ -319,7 +333,7 @@ pub fn ops_svg(r: &Report) -> String {
     }
     let _ = writeln!(
         s,
-        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\" fill=\"{INK}\">speed-up over CPython 3.11 (log scale)</text>",
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\" fill=\"{INK}\">speed-up over CPython (log scale)</text>",
         (left + W - right) / 2.0,
         bottom + 32.0
     );

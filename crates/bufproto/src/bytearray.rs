@@ -726,9 +726,7 @@ impl Exporter for ByteArray {
     /// `bytearray_getbuffer`: `PyBuffer_FillInfo(..., readonly=0, flags)`;
     /// the export holds the allocation until dropped. Cost: O(1).
     fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
-        let layout = Layout::bytes(self.len)
-            .shifted(self.start)
-            .ok_or_else(Error::size_overflow)?;
+        let layout = Layout::bytes_at(self.start, self.len).ok_or_else(Error::size_overflow)?;
         Buffer::fill_info(self.obj_ref(), self.storage.clone(), layout, false, flags)
     }
 

@@ -373,9 +373,7 @@ impl Exporter for Bytes {
     /// `BufferError: Object is not writable.` for [`Flags::WRITABLE`].
     fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
         let (storage, start, len) = self.frozen_parts();
-        let layout = Layout::bytes(len)
-            .shifted(start)
-            .ok_or_else(Error::size_overflow)?;
+        let layout = Layout::bytes_at(start, len).ok_or_else(Error::size_overflow)?;
         Buffer::fill_info(self.obj_ref(), storage, layout, true, flags)
     }
 

@@ -294,6 +294,18 @@ impl<T: Copy + Default> Dims<T> {
     }
 }
 
+impl<T: Copy + Default> Dims<T> {
+    fn from_slice(v: &[T]) -> Dims<T> {
+        if v.len() <= INLINE_DIMS {
+            let mut a = [T::default(); INLINE_DIMS];
+            a[..v.len()].copy_from_slice(v);
+            Dims::Inline(v.len() as u8, a)
+        } else {
+            Dims::Heap(v.into())
+        }
+    }
+}
+
 impl<T: Copy + Default> From<Vec<T>> for Dims<T> {
     fn from(v: Vec<T>) -> Dims<T> {
         if v.len() <= INLINE_DIMS {
@@ -342,6 +354,13 @@ const STATIC_FORMATS: [&str; 36] = [
 
 impl Format {
     fn new(f: String) -> Format {
+        match STATIC_FORMATS.iter().find(|s| **s == f) {
+            Some(s) => Format::Static(s),
+            None => Format::Shared(Arc::from(f)),
+        }
+    }
+
+    fn of(f: &str) -> Format {
         match STATIC_FORMATS.iter().find(|s| **s == f) {
             Some(s) => Format::Static(s),
             None => Format::Shared(Arc::from(f)),
@@ -439,6 +458,44 @@ impl Layout {
     ) -> Result<Layout> {
         let strides = c_strides(&shape, itemsize).ok_or_else(Error::size_overflow)?;
         Layout::new(offset, itemsize, format, shape, strides)
+    }
+
+    /// [`Layout::bytes`]`(n)` starting at byte `start`, without the clone
+    /// that `shifted` makes. `None` if `start` does not fit `isize`.
+    pub(crate) fn bytes_at(start: usize, n: usize) -> Option<Layout> {
+        let mut l = Layout::bytes(n);
+        l.offset = isize::try_from(start).ok()?;
+        Some(l)
+    }
+
+    /// [`Layout::c_order`] from borrowed parts: no allocation for a 1-D or
+    /// 2-D shape and a native format (what `cast` builds).
+    pub(crate) fn c_order_of(
+        offset: isize,
+        itemsize: usize,
+        format: &str,
+        shape: &[usize],
+    ) -> Result<Layout> {
+        if shape.len() > INLINE_DIMS {
+            return Layout::c_order(offset, itemsize, format, shape.to_vec());
+        }
+        if itemsize == 0 {
+            return Err(Error::value_error("itemsize must be positive"));
+        }
+        let mut strides = [0isize; INLINE_DIMS];
+        let mut sd = isize::try_from(itemsize).map_err(|_| Error::size_overflow())?;
+        for i in (0..shape.len()).rev() {
+            strides[i] = sd;
+            let d = isize::try_from(shape[i].max(1)).map_err(|_| Error::size_overflow())?;
+            sd = sd.checked_mul(d).ok_or_else(Error::size_overflow)?;
+        }
+        Ok(Layout {
+            offset,
+            itemsize,
+            format: Format::of(format),
+            shape: Dims::from_slice(shape),
+            strides: Dims::from_slice(&strides[..shape.len()]),
+        })
     }
 
     /// The same layout moved by `by` bytes (e.g. to a bytearray's logical

@@ -3,7 +3,8 @@
 //! `src/performance/` — `results.json`, `tables.md.txt` and the SVG plots
 //! that chapter 15 reads.
 //!
-//! `--only OP,OP` measures only those operations (Rust side), prints the
+//! `--render` redraws the tables and plots from `src/performance/results.json`
+//! without measuring. `--only OP,OP` measures only those operations (Rust side), prints the
 //! medians and writes nothing. `--quick` runs each benchmark once on small sizes and writes nothing into
 //! `src/` (the test `tests/quick.rs` does the same); `--out DIR` writes
 //! elsewhere.
@@ -19,6 +20,14 @@ fn main() {
     let start = Instant::now();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
+    if args.iter().any(|a| a == "--render") {
+        // Redraw tables and plots from the committed results.json.
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../src/performance");
+        let text = std::fs::read_to_string(dir.join("results.json")).expect("results.json");
+        let report = Report::from_json(&text).expect("results.json has the report's shape");
+        report.write_to(&dir).expect("write the results");
+        return;
+    }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let out = args
         .iter()

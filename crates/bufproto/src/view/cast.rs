@@ -114,8 +114,9 @@ impl MemoryView {
                 "memoryview: length is not a multiple of itemsize",
             ));
         }
-        let new_shape = match shape {
-            None => vec![len / itemsize],
+        let one = [len / itemsize];
+        let new_shape: &[usize] = match shape {
+            None => &one,
             Some(sh) => {
                 let mut total = itemsize;
                 for &x in sh {
@@ -136,15 +137,11 @@ impl MemoryView {
                         "memoryview: product(shape) * itemsize != buffer size",
                     ));
                 }
-                sh.to_vec()
+                sh
             }
         };
-        let fmt = if format.starts_with('@') {
-            format!("@{}", dest.char())
-        } else {
-            dest.char().to_string()
-        };
-        let layout = Layout::c_order(src.offset(), itemsize, fmt, new_shape)?;
+        // `format` parsed as a native format, so it is `X` or `@X` already.
+        let layout = Layout::c_order_of(src.offset(), itemsize, format, new_shape)?;
         Ok(MemoryView::from_parts(l.mbuf.clone(), layout, l.readonly))
     }
 }
