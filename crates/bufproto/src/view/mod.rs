@@ -53,7 +53,9 @@ use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id, read_layout};
 /// ```
 pub struct MemoryView {
     live: Option<Live>,
-    id: u64,
+    /// The view's identity (for `is` and its `Debug`), taken on first use:
+    /// most views never need one, and an atomic counter costs every slice.
+    id: std::sync::OnceLock<u64>,
     /// CPython caches a view's hash (and keeps answering after release).
     hash: std::sync::OnceLock<u64>,
     /// Its strong count minus one is the number of buffers this view
@@ -79,17 +81,33 @@ struct Live {
 
 impl MemoryView {
     fn from_parts(mbuf: Arc<Buffer>, layout: Layout, readonly: bool) -> MemoryView {
+        let native = format::Native::parse(layout.format());
+        MemoryView::from_parsed(mbuf, layout, readonly, native)
+    }
+
+    /// As `from_parts`, for a layout whose format was parsed already (a
+    /// slice keeps its view's format).
+    fn from_parsed(
+        mbuf: Arc<Buffer>,
+        layout: Layout,
+        readonly: bool,
+        native: Option<format::Native>,
+    ) -> MemoryView {
         MemoryView {
             live: Some(Live {
-                native: format::Native::parse(layout.format()),
+                native,
                 mbuf,
                 layout,
                 readonly,
             }),
-            id: new_id(),
+            id: std::sync::OnceLock::new(),
             hash: std::sync::OnceLock::new(),
             exports: std::sync::OnceLock::new(),
         }
+    }
+
+    fn id(&self) -> u64 {
+        *self.id.get_or_init(new_id)
     }
 
     fn live(&self) -> Result<&Live> {
@@ -223,7 +241,12 @@ impl MemoryView {
     ) -> Result<MemoryView> {
         let l = self.live()?;
         let layout = l.layout.slice(start, stop, step)?;
-        Ok(MemoryView::from_parts(l.mbuf.clone(), layout, l.readonly))
+        Ok(MemoryView::from_parsed(
+            l.mbuf.clone(),
+            layout,
+            l.readonly,
+            l.native,
+        ))
     }
 
     /// `m[start:stop:step] = src`. Cost: copies `src.len()` bytes.
@@ -714,7 +737,7 @@ impl Exporter for MemoryView {
     }
 
     fn obj_ref(&self) -> ObjRef {
-        ObjRef::with_id("memoryview", self.id, true)
+        ObjRef::with_id("memoryview", self.id(), true)
     }
 
     fn as_memoryview(&self) -> Option<&MemoryView> {
@@ -725,9 +748,9 @@ impl Exporter for MemoryView {
 impl fmt::Debug for MemoryView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.live.is_some() {
-            write!(f, "<memory #{}>", self.id)
+            write!(f, "<memory #{}>", self.id())
         } else {
-            write!(f, "<released memory #{}>", self.id)
+            write!(f, "<released memory #{}>", self.id())
         }
     }
 }
