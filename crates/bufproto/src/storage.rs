@@ -321,16 +321,20 @@ impl Storage {
 /// Appends the first byte of every `step`-byte chunk of `body`. The compiler
 /// vectorises `chunks_exact` only when the chunk size is a constant, so the
 /// small steps each get their own copy of the loop.
-fn every_step(body: &[u8], step: usize, out: &mut Vec<u8>) {
-    fn fixed<const S: usize>(body: &[u8], out: &mut Vec<u8>) {
-        out.extend(body.chunks_exact(S).map(|c| c[0]));
+fn every_step(body: &[u8], step: usize) -> Vec<u8> {
+    // `collect` into a new `Vec`, in a function of its own: that form
+    // vectorises for a constant step. (`extend` into a caller's `Vec`
+    // vectorised or not depending on how it was inlined: measured 5x apart.)
+    #[inline(never)]
+    fn fixed<const S: usize>(body: &[u8]) -> Vec<u8> {
+        body.chunks_exact(S).map(|c| c[0]).collect()
     }
     match step {
-        2 => fixed::<2>(body, out),
-        3 => fixed::<3>(body, out),
-        4 => fixed::<4>(body, out),
-        8 => fixed::<8>(body, out),
-        _ => out.extend(body.chunks_exact(step).map(|c| c[0])),
+        2 => fixed::<2>(body),
+        3 => fixed::<3>(body),
+        4 => fixed::<4>(body),
+        8 => fixed::<8>(body),
+        _ => body.chunks_exact(step).map(|c| c[0]).collect(),
     }
 }
 
@@ -413,13 +417,12 @@ impl Storage {
             // Collecting into a `Vec` vectorises; collecting straight into
             // an `Arc<[u8]>` does not (measured 5-10x slower), so build the
             // `Vec` and pay one `memcpy` into the `Arc`.
-            let mut v: Vec<u8> = Vec::with_capacity(n);
             let whole = a.get(first..step.checked_mul(n)?.checked_add(first)?);
             let (body, tail) = match whole {
                 Some(whole) => (whole, None),
                 None => (&a[first..last], Some(a[last])),
             };
-            every_step(body, step, &mut v);
+            let mut v = every_step(body, step);
             v.extend(tail);
             return Some(Arc::from(v));
         }
