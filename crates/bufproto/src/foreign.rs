@@ -39,7 +39,7 @@ use std::sync::atomic::AtomicU8;
 
 use crate::error::{Error, Result};
 use crate::layout::Layout;
-use crate::protocol::{Buffer, Exporter, Flags, ObjRef};
+use crate::protocol::{AS_MEMORYVIEW, Buffer, Exporter, Flags, ObjRef, check_request};
 use crate::storage::Storage;
 
 /// Bytes owned elsewhere, lent to the crate as atomic bytes.
@@ -151,31 +151,9 @@ impl Exporter for Foreign {
     /// not contiguous`, `memoryview: cannot cast to unsigned bytes if the
     /// format flag is present`.
     fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
-        let be = Error::buffer_error;
         let l = &self.layout;
-        if flags.contains(Flags::WRITABLE) && self.readonly {
-            return Err(be("memoryview: underlying buffer is not writable"));
-        }
-        let (c, f) = (l.c_contiguous(), l.f_contiguous());
-        if flags.contains(Flags::C_CONTIGUOUS) && !c {
-            return Err(be("memoryview: underlying buffer is not C-contiguous"));
-        }
-        if flags.contains(Flags::F_CONTIGUOUS) && !f {
-            return Err(be(
-                "memoryview: underlying buffer is not Fortran contiguous",
-            ));
-        }
-        if flags.contains(Flags::ANY_CONTIGUOUS) && !(c || f) {
-            return Err(be("memoryview: underlying buffer is not contiguous"));
-        }
-        if !flags.contains(Flags::STRIDES) && !c {
-            return Err(be("memoryview: underlying buffer is not C-contiguous"));
-        }
-        if !flags.contains(Flags::ND) && flags.contains(Flags::FORMAT) {
-            return Err(be(
-                "memoryview: cannot cast to unsigned bytes if the format flag is present",
-            ));
-        }
+        let contiguity = (l.c_contiguous(), l.f_contiguous());
+        check_request(flags, contiguity, self.readonly, &AS_MEMORYVIEW)?;
         Buffer::fill_info(
             self.id,
             self.storage.clone(),

@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::format::{self, Native};
 use crate::layout::{Layout, MAX_NDIM, c_strides, f_strides, is_c_contiguous, is_f_contiguous};
-use crate::protocol::{Buffer, Exporter, Flags, ObjRef};
+use crate::protocol::{AS_NDARRAY, Buffer, Exporter, Flags, ObjRef, check_request};
 use crate::storage::Storage;
 
 /// An N-dimensional array over `data`, with any valid shape, strides and
@@ -182,30 +182,13 @@ impl Exporter for NdArray {
     /// contiguous`, `ndarray: cannot cast to unsigned bytes if the format
     /// flag is present`.
     fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
-        let be = Error::buffer_error;
         let l = &self.layout;
-        if flags.contains(Flags::WRITABLE) && self.readonly {
-            return Err(be("ndarray is not writable"));
-        }
-        let c = is_c_contiguous(l.shape(), l.strides(), l.itemsize());
-        let f = is_f_contiguous(l.shape(), l.strides(), l.itemsize());
-        if flags.contains(Flags::C_CONTIGUOUS) && !c {
-            return Err(be("ndarray is not C-contiguous"));
-        }
-        if flags.contains(Flags::F_CONTIGUOUS) && !f {
-            return Err(be("ndarray is not Fortran contiguous"));
-        }
-        if flags.contains(Flags::ANY_CONTIGUOUS) && !(c || f) {
-            return Err(be("ndarray is not contiguous"));
-        }
-        if !flags.contains(Flags::STRIDES) && !c {
-            return Err(be("ndarray is not C-contiguous"));
-        }
-        if !flags.contains(Flags::ND) && flags.contains(Flags::FORMAT) {
-            return Err(be(
-                "ndarray: cannot cast to unsigned bytes if the format flag is present",
-            ));
-        }
+        // `_testbuffer` asks `PyBuffer_IsContiguous`, not a view's flags.
+        let contiguity = (
+            is_c_contiguous(l.shape(), l.strides(), l.itemsize()),
+            is_f_contiguous(l.shape(), l.strides(), l.itemsize()),
+        );
+        check_request(flags, contiguity, self.readonly, &AS_NDARRAY)?;
         Buffer::fill_info(
             self.id,
             self.storage.clone(),

@@ -308,6 +308,70 @@ pub trait Exporter {
     }
 }
 
+/// Whose words a refused request uses: CPython's `memory_getbuf` speaks of
+/// "memoryview: underlying buffer", `_testbuffer`'s `ndarray_getbuf` of
+/// "ndarray".
+pub(crate) struct Refuser {
+    /// What "is not writable", "is not C-contiguous", ...
+    pub(crate) subject: &'static str,
+    /// The prefix of the format-flag message.
+    pub(crate) prefix: &'static str,
+}
+
+/// A memoryview (and anything that answers like one).
+pub(crate) const AS_MEMORYVIEW: Refuser = Refuser {
+    subject: "memoryview: underlying buffer",
+    prefix: "memoryview",
+};
+
+/// `_testbuffer.ndarray`.
+pub(crate) const AS_NDARRAY: Refuser = Refuser {
+    subject: "ndarray",
+    prefix: "ndarray",
+};
+
+/// The checks an exporter of a strided layout makes on a request, in
+/// CPython's order and words: writability, the contiguity flags, strides
+/// that a consumer without `STRIDES` could not follow, and a format without
+/// a shape. `(c, f)` is the layout's C and Fortran contiguity, by the
+/// exporter's own rule (a memoryview's flags and `PyBuffer_IsContiguous`
+/// differ for empty 1-D views). Cost: O(1).
+pub(crate) fn check_request(
+    flags: Flags,
+    (c, f): (bool, bool),
+    readonly: bool,
+    who: &Refuser,
+) -> Result<()> {
+    let refuse = |what: &str| {
+        Err(Error::buffer_error(format!(
+            "{} is not {what}",
+            who.subject
+        )))
+    };
+    if flags.contains(Flags::WRITABLE) && readonly {
+        return refuse("writable");
+    }
+    if flags.contains(Flags::C_CONTIGUOUS) && !c {
+        return refuse("C-contiguous");
+    }
+    if flags.contains(Flags::F_CONTIGUOUS) && !f {
+        return refuse("Fortran contiguous");
+    }
+    if flags.contains(Flags::ANY_CONTIGUOUS) && !(c || f) {
+        return refuse("contiguous");
+    }
+    if !flags.contains(Flags::STRIDES) && !c {
+        return refuse("C-contiguous");
+    }
+    if !flags.contains(Flags::ND) && flags.contains(Flags::FORMAT) {
+        return Err(Error::buffer_error(format!(
+            "{}: cannot cast to unsigned bytes if the format flag is present",
+            who.prefix
+        )));
+    }
+    Ok(())
+}
+
 /// The `Py_buffer` analogue: an export of an object's memory.
 ///
 /// Holding it keeps the export alive (a `bytearray` cannot resize);

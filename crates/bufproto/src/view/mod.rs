@@ -8,7 +8,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::format;
 use crate::hex;
 use crate::layout::{self, Layout};
-use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id, read_layout};
+use crate::protocol::{
+    AS_MEMORYVIEW, Buffer, Exporter, Flags, ObjRef, check_request, new_id, read_layout,
+};
 
 /// Python's `memoryview`: a view of an exporter's memory, without copying.
 ///
@@ -702,30 +704,8 @@ impl Exporter for MemoryView {
     /// the format flag is present`; `ValueError` when released.
     fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
         let l = self.live()?;
-        let be = Error::buffer_error;
-        if flags.contains(Flags::WRITABLE) && l.readonly {
-            return Err(be("memoryview: underlying buffer is not writable"));
-        }
-        let (c, f) = (l.layout.c_contiguous(), l.layout.f_contiguous());
-        if flags.contains(Flags::C_CONTIGUOUS) && !c {
-            return Err(be("memoryview: underlying buffer is not C-contiguous"));
-        }
-        if flags.contains(Flags::F_CONTIGUOUS) && !f {
-            return Err(be(
-                "memoryview: underlying buffer is not Fortran contiguous",
-            ));
-        }
-        if flags.contains(Flags::ANY_CONTIGUOUS) && !(c || f) {
-            return Err(be("memoryview: underlying buffer is not contiguous"));
-        }
-        if !flags.contains(Flags::STRIDES) && !c {
-            return Err(be("memoryview: underlying buffer is not C-contiguous"));
-        }
-        if !flags.contains(Flags::ND) && flags.contains(Flags::FORMAT) {
-            return Err(be(
-                "memoryview: cannot cast to unsigned bytes if the format flag is present",
-            ));
-        }
+        let contiguity = (l.layout.c_contiguous(), l.layout.f_contiguous());
+        check_request(flags, contiguity, l.readonly, &AS_MEMORYVIEW)?;
         Ok(Buffer::from_view(
             self.obj_ref(),
             l.mbuf.storage.clone(),
