@@ -465,6 +465,15 @@ impl ByteArray {
     /// # Ok(()) }
     /// ```
     pub fn append(&mut self, value: i64) -> Result<()> {
+        let (v, n) = self.grow_by_one(value)?;
+        self.storage.store(self.start + n, v);
+        Ok(())
+    }
+
+    /// The common start of `append` and `insert`: checks the value, then
+    /// grows by one byte (CPython's order). Returns the byte and the old
+    /// length.
+    fn grow_by_one(&mut self, value: i64) -> Result<(u8, usize)> {
         let v = byte_value(value)?;
         let n = self.len;
         if n >= isize::MAX as usize {
@@ -473,8 +482,7 @@ impl ByteArray {
             ));
         }
         self.resize(n + 1)?;
-        self.storage.store(self.start + n, v);
-        Ok(())
+        Ok((v, n))
     }
 
     /// `b.extend(data)`: one resize to the new size. Cost: O(n) amortised.
@@ -512,14 +520,7 @@ impl ByteArray {
     /// # Ok(()) }
     /// ```
     pub fn insert(&mut self, index: isize, value: i64) -> Result<()> {
-        let v = byte_value(value)?;
-        let n = self.len;
-        if n >= isize::MAX as usize {
-            return Err(Error::overflow_error(
-                "cannot add more objects to bytearray",
-            ));
-        }
-        self.resize(n + 1)?;
+        let (v, n) = self.grow_by_one(value)?;
         let w = if index < 0 {
             n.saturating_sub(index.unsigned_abs())
         } else {
