@@ -8,6 +8,10 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::format::{self, Native, Value};
 use crate::layout::normalize_index;
 
+/// The largest native item: 8 bytes on every target today (`q`, `d`, and
+/// `l`/`n`/`P` on 64-bit), so an item's bytes always fit on the stack.
+const ITEM_MAX: usize = 16;
+
 /// What `m.tolist()` returns: a (nested) list of values, or a single value
 /// for a 0-dimensional view. `Display` is Python's `repr`.
 ///
@@ -181,14 +185,8 @@ impl Live {
                 .ok_or_else(Error::size_overflow)?;
             return nat.unpack(item);
         }
-        let mut small = [0u8; 16];
-        let mut large = Vec::new();
-        let buf = if size <= small.len() {
-            &mut small[..size]
-        } else {
-            large.resize(size, 0);
-            &mut large[..]
-        };
+        let mut scratch = [0u8; ITEM_MAX];
+        let buf = scratch.get_mut(..size).ok_or_else(Error::size_overflow)?;
         if !self.mbuf.storage.read_into(off, buf) {
             return Err(Error::size_overflow());
         }
@@ -202,14 +200,8 @@ impl Live {
     #[inline]
     fn write_as(&self, nat: Native, off: usize, v: &Value) -> Result<()> {
         let size = self.layout.itemsize();
-        let mut small = [0u8; 16];
-        let mut large = Vec::new();
-        let buf = if size <= small.len() {
-            &mut small[..size]
-        } else {
-            large.resize(size, 0);
-            &mut large[..]
-        };
+        let mut scratch = [0u8; ITEM_MAX];
+        let buf = scratch.get_mut(..size).ok_or_else(Error::size_overflow)?;
         nat.pack(v, buf)?;
         if self.mbuf.storage.copy_in(off, buf) {
             Ok(())
