@@ -417,7 +417,21 @@ impl Buffer {
         if flags.contains(Flags::WRITABLE) && readonly {
             return Err(Error::buffer_error("Object is not writable."));
         }
-        Ok(Buffer {
+        Ok(Buffer::described(
+            obj, storage, layout, readonly, flags, None,
+        ))
+    }
+
+    /// A buffer that fills in what `flags` asked for, no checks made.
+    fn described(
+        obj: ObjRef,
+        storage: Storage,
+        layout: Layout,
+        readonly: bool,
+        flags: Flags,
+        view_export: Option<Arc<()>>,
+    ) -> Buffer {
+        Buffer {
             obj,
             storage,
             layout,
@@ -425,8 +439,8 @@ impl Buffer {
             format: flags.contains(Flags::FORMAT),
             shape: flags.contains(Flags::ND),
             strides: flags.contains(Flags::STRIDES),
-            _view_export: None,
-        })
+            _view_export: view_export,
+        }
     }
 
     pub(crate) fn from_view(
@@ -437,16 +451,7 @@ impl Buffer {
         flags: Flags,
         token: Arc<()>,
     ) -> Buffer {
-        Buffer {
-            obj,
-            storage,
-            layout,
-            readonly,
-            format: flags.contains(Flags::FORMAT),
-            shape: flags.contains(Flags::ND),
-            strides: flags.contains(Flags::STRIDES),
-            _view_export: Some(token),
-        }
+        Buffer::described(obj, storage, layout, readonly, flags, Some(token))
     }
 
     /// The same export, reported as coming from `obj` (for exporters that
