@@ -823,40 +823,34 @@ impl Report {
             s.push('\n');
         }
         s.push_str("<!-- ANCHOR_END: sizes -->\n\n<!-- ANCHOR: copies -->\n");
-        s.push_str("| size | over `bytes` | over `bytearray` | CPython | `to_vec` | `copy_from_slice` | `bytes` ÷ `to_vec` | `bytearray` ÷ `to_vec` |\n");
-        s.push_str("| --: | --: | --: | --: | --: | --: | --: | --: |\n");
-        for &n in &self.config.sizes {
-            let f = |imp| self.ns("tobytes", imp, n);
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
-                fmt_size(n),
-                cell(f("bufproto")),
-                cell(f("bufproto-bytearray")),
-                cell(f("cpython")),
-                cell(f("to_vec")),
-                cell(f("copy_from_slice")),
-                ratio(f("bufproto"), f("to_vec")),
-                ratio(f("bufproto-bytearray"), f("to_vec")),
-            );
-        }
+        self.size_table(
+            &mut s,
+            "tobytes",
+            &[
+                ("over `bytes`", "bufproto"),
+                ("over `bytearray`", "bufproto-bytearray"),
+                ("CPython", "cpython"),
+                ("`to_vec`", "to_vec"),
+                ("`copy_from_slice`", "copy_from_slice"),
+            ],
+            &[
+                ("`bytes` ÷ `to_vec`", "bufproto", "to_vec"),
+                ("`bytearray` ÷ `to_vec`", "bufproto-bytearray", "to_vec"),
+            ],
+        );
         s.push_str("<!-- ANCHOR_END: copies -->\n\n<!-- ANCHOR: strided -->\n");
-        s.push_str("| size | over `bytes` | over `bytearray` | CPython | `chunks_exact(2)` | `step_by(2)` | crate ÷ `chunks_exact` |\n");
-        s.push_str("| --: | --: | --: | --: | --: | --: | --: |\n");
-        for &n in &self.config.sizes {
-            let f = |imp| self.ns("tobytes_step2", imp, n);
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                fmt_size(n),
-                cell(f("bufproto")),
-                cell(f("bufproto-bytearray")),
-                cell(f("cpython")),
-                cell(f("chunks_exact")),
-                cell(f("step_by")),
-                ratio(f("bufproto"), f("chunks_exact")),
-            );
-        }
+        self.size_table(
+            &mut s,
+            "tobytes_step2",
+            &[
+                ("over `bytes`", "bufproto"),
+                ("over `bytearray`", "bufproto-bytearray"),
+                ("CPython", "cpython"),
+                ("`chunks_exact(2)`", "chunks_exact"),
+                ("`step_by(2)`", "step_by"),
+            ],
+            &[("crate ÷ `chunks_exact`", "bufproto", "chunks_exact")],
+        );
         s.push_str("<!-- ANCHOR_END: strided -->\n\n<!-- ANCHOR: items -->\n");
         s.push_str("| | bufproto over `bytes` | bufproto over `bytearray` | CPython | `&[u8]` | `Arc<RwLock<Vec<u8>>>` | `Rc<RefCell<Vec<u8>>>` |\n");
         s.push_str("| --- | --: | --: | --: | --: | --: | --: |\n");
@@ -891,6 +885,32 @@ impl Report {
         }
         s.push_str("<!-- ANCHOR_END: targets -->\n");
         s
+    }
+
+    /// A table of `op` by buffer size: one column of times per
+    /// `(heading, implementation)`, then one per `(heading, numerator,
+    /// denominator)` ratio.
+    fn size_table(
+        &self,
+        s: &mut String,
+        op: &str,
+        times: &[(&str, &str)],
+        ratios: &[(&str, &str, &str)],
+    ) {
+        let headings = times.iter().map(|t| t.0).chain(ratios.iter().map(|r| r.0));
+        let _ = writeln!(s, "| size | {} |", headings.collect::<Vec<_>>().join(" | "));
+        let _ = writeln!(s, "| --: |{}", " --: |".repeat(times.len() + ratios.len()));
+        for &n in &self.config.sizes {
+            let f = |imp| self.ns(op, imp, n);
+            let _ = write!(s, "| {} |", fmt_size(n));
+            for &(_, imp) in times {
+                let _ = write!(s, " {} |", cell(f(imp)));
+            }
+            for &(_, num, den) in ratios {
+                let _ = write!(s, " {} |", ratio(f(num), f(den)));
+            }
+            s.push('\n');
+        }
     }
 
     /// Writes `results.json`, `tables.md.txt` and the three SVG plots into `dir`.
