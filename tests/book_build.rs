@@ -2,32 +2,24 @@
 //! warning or error line (mdBook 0.5 logs some config mistakes as `ERROR` and
 //! still exits 0, so the output is read, not only the status).
 
-use std::env;
 use std::path::Path;
 use std::process::Command;
 
-/// The mdBook version the book is written for (README.md, .ci/run).
-const MDBOOK_VERSION: &str = "0.5.4";
+#[path = "support/ci.rs"]
+mod ci;
+use ci::MDBOOK_VERSION;
 
 #[test]
 fn the_book_builds_without_warnings() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let version = Command::new("mdbook").arg("--version").output();
-    let found = match &version {
-        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_owned(),
-        _ => String::new(),
-    };
-    if !found.ends_with(MDBOOK_VERSION) {
-        let message = format!(
-            "\n!!! THE BOOK WAS NOT BUILT: mdBook {MDBOOK_VERSION} is needed, found {:?}.\n\
-             !!! Install it with: cargo install mdbook --version {MDBOOK_VERSION} --locked\n",
-            found
+    let root = ci::root();
+    if let Err(found) = ci::pinned_mdbook() {
+        return ci::did_not_run(
+            &format!(
+                "\n!!! THE BOOK WAS NOT BUILT: mdBook {MDBOOK_VERSION} is needed, found {found:?}.\n\
+                 !!! Install it with: cargo install mdbook --version {MDBOOK_VERSION} --locked\n"
+            ),
+            "CI=true: the book must be built",
         );
-        if env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
-            panic!("{message}");
-        }
-        eprintln!("{message}");
-        return;
     }
     // Build into the target directory, so a test run leaves book/ alone.
     let dest = Path::new(env!("CARGO_TARGET_TMPDIR")).join("book");

@@ -11,15 +11,15 @@ use std::path::{Component, Path, PathBuf};
 
 use pulldown_cmark::{Event, Parser, Tag};
 
+#[path = "support/ci.rs"]
+mod ci;
 #[path = "support/markdown.rs"]
 mod markdown;
 
+use ci::root;
+
 /// Languages shown but not run. Everything that can run must be `rust` or `pycon`.
 const DISPLAY_ONLY: &[&str] = &["console", "text", "c", "toml", "json"];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// What is wrong with a block's language and tags, if anything.
 fn block_problem(block: &markdown::Block) -> Option<String> {

@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 use std::env;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
@@ -19,8 +18,10 @@ use pulldown_cmark::{Event, Parser, Tag};
 #[path = "support/markdown.rs"]
 mod markdown;
 
-/// The mdBook version the book is written for (README.md, .ci/run).
-const MDBOOK_VERSION: &str = "0.5.4";
+#[path = "support/ci.rs"]
+mod ci;
+use ci::{root, MDBOOK_VERSION};
+
 /// Names Chromium goes by on `PATH` (Debian: `chromium`).
 const CHROMIUM_NAMES: &[&str] = &["chromium", "chromium-browser"];
 /// The page the style sampler becomes in the test's copy of the book.
@@ -28,27 +29,14 @@ const SAMPLER_PAGE: &str = "style-sampler.html";
 /// The checked-in list of every external link in the book.
 const LINK_LIST: &str = "tests/browser/external-links.txt";
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn browser_dir() -> PathBuf {
     root().join("tests/browser")
-}
-
-fn in_ci() -> bool {
-    env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
 /// Says, loudly, that the browser test did not run and why; fails under CI.
 fn not_run(why: &str, fix: &str) {
     let message = format!("\n!!!\n!!! THE BROWSER TEST DID NOT RUN: {why}.\n!!! {fix}\n!!!\n");
-    if in_ci() {
-        panic!("{message}(CI=true: the browser test must run)");
-    }
-    // Straight to stderr: the test harness captures `eprintln!` of tests
-    // that pass, and this must be seen.
-    let _ = std::io::stderr().write_all(message.as_bytes());
+    ci::did_not_run(&message, "CI=true: the browser test must run");
 }
 
 /// The first of `names` found on `PATH`, like `command -v`.
@@ -128,11 +116,7 @@ fn the_book_works_in_a_browser() {
             "Install it with: apt-get update && apt-get install -y chromium",
         );
     };
-    let mdbook = run(Command::new("mdbook").arg("--version"));
-    if !String::from_utf8_lossy(&mdbook.stdout)
-        .trim()
-        .ends_with(MDBOOK_VERSION)
-    {
+    if ci::pinned_mdbook().is_err() {
         return not_run(
             &format!("mdBook {MDBOOK_VERSION} is needed"),
             &format!("Install it with: cargo install mdbook --version {MDBOOK_VERSION} --locked"),
