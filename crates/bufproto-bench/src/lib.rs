@@ -11,6 +11,8 @@
 //! $ cargo run --release -p bufproto-bench --bin report   # writes src/performance/
 //! ```
 
+pub mod regressions;
+
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

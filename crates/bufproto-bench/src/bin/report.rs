@@ -8,13 +8,45 @@
 //! medians and writes nothing. `--quick` runs each benchmark once on small sizes and writes nothing into
 //! `src/` (the test `tests/quick.rs` does the same); `--out DIR` writes
 //! elsewhere.
+//!
+//! A measuring run (full or `--only`) then names every row that is more than
+//! 25% slower than the committed `results.json`: times are never asserted,
+//! but a regression is seen.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
+use bufproto_bench::regressions::{regressions, THRESHOLD};
 use bufproto_bench::{
     machine, register, run_cpython, rustc_version, today, Config, CriterionRunner, Once, Report,
+    Sample,
 };
+
+/// Prints the rows of `now` that are slower than the committed results.
+fn report_regressions(committed: Option<&Report>, now: &[Sample]) {
+    let Some(before) = committed else {
+        eprintln!("report: no committed results.json to compare with");
+        return;
+    };
+    let found = regressions(&before.samples, now, THRESHOLD);
+    if found.is_empty() {
+        eprintln!(
+            "report: no row is more than {:.0}% slower than the committed results ({})",
+            (THRESHOLD - 1.0) * 100.0,
+            before.date
+        );
+        return;
+    }
+    eprintln!(
+        "report: {} row(s) more than {:.0}% slower than the committed results ({}):",
+        found.len(),
+        (THRESHOLD - 1.0) * 100.0,
+        before.date
+    );
+    for r in &found {
+        eprintln!("  SLOWER  {r}");
+    }
+}
 
 fn main() {
     let start = Instant::now();
@@ -29,6 +61,10 @@ fn main() {
         return;
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // Read before anything is written over it.
+    let committed = std::fs::read_to_string(root.join("src/performance/results.json"))
+        .ok()
+        .and_then(|text| Report::from_json(&text).ok());
     let out = args
         .iter()
         .position(|a| a == "--out")
@@ -81,6 +117,7 @@ fn main() {
                 bufproto_bench::fmt_ns(s.ns)
             );
         }
+        report_regressions(committed.as_ref(), &samples);
         return;
     }
     let (python, py) = run_cpython(&cfg, quick).unwrap_or_else(|e| {
@@ -105,6 +142,9 @@ fn main() {
         samples,
     };
     report.write_to(&out).expect("write the results");
+    if !quick {
+        report_regressions(committed.as_ref(), &report.samples);
+    }
     for t in report.targets() {
         println!(
             "{:5}  {}: {}",
