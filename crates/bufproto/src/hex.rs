@@ -1,6 +1,6 @@
 //! Hex conversion and `repr`, shared by `bytes`, `bytearray` and `memoryview`.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, try_vec};
 
 const DIGITS: &[u8; 16] = b"0123456789abcdef";
 
@@ -22,7 +22,12 @@ pub(crate) fn to_hex(data: &[u8], sep: Option<&str>, bytes_per_sep: i32) -> Resu
         }
     };
     let group = bytes_per_sep.unsigned_abs() as usize;
-    let mut out = String::with_capacity(data.len().saturating_mul(3));
+    // Two digits per byte and at most one separator: reserved fallibly,
+    // as the length is the caller's (`m.hex()` of a 1 GiB view).
+    let mut out = String::new();
+    let room = data.len().checked_mul(3).ok_or_else(Error::no_memory)?;
+    out.try_reserve_exact(room)
+        .map_err(|_| Error::no_memory())?;
     let n = data.len();
     for (i, &b) in data.iter().enumerate() {
         if let (Some(c), true) = (sep, group > 0 && i > 0) {
@@ -64,7 +69,7 @@ pub(crate) fn from_hex(s: &str) -> Result<Vec<u8>> {
         return Err(bad(pos));
     }
     let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len() / 2);
+    let mut out = try_vec(b.len() / 2)?;
     let mut i = 0;
     loop {
         while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
