@@ -655,7 +655,7 @@ impl ByteArray {
     /// assert_eq!(bufproto::ByteArray::from(&b"\xab"[..]).hex(), "ab");
     /// ```
     pub fn hex(&self) -> String {
-        hex::to_hex(&self.to_vec(), None, 1).unwrap_or_default()
+        hex::to_hex_plain(&self.to_vec())
     }
 
     /// `b.hex(sep, bytes_per_sep)`; see [`Bytes::hex_with`]. Cost: O(len).

@@ -275,7 +275,7 @@ impl Bytes {
     /// assert_eq!(bufproto::Bytes::from(&b"\x01\xff"[..]).hex(), "01ff");
     /// ```
     pub fn hex(&self) -> String {
-        hex::to_hex(self.as_slice(), None, 1).unwrap_or_default()
+        hex::to_hex_plain(self.as_slice())
     }
 
     /// `b.hex(sep, bytes_per_sep)`: groups of `|bytes_per_sep|` bytes,

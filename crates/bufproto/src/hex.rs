@@ -47,6 +47,25 @@ pub(crate) fn to_hex(data: &[u8], sep: Option<&str>, bytes_per_sep: i32) -> Resu
     Ok(out)
 }
 
+/// Plain hex digits for the infallible `bytes.hex()` and `bytearray.hex()`
+/// (their signature has no room for an error): the room is asked for
+/// fallibly and, if refused, the string grows as it is written, so no
+/// capacity computation can overflow (`2 * len` does on 32-bit targets for
+/// a 1.5 GiB buffer); only a real out-of-memory, at most twice the
+/// buffer's own size, can stop it.
+pub(crate) fn to_hex_plain(data: &[u8]) -> String {
+    let mut out = String::new();
+    if let Some(n) = data.len().checked_mul(2) {
+        // A refusal is not an error here: the loop grows the string.
+        let _ = out.try_reserve_exact(n);
+    }
+    for &b in data {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}
+
 fn hexval(c: u8) -> Option<u8> {
     match c {
         b'0'..=b'9' => Some(c - b'0'),
@@ -97,7 +116,9 @@ pub(crate) fn repr(data: &[u8], bytearray_style: bool) -> String {
     let has_single = data.contains(&b'\'');
     let has_double = data.contains(&b'"');
     let quote = if has_single && !has_double { '"' } else { '\'' };
-    let mut s = String::with_capacity(data.len() + 3);
+    let mut s = String::new();
+    // `b''` and the bytes; a refusal just leaves the string to grow.
+    let _ = s.try_reserve(data.len().saturating_add(3));
     s.push('b');
     s.push(quote);
     for &c in data {
