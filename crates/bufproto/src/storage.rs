@@ -545,8 +545,10 @@ impl Storage {
             return true;
         }
         // Lowest and highest byte touched, checked once.
-        let span = (n - 1) as isize;
-        let Some(delta) = span.checked_mul(stride) else {
+        let Some(delta) = isize::try_from(n - 1)
+            .ok()
+            .and_then(|span| span.checked_mul(stride))
+        else {
             return false;
         };
         let Some(last) = first.checked_add_signed(delta) else {
