@@ -29,6 +29,42 @@ fn no_memory() -> (ErrorKind, String) {
 
 const TOO_LONG: &str = "total struct size too long";
 
+/// 2**40 items of one byte: a terabyte, if a copy were made.
+const TERA: usize = 1 << 40;
+
+/// Whether this machine's allocator refuses a 1 TiB request outright, so
+/// that views of 2**40 items test the refusal without touching memory:
+/// Linux in its default heuristic overcommit mode (0) or strict mode (2),
+/// with less than 1 TiB of memory and swap. With overcommit always on
+/// (mode 1) the request would be granted and the copy would really run
+/// out of memory, so those sizes are left out, loudly. (2**62 is beyond
+/// any address space and is tested everywhere.)
+fn refuses_a_terabyte() -> bool {
+    let mode = std::fs::read_to_string("/proc/sys/vm/overcommit_memory").unwrap_or_default();
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let kib = |key: &str| -> Option<u64> {
+        let line = meminfo.lines().find(|l| l.starts_with(key))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    let total = kib("MemTotal:")
+        .zip(kib("SwapTotal:"))
+        .map(|(m, s)| (m + s) * 1024);
+    let refuses = matches!(mode.trim(), "0" | "2") && total.is_some_and(|t| t < 1 << 40);
+    if !refuses {
+        eprintln!("\n!!! edges: views of 2**40 items NOT TESTED: this allocator may grant 1 TiB\n");
+    }
+    refuses
+}
+
+/// The item counts to test huge views with.
+fn huge_sizes() -> Vec<usize> {
+    let mut v = vec![1usize << 62, isize::MAX as usize];
+    if refuses_a_terabyte() {
+        v.push(TERA);
+    }
+    v
+}
+
 #[test]
 fn struct_sizes_stop_at_isize_max() {
     // struct.calcsize("9223372036854775807x") == 2**63 - 1 ...
@@ -165,8 +201,10 @@ fn item_offsets_of_a_huge_layout_is_a_memory_error() {
     let l = Layout::new(0, 1, "B", vec![usize::MAX], vec![0]).unwrap();
     assert_eq!(ke(l.item_offsets()), no_memory());
     assert_eq!(ke(l.item_offsets_fortran()), no_memory());
-    let l = Layout::new(0, 1, "B", vec![1 << 40], vec![0]).unwrap();
-    assert_eq!(ke(l.item_offsets()), no_memory());
+    if refuses_a_terabyte() {
+        let l = Layout::new(0, 1, "B", vec![TERA], vec![0]).unwrap();
+        assert_eq!(ke(l.item_offsets()), no_memory());
+    }
 }
 
 /// Every operation of issue 13 on a view of `n` items of one byte, all at
@@ -191,7 +229,7 @@ fn huge_view_fails_cleanly(m: &MemoryView, n: usize) {
 
 #[test]
 fn huge_broadcast_views_of_an_ndarray() {
-    for n in [1usize << 62, 1 << 40, isize::MAX as usize] {
+    for n in huge_sizes() {
         for writable in [false, true] {
             let a = NdArray::new(vec![7], "B", vec![n], Some(vec![0]), 0, writable).unwrap();
             let m = MemoryView::new(&a).unwrap();
@@ -254,7 +292,7 @@ impl ForeignMemory for Mem {
 
 #[test]
 fn huge_broadcast_views_of_foreign_memory() {
-    for n in [1usize << 62, 1 << 40] {
+    for n in huge_sizes() {
         for readonly in [true, false] {
             let mem = Arc::new(Mem(vec![AtomicU8::new(7)]));
             let l = Layout::new(0, 1, "B", vec![n], vec![0]).unwrap();
@@ -298,9 +336,15 @@ fn huge_bytes_and_bytearrays_are_memory_errors() {
     // bytearray(2**63 - 2), bytearray(2**63 - 1), bytes(2**45): MemoryError.
     assert_eq!(ke(ByteArray::zeroed(isize::MAX as usize - 1)), no_memory());
     assert_eq!(ke(ByteArray::zeroed(isize::MAX as usize)), no_memory());
-    assert_eq!(ke(ByteArray::zeroed(1 << 45)), no_memory());
-    assert_eq!(ke(Bytes::zeroed(1 << 45)), no_memory());
+    assert_eq!(ke(ByteArray::zeroed(1 << 62)), no_memory());
     assert_eq!(ke(Bytes::zeroed(1 << 62)), no_memory());
+    if refuses_a_terabyte() {
+        assert_eq!(ke(ByteArray::zeroed(1 << 45)), no_memory());
+        assert_eq!(ke(Bytes::zeroed(1 << 45)), no_memory());
+        let many = || std::iter::repeat_n(0i64, 1 << 45);
+        assert_eq!(ke(Bytes::from_ints(many())), no_memory());
+        assert_eq!(ke(ByteArray::from_ints(many())), no_memory());
+    }
     // bytes(2**63 - 1): the object header does not fit.
     assert_eq!(
         ke(Bytes::zeroed(isize::MAX as usize)),
@@ -315,14 +359,14 @@ fn huge_bytes_and_bytearrays_are_memory_errors() {
         )
     );
     // Iterators that announce more items than memory holds.
-    let many = || std::iter::repeat_n(0i64, 1 << 45);
+    let many = || std::iter::repeat_n(0i64, 1 << 62);
     assert_eq!(ke(Bytes::from_ints(many())), no_memory());
     assert_eq!(ke(ByteArray::from_ints(many())), no_memory());
 }
 
 #[test]
 fn memory_error_displays_like_python() {
-    let e = Bytes::zeroed(1 << 45).unwrap_err();
+    let e = Bytes::zeroed(1 << 62).unwrap_err();
     assert_eq!(e.to_string(), "MemoryError");
     assert_eq!(ErrorKind::MemoryError.name(), "MemoryError");
 }
