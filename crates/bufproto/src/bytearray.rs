@@ -73,7 +73,9 @@ impl ByteArray {
     ///
     /// # Errors
     ///
-    /// `OverflowError` when `n > isize::MAX - 1`.
+    /// `OverflowError: cannot fit 'int' into an index-sized integer` when
+    /// `n > isize::MAX`; `MemoryError` (empty message, as CPython's
+    /// `bytearray(2**62)`) when the allocation fails.
     ///
     /// ```
     /// # fn main() -> Result<(), bufproto::Error> {
@@ -92,7 +94,8 @@ impl ByteArray {
     ///
     /// # Errors
     ///
-    /// `ValueError: byte must be in range(0, 256)`.
+    /// `ValueError: byte must be in range(0, 256)`; `MemoryError` when the
+    /// items do not fit in memory.
     ///
     /// ```
     /// use bufproto::ByteArray;
@@ -458,7 +461,8 @@ impl ByteArray {
     /// # Errors
     ///
     /// `ValueError: byte must be in range(0, 256)`; `BufferError: Existing
-    /// exports of data: object cannot be re-sized`.
+    /// exports of data: object cannot be re-sized`; `MemoryError` if the
+    /// growth cannot be allocated (the array is left as it was).
     ///
     /// ```
     /// # fn main() -> Result<(), bufproto::Error> {
@@ -493,7 +497,8 @@ impl ByteArray {
     /// # Errors
     ///
     /// `BufferError: Existing exports of data: object cannot be re-sized`
-    /// (unless `data` is empty).
+    /// (unless `data` is empty); `MemoryError` if the growth cannot be
+    /// allocated (the array is left as it was).
     ///
     /// ```
     /// # fn main() -> Result<(), bufproto::Error> {

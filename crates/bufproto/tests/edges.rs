@@ -345,6 +345,15 @@ fn huge_bytes_and_bytearrays_are_memory_errors() {
         assert_eq!(ke(Bytes::from_ints(many())), no_memory());
         assert_eq!(ke(ByteArray::from_ints(many())), no_memory());
     }
+    // bytes(2**63 - 34) is refused by the allocator, bytes(2**63 - 33)
+    // before it: CPython's 33-byte header (on 64-bit) would not fit.
+    if cfg!(target_pointer_width = "64") {
+        assert_eq!(ke(Bytes::zeroed(isize::MAX as usize - 33)), no_memory());
+        assert_eq!(
+            ke(Bytes::zeroed(isize::MAX as usize - 32)),
+            (ErrorKind::OverflowError, "byte string is too large".into())
+        );
+    }
     // bytes(2**63 - 1): the object header does not fit.
     assert_eq!(
         ke(Bytes::zeroed(isize::MAX as usize)),
