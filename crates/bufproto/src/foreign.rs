@@ -85,9 +85,7 @@ impl Foreign {
     /// # Errors
     ///
     /// `ValueError: invalid combination of buffer, shape and strides` when
-    /// an item of `layout` lies outside `memory`; `OverflowError: Python
-    /// int too large to convert to C ssize_t` when the layout's byte size
-    /// does not fit `isize` (zero strides allow that over any memory).
+    /// an item of `layout` lies outside `memory`.
     ///
     /// ```
     /// use std::sync::{Arc, atomic::AtomicU8};
@@ -109,11 +107,6 @@ impl Foreign {
             return Err(Error::value_error(
                 "invalid combination of buffer, shape and strides",
             ));
-        }
-        // Zero strides fit any layout in one item of memory; its `len`
-        // must still be a `Py_ssize_t`, as every Python buffer's is.
-        if layout.nbytes().is_none_or(|n| isize::try_from(n).is_err()) {
-            return Err(Error::size_overflow());
         }
         let readonly = readonly || memory.readonly();
         Ok(Foreign {
