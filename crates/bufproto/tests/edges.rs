@@ -391,3 +391,67 @@ fn memory_error_displays_like_python() {
     assert_eq!(e.to_string(), "MemoryError");
     assert_eq!(ErrorKind::MemoryError.name(), "MemoryError");
 }
+
+/// A small deterministic generator (no dependency needed for this much).
+struct Lcg(u64);
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// A random N-d view over 24 bytes: shape up to 3 x 3 x 3, strides of any
+/// sign and often 0 (broadcast), or `None` if it does not fit.
+fn random_view(r: &mut Lcg, data: &[u8], shape: &[usize]) -> Option<MemoryView> {
+    let strides: Vec<isize> = shape
+        .iter()
+        .map(|_| [0, 0, 1, 2, -1, 3][r.below(6) as usize])
+        .collect();
+    let offset = r.below(data.len() as u64) as usize;
+    let a = NdArray::new(
+        data.to_vec(),
+        "B",
+        shape.to_vec(),
+        Some(strides),
+        offset,
+        false,
+    )
+    .ok()?;
+    MemoryView::new(&a).ok()
+}
+
+#[test]
+fn the_allocation_free_walks_agree_with_copies() {
+    // `==` (a walk that skips dimensions both sides broadcast) must agree
+    // with comparing the copied bytes, and `count` (a stride walk) with
+    // counting in the copy, over random layouts with zero and negative
+    // strides.
+    let mut r = Lcg(13);
+    let data: Vec<u8> = (0..24).map(|i| (i % 3) as u8).collect();
+    let mut compared = 0;
+    for _ in 0..4000 {
+        let nd = 1 + r.below(3) as usize;
+        let shape: Vec<usize> = (0..nd).map(|_| r.below(4) as usize).collect();
+        let (Some(a), Some(b)) = (
+            random_view(&mut r, &data, &shape),
+            random_view(&mut r, &data, &shape),
+        ) else {
+            continue;
+        };
+        let (x, y) = (a.tobytes().unwrap(), b.tobytes().unwrap());
+        assert_eq!(a.equals(&b), x == y, "{shape:?} {x:?} {y:?}");
+        assert!(a.equals(&a));
+        if nd == 1 {
+            for v in 0..3u8 {
+                let want = x.iter().filter(|&&c| c == v).count();
+                assert_eq!(a.count(i64::from(v)).unwrap(), want);
+            }
+        }
+        compared += 1;
+    }
+    assert!(compared > 1000, "only {compared} layouts fitted");
+}
