@@ -190,6 +190,16 @@ fn ndarray_refuses_byte_sizes_beyond_isize() {
     let empty = nd(vec![1 << 62, 4, 0], "B").unwrap();
     assert_eq!(empty.layout().nitems(), Some(0));
     assert_eq!(MemoryView::new(&empty).unwrap().nbytes().unwrap(), 0);
+    // With default strides too (C and Fortran order): the product past the
+    // outermost dimension, which overflows, is not a stride.
+    let c = NdArray::new(vec![], "B", vec![1 << 62, 4, 0], None, 0, false).unwrap();
+    assert_eq!(c.layout().strides(), &[4, 1, 1]);
+    let f = NdArray::fortran(vec![], "B", vec![0, 4, 1 << 62]).unwrap();
+    assert_eq!(f.layout().strides(), &[1, 1, 4]);
+    // A stride that does overflow is an OverflowError here (CPython's
+    // _testbuffer wraps it silently: 4 * 2**62 becomes stride 0).
+    let r = NdArray::new(vec![], "B", vec![0, 1 << 62, 4], None, 0, false);
+    assert_eq!(ke(r).0, ErrorKind::OverflowError);
     // A layout that does not fit its buffer says so first, as
     // _testbuffer's verify_structure does.
     let r = NdArray::new(vec![], "B", vec![1 << 62, 2], Some(vec![0, 0]), 0, false);
