@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::error::{Error, Result, ensure_arc_fits, try_collect};
+use crate::error::{Error, Result, ensure_arc_fits, try_collect, try_vec};
 use crate::hex;
 use crate::layout::{Layout, adjust_slice, normalize_index};
 use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id};
@@ -236,10 +236,9 @@ impl Bytes {
             });
         }
         let src = self.as_slice();
-        let v: Vec<u8> = (0..s.len)
-            .map(|k| src[(s.start + k as isize * s.step) as usize])
-            .collect();
-        Ok(Bytes::from(v))
+        let mut v = try_vec(s.len)?;
+        v.extend((0..s.len).map(|k| src[(s.start + k as isize * s.step) as usize]));
+        Bytes::try_from_slice(&v)
     }
 
     /// The bytes as a slice. Cost: O(1).
