@@ -17,7 +17,7 @@
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, try_vec};
 
 /// `PyBUF_MAX_NDIM`: the most dimensions a view may have.
 pub const MAX_NDIM: usize = 64;
@@ -25,14 +25,21 @@ pub const MAX_NDIM: usize = 64;
 /// Strides of a C-contiguous (row-major) array, `None` on overflow. Cost: O(ndim).
 ///
 /// ```
-/// assert_eq!(bufproto::layout::c_strides(&[2, 3, 4], 1), Some(vec![12, 4, 1]));
+/// use bufproto::layout::c_strides;
+/// assert_eq!(c_strides(&[2, 3, 4], 1), Some(vec![12, 4, 1]));
+/// assert_eq!(c_strides(&[1 << 62, 2], 1), Some(vec![2, 1]));
+/// assert_eq!(c_strides(&[2, 1 << 62, 2], 1), None); // 2**63 overflows
 /// ```
 pub fn c_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
     let mut st = vec![0isize; shape.len()];
     let mut sd = isize::try_from(itemsize).ok()?;
     for i in (0..shape.len()).rev() {
         st[i] = sd;
-        sd = sd.checked_mul(isize::try_from(shape[i].max(1)).ok()?)?;
+        // The product past the outermost dimension is no stride: not
+        // computed, so [2**62, 4, 0] (no items) gets its strides.
+        if i > 0 {
+            sd = sd.checked_mul(isize::try_from(shape[i].max(1)).ok()?)?;
+        }
     }
     Some(st)
 }
@@ -41,14 +48,20 @@ pub fn c_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
 /// overflow. Cost: O(ndim).
 ///
 /// ```
-/// assert_eq!(bufproto::layout::f_strides(&[2, 3, 4], 1), Some(vec![1, 2, 6]));
+/// use bufproto::layout::f_strides;
+/// assert_eq!(f_strides(&[2, 3, 4], 1), Some(vec![1, 2, 6]));
+/// assert_eq!(f_strides(&[2, 1 << 62], 1), Some(vec![1, 2]));
 /// ```
 pub fn f_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
     let mut st = vec![0isize; shape.len()];
     let mut sd = isize::try_from(itemsize).ok()?;
+    let last = shape.len().saturating_sub(1);
     for i in 0..shape.len() {
         st[i] = sd;
-        sd = sd.checked_mul(isize::try_from(shape[i].max(1)).ok()?)?;
+        // As in `c_strides`: no product past the outermost dimension.
+        if i < last {
+            sd = sd.checked_mul(isize::try_from(shape[i].max(1)).ok()?)?;
+        }
     }
     Some(st)
 }
@@ -487,7 +500,10 @@ impl Layout {
         for i in (0..shape.len()).rev() {
             strides[i] = sd;
             let d = isize::try_from(shape[i].max(1)).map_err(|_| Error::size_overflow())?;
-            sd = sd.checked_mul(d).ok_or_else(Error::size_overflow)?;
+            // As `c_strides`: no product past the outermost dimension.
+            if i > 0 {
+                sd = sd.checked_mul(d).ok_or_else(Error::size_overflow)?;
+            }
         }
         Ok(Layout {
             offset,
@@ -541,9 +557,19 @@ impl Layout {
     /// Number of items (product of the shape), `None` on overflow. Cost: O(ndim).
     ///
     /// ```
-    /// assert_eq!(bufproto::layout::Layout::bytes(4).nitems(), Some(4));
+    /// use bufproto::layout::Layout;
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert_eq!(Layout::bytes(4).nitems(), Some(4));
+    /// assert_eq!(Layout::new(0, 1, "B", vec![1 << 62, 4, 0], vec![0, 0, 0])?.nitems(), Some(0));
+    /// assert_eq!(Layout::new(0, 1, "B", vec![1 << 62, 4], vec![0, 0])?.nitems(), None);
+    /// # Ok(()) }
     /// ```
     pub fn nitems(&self) -> Option<usize> {
+        // A zero anywhere makes the product zero, however large the rest
+        // ([2**62, 4, 0] has no items, although 2**62 * 4 overflows).
+        if self.shape.contains(&0) {
+            return Some(0);
+        }
         self.shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d))
     }
 
@@ -659,13 +685,18 @@ impl Layout {
     ///
     /// # Errors
     ///
+    /// `MemoryError` if the list of offsets cannot be allocated (a zero
+    /// stride lets a tiny buffer hold a view of `usize::MAX` items);
     /// `OverflowError` if an offset cannot be represented (never for a layout
     /// that fits its buffer).
     ///
     /// ```
     /// use bufproto::layout::Layout;
+    /// use bufproto::ErrorKind;
     /// # fn main() -> Result<(), bufproto::Error> {
     /// assert_eq!(Layout::bytes(3).item_offsets()?, vec![0, 1, 2]);
+    /// let huge = Layout::new(0, 1, "B", vec![usize::MAX], vec![0])?;
+    /// assert_eq!(huge.item_offsets().unwrap_err().kind(), ErrorKind::MemoryError);
     /// # Ok(()) }
     /// ```
     pub fn item_offsets(&self) -> Result<Vec<usize>> {
@@ -691,8 +722,10 @@ impl Layout {
     }
 
     fn item_offsets_in(&self, fortran: bool) -> Result<Vec<usize>> {
-        let n = self.nitems().ok_or_else(Error::size_overflow)?;
-        let mut out = Vec::with_capacity(n);
+        let n = self.nitems().ok_or_else(Error::no_memory)?;
+        // One offset per item: as many as the caller's input says, so the
+        // allocation is fallible (2**62 offsets of a broadcast view).
+        let mut out = try_vec(n)?;
         if n == 0 {
             return Ok(out);
         }
