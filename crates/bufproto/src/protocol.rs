@@ -451,6 +451,20 @@ impl Buffer {
         })
     }
 
+    /// The same export described by another layout of the same memory (an
+    /// `array.array` relabels its bytearray's bytes as typed items).
+    pub(crate) fn relaid(self, layout: Layout) -> Result<Buffer> {
+        let len = layout
+            .nbytes()
+            .filter(|&n| isize::try_from(n).is_ok())
+            .ok_or_else(Error::size_overflow)?;
+        Ok(Buffer {
+            layout,
+            len,
+            ..self
+        })
+    }
+
     pub(crate) fn from_view(
         obj: ObjRef,
         storage: Storage,
