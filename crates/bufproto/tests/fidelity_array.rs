@@ -262,3 +262,18 @@ fn clone_is_a_new_object() -> Result<(), Error> {
     assert_eq!(c.tolist()?, [Value::Int(9), Value::Int(2)]);
     Ok(())
 }
+
+/// After `a.pop(0)` the items start one item into the storage (the
+/// bytearray advances its start, as CPython's does): `get`/`set` address
+/// from there. CPython: `a = array('i', [1, 2, 3]); a.pop(0); a[1] = 9` →
+/// `array('i', [2, 9])`.
+#[test]
+fn get_and_set_after_the_start_moved() -> Result<(), Error> {
+    let mut a = Array::from_values("i", [1, 2, 3])?;
+    assert_eq!(a.pop(Some(0))?, Value::Int(1));
+    assert_eq!((a.get(0)?, a.get(-1)?), (Value::Int(2), Value::Int(3)));
+    a.set(1, 9)?;
+    assert_eq!(format!("{a:?}"), "array('i', [2, 9])");
+    assert_eq!(MemoryView::new(&a)?.tolist()?.to_string(), "[2, 9]");
+    Ok(())
+}
