@@ -155,10 +155,9 @@ pub fn extended_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     let mut out = Vec::new();
     for item in iter {
         let v = byte_arg(&item?)?;
-        let b = u8::try_from(v)
-            .map_err(|_| PyValueError::new_err("byte must be in range(0, 256)"))?;
-        out.try_reserve(1)
-            .map_err(|_| PyMemoryError::new_err(()))?;
+        let b =
+            u8::try_from(v).map_err(|_| PyValueError::new_err("byte must be in range(0, 256)"))?;
+        out.try_reserve(1).map_err(|_| PyMemoryError::new_err(()))?;
         out.push(b);
     }
     Ok(out)
@@ -178,7 +177,11 @@ impl Target<'_> {
     fn wants_float(self) -> bool {
         let f = match self {
             Target::Array(c) => c,
-            Target::View(f) => f.trim_start_matches(['@', '=', '<', '>', '!']).chars().next().unwrap_or('B'),
+            Target::View(f) => f
+                .trim_start_matches(['@', '=', '<', '>', '!'])
+                .chars()
+                .next()
+                .unwrap_or('B'),
         };
         matches!(f, 'f' | 'd' | 'e')
     }
@@ -233,7 +236,9 @@ pub fn ssize_list(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<isize>> {
     } else if let Ok(t) = obj.cast::<PyTuple>() {
         t.iter().collect()
     } else {
-        return Err(PyTypeError::new_err(format!("{name} must be a list or a tuple")));
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be a list or a tuple"
+        )));
     };
     items
         .iter()
@@ -243,7 +248,7 @@ pub fn ssize_list(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<isize>> {
                     "elements of {name} must be integers"
                 )));
             }
-            x.extract::<isize>()
+            ssize_arg(x)
         })
         .collect()
 }
@@ -260,13 +265,16 @@ pub fn shape_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
         .collect()
 }
 
-/// An index-sized argument of a method such as `pop(index)`:
-/// `PyNumber_AsSsize_t(obj, OverflowError)`, CPython's argument clinic.
+/// An index-sized argument of a method such as `pop(index)`, as the
+/// argument clinic converts it: `PyLong_AsSsize_t(PyNumber_Index(obj))`,
+/// so too large an int is `OverflowError: Python int too large to convert
+/// to C ssize_t`.
 pub fn ssize_arg(obj: &Bound<'_, PyAny>) -> PyResult<isize> {
-    // SAFETY: `obj` is alive; the exception type is a static CPython object.
-    let i = unsafe { ffi::PyNumber_AsSsize_t(obj.as_ptr(), ffi::PyExc_OverflowError) };
+    let i = operator_index(obj)?;
+    // SAFETY: `i` is a live int (PyNumber_Index returned it).
+    let v = unsafe { ffi::PyLong_AsSsize_t(i.as_ptr()) };
     match PyErr::take(obj.py()) {
-        Some(e) if i == -1 => Err(e),
-        _ => Ok(i),
+        Some(e) if v == -1 => Err(e),
+        _ => Ok(v),
     }
 }

@@ -124,7 +124,10 @@ pub unsafe fn fill_view(
         Err(e) => return unsafe { refuse_view(view, e) },
     };
     let e = &*export;
-    let as_ptr = |v: &Option<Vec<isize>>| v.as_ref().map_or(ptr::null_mut(), |v| v.as_ptr().cast_mut());
+    let as_ptr = |v: &Option<Vec<isize>>| {
+        v.as_ref()
+            .map_or(ptr::null_mut(), |v| v.as_ptr().cast_mut())
+    };
     // SAFETY: `view` is non-null and CPython hands us a writable Py_buffer
     // (the caller's contract). Every pointer stored in it points into
     // `export`, which `view->internal` owns until `release_view`: the

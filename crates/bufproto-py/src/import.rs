@@ -108,7 +108,10 @@ fn extent(shape: &[usize], strides: &[isize], itemsize: usize) -> Option<(usize,
             hi = hi.checked_add(reach)?;
         }
     }
-    Some((lo.unsigned_abs(), usize::try_from(hi.checked_sub(lo)?).ok()?))
+    Some((
+        lo.unsigned_abs(),
+        usize::try_from(hi.checked_sub(lo)?).ok()?,
+    ))
 }
 
 impl PyMemory {

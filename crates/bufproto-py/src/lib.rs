@@ -213,7 +213,11 @@ impl PyByteArray {
     fn __delitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<()> {
         if let Ok(s) = key.cast::<PySlice>() {
             let (a, b, c) = slice_parts(s)?;
-            return slf.try_borrow_mut()?.inner.del_slice(a, b, c).map_err(to_pyerr);
+            return slf
+                .try_borrow_mut()?
+                .inner
+                .del_slice(a, b, c)
+                .map_err(to_pyerr);
         }
         let i = convert::index_arg(key, BYTEARRAY_INDICES)?;
         slf.try_borrow_mut()?.inner.del_item(i).map_err(to_pyerr)
@@ -329,9 +333,7 @@ impl PyArray {
         match values {
             None => {}
             Some(v) if v.is_instance_of::<PyBytes>() || v.is_instance_of::<PyByteArrayType>() => {
-                inner
-                    .frombytes(&convert::bytes_of(v)?)
-                    .map_err(to_pyerr)?;
+                inner.frombytes(&convert::bytes_of(v)?).map_err(to_pyerr)?;
             }
             Some(v) if v.is_instance_of::<pyo3::types::PyString>() => {
                 return Err(PyTypeError::new_err(format!(
@@ -581,7 +583,10 @@ impl RustView {
     fn set(slf: &Bound<'_, Self>, index: Vec<isize>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let format = slf.try_borrow()?.format()?;
         let v = convert::value_arg(value, Target::View(&format))?;
-        slf.try_borrow()?.view()?.set_at(&index, v).map_err(to_pyerr)
+        slf.try_borrow()?
+            .view()?
+            .set_at(&index, v)
+            .map_err(to_pyerr)
     }
 
     fn get<'py>(&self, py: Python<'py>, index: Vec<isize>) -> PyResult<Bound<'py, PyAny>> {
