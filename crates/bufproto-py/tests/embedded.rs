@@ -70,6 +70,7 @@ struct Got {
     format: Option<String>,
     shape: Option<Vec<isize>>,
     strides: Option<Vec<isize>>,
+    suboffsets: Option<Vec<isize>>,
 }
 
 fn get(obj: &Bound<'_, PyAny>, flags: c_int) -> Result<Got, String> {
@@ -99,6 +100,7 @@ fn get(obj: &Bound<'_, PyAny>, flags: c_int) -> Result<Got, String> {
                 .then(|| CStr::from_ptr(v.format).to_string_lossy().into_owned()),
             shape: arr(v.shape),
             strides: arr(v.strides),
+            suboffsets: arr(v.suboffsets),
         };
         assert!(v.obj == obj.as_ptr());
         ffi::PyBuffer_Release(v);
@@ -135,7 +137,8 @@ fn request_flags_are_honoured() {
                 ndim: 1,
                 format: None,
                 shape: None,
-                strides: None
+                strides: None,
+                suboffsets: None
             }
         );
         let g2 = get(&ba, ffi::PyBUF_FORMAT | ffi::PyBUF_ND | ffi::PyBUF_WRITABLE).unwrap();
@@ -389,7 +392,10 @@ fn a_refused_request_leaves_view_obj_null_as_memoryview_does() {
             twin.0,
             "BufferError: memoryview: underlying buffer is not writable"
         );
-        assert_eq!(ours, ("BufferError: Object is not writable.".into(), twin.1));
+        assert_eq!(
+            ours,
+            ("BufferError: Object is not writable.".into(), twin.1)
+        );
         assert_eq!(
             refused(&o("nd"), ffi::PyBUF_ND),
             Some(("BufferError: ndarray is not C-contiguous".into(), false))
@@ -441,5 +447,62 @@ fn releases_and_requests_while_rust_holds_a_mutable_borrow() {
         assert_eq!(ba.borrow().inner.exports(), 0);
         assert_eq!(ar.borrow().inner.exports(), 0);
         ba.call_method1("append", (33,)).unwrap();
+    });
+}
+
+/// Every standard request on each exporter and on its CPython twin: the
+/// same `Py_buffer` fields (or the same error), field by field.
+#[test]
+fn every_request_matches_cpythons_twin_field_by_field() {
+    Python::attach(|py| {
+        let g = run(
+            py,
+            "import bufproto_py as b, _testbuffer as tb, array, struct\n\
+             pairs = [\n\
+             (b.ByteArray(b'abcd'), bytearray(b'abcd')),\n\
+             (b.ByteArray(), bytearray()),\n\
+             (b.Bytes(b'abcd'), b'abcd'),\n\
+             (b.Array('i', [1, 2, 3]), array.array('i', [1, 2, 3])),\n\
+             (b.Array('d'), array.array('d')),\n\
+             (b.NdArray(bytes(24), 'i', [2, 3]), tb.ndarray([0] * 6, shape=[2, 3], format='i')),\n\
+             (b.NdArray(bytes(6), 'B', [2, 3], [1, 2]),\n\
+              tb.ndarray([0] * 6, shape=[2, 3], format='B', flags=tb.ND_FORTRAN)),\n\
+             (b.NdArray(bytes(24), 'i', [2, 3], [-12, 4], 12),\n\
+              tb.ndarray([0] * 6, shape=[2, 3], strides=[-12, 4], offset=12, format='i')),\n\
+             (b.NdArray(bytes(4), 'i', []), tb.ndarray(0, shape=[], format='i')),\n\
+             (b.NdArray(b'', 'i', [2, 0]), tb.ndarray([1], shape=[2, 0], format='i')),\n\
+             (b.NdArray(bytes(4), 'B', [4], writable=True),\n\
+              tb.ndarray([0] * 4, shape=[4], format='B', flags=tb.ND_WRITABLE)),\n\
+             ]\n",
+        )
+        .unwrap();
+        let pairs = g.get_item("pairs").unwrap().unwrap();
+        let flags = [
+            ffi::PyBUF_SIMPLE,
+            ffi::PyBUF_WRITABLE,
+            ffi::PyBUF_FORMAT,
+            ffi::PyBUF_ND,
+            ffi::PyBUF_ND | ffi::PyBUF_FORMAT,
+            ffi::PyBUF_STRIDES,
+            ffi::PyBUF_C_CONTIGUOUS,
+            ffi::PyBUF_F_CONTIGUOUS,
+            ffi::PyBUF_ANY_CONTIGUOUS,
+            ffi::PyBUF_INDIRECT,
+            ffi::PyBUF_CONTIG,
+            ffi::PyBUF_CONTIG_RO,
+            ffi::PyBUF_STRIDED,
+            ffi::PyBUF_STRIDED_RO,
+            ffi::PyBUF_RECORDS,
+            ffi::PyBUF_RECORDS_RO,
+            ffi::PyBUF_FULL,
+            ffi::PyBUF_FULL_RO,
+        ];
+        for pair in pairs.try_iter().unwrap() {
+            let pair = pair.unwrap();
+            let (ours, twin) = (pair.get_item(0).unwrap(), pair.get_item(1).unwrap());
+            for f in flags {
+                assert_eq!(get(&ours, f), get(&twin, f), "{ours:?} flags {f:#x}");
+            }
+        }
     });
 }
