@@ -26,7 +26,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray as PyByteArrayType, PyBytes, PyList, PySlice, PyTuple};
 use pyo3::{PyTraverseError, gc::PyVisit};
 
-pub mod convert;
+mod convert;
 pub mod export;
 pub mod import;
 
