@@ -381,8 +381,7 @@ fn a_refused_request_leaves_view_obj_null_as_memoryview_does() {
             py,
             "import bufproto_py as b\n\
              ours = b.Bytes(b'abc')\ntwin = memoryview(b'abc')\n\
-             nd = b.NdArray(b'adbecf', 'B', [2, 3], [1, 2])\n\
-             big = b.NdArray(b'x', 'B', [2**62, 2], [0, 0])\n",
+             nd = b.NdArray(b'adbecf', 'B', [2, 3], [1, 2])\n",
         )
         .unwrap();
         let o = |n: &str| g.get_item(n).unwrap().unwrap();
@@ -400,13 +399,65 @@ fn a_refused_request_leaves_view_obj_null_as_memoryview_does() {
             refused(&o("nd"), ffi::PyBUF_ND),
             Some(("BufferError: ndarray is not C-contiguous".into(), false))
         );
-        assert_eq!(
-            refused(&o("big"), ffi::PyBUF_FULL_RO),
-            Some((
-                "BufferError: bufproto_py: buffer size exceeds PY_SSIZE_T_MAX".into(),
-                false
-            ))
-        );
+    });
+}
+
+/// An exporter whose layout fits each field but not the byte size:
+/// `fill_view` refuses it itself, whatever the exporters accept.
+#[derive(Debug)]
+struct FourBytes(Vec<std::sync::atomic::AtomicU8>);
+impl bufproto::ForeignMemory for FourBytes {
+    fn bytes(&self) -> &[std::sync::atomic::AtomicU8] {
+        &self.0
+    }
+}
+
+#[test]
+fn fill_view_refuses_sizes_past_ssize_t_max() {
+    use bufproto::layout::Layout;
+    Python::attach(|py| {
+        let memory = std::sync::Arc::new(FourBytes((0..4).map(|_| 0.into()).collect()));
+        for (shape, itemsize) in [(vec![1 << 62, 2], 1), (vec![1 << 61], 4)] {
+            let n = shape.len();
+            let layout = Layout::new(0, itemsize, "B", shape, vec![0; n]).unwrap();
+            let big = bufproto::Foreign::new(memory.clone(), layout, false, "big").unwrap();
+            let mut view = MaybeUninit::<ffi::Py_buffer>::zeroed();
+            // SAFETY: `view` is writable; on success it would be released
+            // below (it must not succeed).
+            let r = unsafe {
+                (*view.as_mut_ptr()).obj = ffi::Py_None();
+                bufproto_py::fill_view(
+                    &big,
+                    py.None().into_bound(py),
+                    view.as_mut_ptr(),
+                    ffi::PyBUF_FULL_RO,
+                )
+            };
+            let e = r.unwrap_err();
+            assert!(e.is_instance_of::<pyo3::exceptions::PyBufferError>(py));
+            assert_eq!(
+                e.value(py).to_string(),
+                "bufproto_py: buffer size exceeds PY_SSIZE_T_MAX"
+            );
+            // SAFETY: written by fill_view.
+            assert!(unsafe { (*view.as_ptr()).obj.is_null() });
+        }
+        // 2**62 bytes fit: the same path succeeds
+        let layout = Layout::new(0, 1, "B", vec![1 << 62], vec![0]).unwrap();
+        let fits = bufproto::Foreign::new(memory, layout, false, "fits").unwrap();
+        let mut view = MaybeUninit::<ffi::Py_buffer>::zeroed();
+        // SAFETY: as above; released once below.
+        unsafe {
+            bufproto_py::fill_view(
+                &fits,
+                py.None().into_bound(py),
+                view.as_mut_ptr(),
+                ffi::PyBUF_FULL_RO,
+            )
+            .unwrap();
+            assert_eq!((*view.as_ptr()).len, 1 << 62);
+            ffi::PyBuffer_Release(view.as_mut_ptr());
+        }
     });
 }
 
