@@ -22,13 +22,16 @@ use crate::error::{Error, Result, try_vec};
 /// `PyBUF_MAX_NDIM`: the most dimensions a view may have.
 pub const MAX_NDIM: usize = 64;
 
-/// Strides of a C-contiguous (row-major) array, `None` on overflow. Cost: O(ndim).
+/// Strides of a C-contiguous (row-major) array, `None` on overflow, as
+/// CPython's `init_strides_from_shape` computes them: a zero in the shape
+/// makes every stride before it 0. Cost: O(ndim).
 ///
 /// ```
 /// use bufproto::layout::c_strides;
 /// assert_eq!(c_strides(&[2, 3, 4], 1), Some(vec![12, 4, 1]));
 /// assert_eq!(c_strides(&[1 << 62, 2], 1), Some(vec![2, 1]));
 /// assert_eq!(c_strides(&[2, 1 << 62, 2], 1), None); // 2**63 overflows
+/// assert_eq!(c_strides(&[2, 0], 1), Some(vec![0, 1]));
 /// ```
 pub fn c_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
     let mut st = vec![0isize; shape.len()];
@@ -38,7 +41,7 @@ pub fn c_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
         // The product past the outermost dimension is no stride: not
         // computed, so [2**62, 4, 0] (no items) gets its strides.
         if i > 0 {
-            sd = sd.checked_mul(isize::try_from(shape[i].max(1)).ok()?)?;
+            sd = sd.checked_mul(isize::try_from(shape[i]).ok()?)?;
         }
     }
     Some(st)
@@ -60,7 +63,7 @@ pub fn f_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
         st[i] = sd;
         // As in `c_strides`: no product past the outermost dimension.
         if i < last {
-            sd = sd.checked_mul(isize::try_from(shape[i].max(1)).ok()?)?;
+            sd = sd.checked_mul(isize::try_from(shape[i]).ok()?)?;
         }
     }
     Some(st)
@@ -499,7 +502,7 @@ impl Layout {
         let mut sd = isize::try_from(itemsize).map_err(|_| Error::size_overflow())?;
         for i in (0..shape.len()).rev() {
             strides[i] = sd;
-            let d = isize::try_from(shape[i].max(1)).map_err(|_| Error::size_overflow())?;
+            let d = isize::try_from(shape[i]).map_err(|_| Error::size_overflow())?;
             // As `c_strides`: no product past the outermost dimension.
             if i > 0 {
                 sd = sd.checked_mul(d).ok_or_else(Error::size_overflow)?;
