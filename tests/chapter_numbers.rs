@@ -192,8 +192,7 @@ fn page_problems(file: &str, markdown: &str, chapters: &[Chapter]) -> Vec<String
 }
 
 fn book_sidebar() -> Vec<Chapter> {
-    let summary =
-        fs::read_to_string(root().join("src/SUMMARY.md")).expect("src/SUMMARY.md exists");
+    let summary = fs::read_to_string(root().join("src/SUMMARY.md")).expect("src/SUMMARY.md exists");
     sidebar(&summary)
 }
 
@@ -201,7 +200,9 @@ fn book_sidebar() -> Vec<Chapter> {
 fn chapter_files_are_numbered_as_the_sidebar_numbers_them() {
     let chapters = book_sidebar();
     assert!(
-        chapters.iter().any(|c| c.file == "ch01-introduction.md" && c.number == 1),
+        chapters
+            .iter()
+            .any(|c| c.file == "ch01-introduction.md" && c.number == 1),
         "the Introduction is the sidebar's chapter 1: {chapters:?}"
     );
     let problems = sidebar_problems(&chapters);
@@ -221,7 +222,10 @@ fn every_chapter_number_in_the_book_and_readme_matches_the_sidebar() {
         checked += mentions(&text).len();
         problems.extend(page_problems(page, &text, &chapters));
     }
-    assert!(checked > 0, "no \"chapter N\" found at all: is the scan broken?");
+    assert!(
+        checked > 0,
+        "no \"chapter N\" found at all: is the scan broken?"
+    );
     assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
 }
 
@@ -269,7 +273,10 @@ fn mentions_are_found_in_every_spelling() {
     assert_eq!(numbers("chapters 6 and 9"), [6, 9]);
     assert_eq!(numbers("chapters 6, 7 and 9"), [6, 7, 9]);
     assert_eq!(numbers("chapters 12–15"), [12, 15]);
-    assert_eq!(numbers("the next chapter is short; subchapter 3"), Vec::<usize>::new());
+    assert_eq!(
+        numbers("the next chapter is short; subchapter 3"),
+        Vec::<usize>::new()
+    );
 }
 
 #[test]
