@@ -351,7 +351,7 @@ fn table(printed: &Printed) -> String {
         let since = match c {
             'e' => {
                 assert!(!printed.reads_before_312.contains('e'));
-                "3.12"
+                "3.12 (a view)"
             }
             'F' | 'D' => "3.14 (`struct`)",
             _ => {
