@@ -403,7 +403,7 @@ fn a_refused_request_leaves_view_obj_null_as_memoryview_does() {
 }
 
 /// An exporter whose layout fits each field but not the byte size:
-/// `fill_view` refuses it itself, whatever the exporters accept.
+/// the request is refused (by the crate, before `fill_view` checks it).
 #[derive(Debug)]
 struct FourBytes(Vec<std::sync::atomic::AtomicU8>);
 impl bufproto::ForeignMemory for FourBytes {
@@ -433,11 +433,15 @@ fn fill_view_refuses_sizes_past_ssize_t_max() {
                     ffi::PyBUF_FULL_RO,
                 )
             };
+            // The crate refuses first: a `Buffer` whose byte size does not
+            // fit `isize` cannot be made (as CPython's `nbytes` would
+            // overflow). `fill_view`'s own `PY_SSIZE_T_MAX` check stays as a
+            // second guard for any exporter that slipped past it.
             let e = r.unwrap_err();
-            assert!(e.is_instance_of::<pyo3::exceptions::PyBufferError>(py));
+            assert!(e.is_instance_of::<pyo3::exceptions::PyOverflowError>(py));
             assert_eq!(
                 e.value(py).to_string(),
-                "bufproto_py: buffer size exceeds PY_SSIZE_T_MAX"
+                "Python int too large to convert to C ssize_t"
             );
             // SAFETY: written by fill_view.
             assert!(unsafe { (*view.as_ptr()).obj.is_null() });

@@ -190,12 +190,14 @@ fn ndarray_refuses_byte_sizes_beyond_isize() {
     let empty = nd(vec![1 << 62, 4, 0], "B").unwrap();
     assert_eq!(empty.layout().nitems(), Some(0));
     assert_eq!(MemoryView::new(&empty).unwrap().nbytes().unwrap(), 0);
-    // With default strides too (C and Fortran order): the product past the
-    // outermost dimension, which overflows, is not a stride.
+    // With default strides too (C and Fortran order), as CPython's
+    // init_strides_from_shape: the zero makes the strides beyond it 0, and
+    // the product past the outermost dimension is not a stride
+    // (memoryview(_testbuffer.ndarray([1], shape=[2**62, 4, 0])).strides).
     let c = NdArray::new(vec![], "B", vec![1 << 62, 4, 0], None, 0, false).unwrap();
-    assert_eq!(c.layout().strides(), &[4, 1, 1]);
+    assert_eq!(c.layout().strides(), &[0, 0, 1]);
     let f = NdArray::fortran(vec![], "B", vec![0, 4, 1 << 62]).unwrap();
-    assert_eq!(f.layout().strides(), &[1, 1, 4]);
+    assert_eq!(f.layout().strides(), &[1, 0, 0]);
     // A stride that does overflow is an OverflowError here (CPython's
     // _testbuffer wraps it silently: 4 * 2**62 becomes stride 0).
     let r = NdArray::new(vec![], "B", vec![0, 1 << 62, 4], None, 0, false);
