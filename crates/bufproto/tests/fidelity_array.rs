@@ -211,15 +211,19 @@ fn get_and_set_do_not_depend_on_the_length() -> Result<(), Error> {
     let big = Array::from_values("d", (0..100_000).map(f64::from))?;
     let run = |a: &Array| {
         let n = a.len() as u32;
-        per_call(2_000, |k| {
+        per_call(200, |k| {
             let i = (k * 7919 % n) as isize;
             let v = a.get(i).unwrap();
             a.set(i, v).unwrap();
         })
     };
-    // Warm up, then measure.
-    run(&small);
-    let (s, b) = (run(&small), run(&big));
+    // Interleaved rounds, the fastest of each: a shared, loaded machine
+    // preempts some rounds, never speeds one up.
+    let (mut s, mut b) = (f64::MAX, f64::MAX);
+    for _ in 0..7 {
+        s = s.min(run(&small));
+        b = b.min(run(&big));
+    }
     eprintln!("get+set: {s:.0} ns/call at 1e3 items, {b:.0} ns/call at 1e5 items");
     assert!(b < s * 10.0 + 5_000.0, "{b} ns vs {s} ns: not O(1)");
     assert_eq!(big.get(-1)?, Value::Float(99_999.0));

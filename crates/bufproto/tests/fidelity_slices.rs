@@ -12,7 +12,7 @@ use std::sync::atomic::AtomicU8;
 use bufproto::foreign::{Foreign, ForeignMemory};
 use bufproto::layout::Layout;
 use bufproto::{Array, ByteArray, Bytes, Error, Exporter, MemoryView, Value};
-use fidelity_common::{diff, outcome, python};
+use fidelity_common::{diff, outcome, python, python_using};
 
 const MAX: isize = isize::MAX;
 const MIN: isize = isize::MIN;
@@ -325,7 +325,8 @@ fn views_without_items_slice_with_any_stride() -> Result<(), Error> {
         (&[3, 0][..], &[-(1 << 62), 1][..])
     );
     assert_eq!(r.tolist()?.to_string(), "[[], [], []]");
-    if let Some(py) = python(
+    if let Some(py) = python_using(
+        "_testbuffer",
         "import _testbuffer as tb\nm = memoryview(tb.ndarray([1], shape=[3, 0], strides=[2**62, 1], format='B'))\n\
          print(m[::2].shape, m[::2].strides, m[::-1].strides, m[::-1].tolist())",
         "",
