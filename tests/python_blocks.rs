@@ -36,10 +36,10 @@ use pythons::pycon_dir;
 
 /// How many loops and repeats `timeit` may run here, in every interpreter.
 /// Chapter 15 times megabyte operations 200 × 5 times, as a reader would;
-/// the ratios it claims hold with a tenth of the loops, and at full count
+/// the ratios it claims hold with a twentieth of the loops, and at full count
 /// its blocks alone take about a minute of CPU per interpreter, far more than
 /// all the other chapters together.
-const TIMEIT_CAP: (u32, u32) = (20, 3);
+const TIMEIT_CAP: (u32, u32) = (10, 3);
 
 /// The job the runner reads: chapters and their pycon blocks, in book order.
 fn job(blocks: &[&markdown::Block], timeit_cap: Option<(u32, u32)>) -> Value {

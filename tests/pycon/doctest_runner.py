@@ -99,9 +99,9 @@ def capped_timeit(cap):
     loops, cap["repeat"] times; returns a function that undoes it.
 
     Chapter 15's blocks time operations on megabytes with number=200,
-    repeat=5. The ratios they claim hold with fewer loops too; the job asks
-    for a cap on the slower interpreters (Pyodide) so that the tests stay
-    quick, and runs them at full size in the machine's python3.
+    repeat=5, as a reader would run them. The ratios they claim hold with
+    fewer loops too; the job (tests/python_blocks.rs) asks for a cap so that
+    running them on five interpreters stays quick.
     """
     import timeit
 
