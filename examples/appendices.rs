@@ -73,7 +73,8 @@ fn range(first: (u8, u8), last: (u8, u8)) -> String {
 
 /// The pair (or three) of blocks that show one difference, each tagged for
 /// the versions that print it — the tags the book's tests check both ways.
-fn difference_blocks(d: &bufproto::VersionDifference) -> String {
+fn difference_blocks(d: &bufproto::VersionDifference, in_the_crate: bool) -> String {
+    let and_the_crate = if in_the_crate { ", and the crate" } else { "" };
     let since = d.since;
     let before = (since.0, since.1 - 1);
     let mut out = String::new();
@@ -86,7 +87,7 @@ fn difference_blocks(d: &bufproto::VersionDifference) -> String {
     };
     if since == (3, 15) {
         block(
-            format!("{}, and the crate", range((3, 11), before)),
+            format!("{}{and_the_crate}", range((3, 11), before)),
             "before-3.15".into(),
             d.py311,
         );
@@ -104,7 +105,7 @@ fn difference_blocks(d: &bufproto::VersionDifference) -> String {
             format!("since-{},before-3.15", line(since))
         };
         block(
-            format!("{}, and the crate", range(since, last)),
+            format!("{}{and_the_crate}", range(since, last)),
             tags,
             d.py314,
         );
@@ -151,10 +152,72 @@ fn versions_page() -> String {
             "\n### `{id}`\n\n{description}\n{blocks}",
             id = d.id,
             description = d.description,
-            blocks = difference_blocks(d),
+            blocks = difference_blocks(d, true),
+        );
+    }
+    let _ = write!(
+        page,
+        "\n## Also new in 3.15, outside the crate\n\n\
+         Changes in 3.15.0rc1 to what the book's Python shows, where the crate has\n\
+         no counterpart. They are not in `VERSION_DIFFERENCES`; the book's tests\n\
+         run these blocks on every version, as they run the others.\n"
+    );
+    for d in OUTSIDE_THE_CRATE {
+        let _ = write!(
+            page,
+            "\n### `{id}`\n\n{description}\n{blocks}",
+            id = d.id,
+            description = d.description,
+            blocks = difference_blocks(d, false),
         );
     }
     page
+}
+
+/// What 3.15 changes outside the crate, checked where every block is: by the
+/// book's tests on all five versions, both ways.
+const OUTSIDE_THE_CRATE: &[bufproto::VersionDifference] = &[
+    outside(
+        "bytearray-take-bytes",
+        "bytearray.take_bytes(n=None) arrives in 3.15: it removes the first n bytes (all by default) and returns them as bytes.",
+        "b = bytearray(b'abcd')\n(b.take_bytes(1), b)",
+        "AttributeError: 'bytearray' object has no attribute 'take_bytes'",
+        "(b'a', bytearray(b'bcd'))",
+    ),
+    outside(
+        "int-from-bytes-strided",
+        "int.from_bytes of a view that is not C-contiguous: up to 3.14 it takes the items in order, 3.15 refuses with BufferError.",
+        "int.from_bytes(memoryview(b'abcd')[::2], 'big')",
+        "24931",
+        "BufferError: memoryview: underlying buffer is not C-contiguous",
+    ),
+    outside(
+        "struct-pack-into-message",
+        "struct.pack_into on a read-only buffer: 3.15 names the function and the argument in its TypeError.",
+        "import struct\nstruct.pack_into('<H', b'ab', 0, 7)",
+        "TypeError: argument must be read-write bytes-like object, not bytes",
+        "TypeError: pack_into() argument 2 must be read-write bytes-like object, not bytes",
+    ),
+];
+
+/// A difference that arrives in 3.15 (up to 3.14 `before`), for
+/// `OUTSIDE_THE_CRATE`.
+const fn outside(
+    id: &'static str,
+    description: &'static str,
+    python: &'static str,
+    before: &'static str,
+    py315: &'static str,
+) -> bufproto::VersionDifference {
+    bufproto::VersionDifference {
+        id,
+        description,
+        python,
+        since: (3, 15),
+        py311: before,
+        py314: before,
+        py315,
+    }
 }
 
 /// One error shown in a chapter: where, and the statement that raised it.
