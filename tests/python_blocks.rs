@@ -76,9 +76,10 @@ fn pycon_blocks() -> Vec<markdown::Block> {
 struct Python {
     /// "python3" or "pyodide-3.12".
     name: String,
-    /// The line it must report ("3.12"); `None` for python3, which is
-    /// whatever the machine has (`pythons::native_python` says if that will do).
-    line: Option<String>,
+    /// The CPython it must report ("3.12.7", `tags.json`'s `cpython`);
+    /// `None` for python3, which is whatever the machine has
+    /// (`pythons::native_python` says if that will do).
+    cpython: Option<String>,
     command: Command,
     /// Blocks it is given (python3 may lack the extension module).
     blocks: Vec<usize>,
@@ -145,7 +146,7 @@ fn pythons(blocks: &[markdown::Block], problems: &mut Vec<String>) -> Vec<Python
             };
             list.push(Python {
                 name: "python3".into(),
-                line: None,
+                cpython: None,
                 command,
                 blocks: mine,
                 timeit_cap: Some(TIMEIT_CAP),
@@ -167,7 +168,7 @@ fn pythons(blocks: &[markdown::Block], problems: &mut Vec<String>) -> Vec<Python
                     .arg(&p.line);
                 list.push(Python {
                     name: format!("pyodide-{}", p.line),
-                    line: Some(p.line),
+                    cpython: Some(p.cpython),
                     command,
                     blocks: all.clone(),
                     timeit_cap: Some(TIMEIT_CAP),
@@ -351,9 +352,9 @@ fn run_problems(
     let short = run.version.split_whitespace().next().unwrap_or_default();
     let name = format!("{} (CPython {short})", python.name);
     let mut out = Vec::new();
-    if let Some(line) = python.line.as_deref().filter(|l| *l != run.line) {
+    if let Some(cpython) = python.cpython.as_deref().filter(|c| *c != short) {
         out.push(format!(
-            "{name} is not CPython {line}: tests/pycon/tags.json gives it the wrong line"
+            "{name} is not CPython {cpython}, as tests/pycon/tags.json records"
         ));
     }
     for (&i, o) in &run.outcomes {
@@ -584,7 +585,7 @@ fn a_tag_wider_than_the_difference_fails_naming_the_block() {
     command.arg(pycon_dir().join("doctest_runner.py"));
     let mut python = Python {
         name: "python3-made-up".into(),
-        line: None,
+        cpython: None,
         command,
         blocks: (0..blocks.len()).collect(),
         timeit_cap: None,

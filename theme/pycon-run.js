@@ -27,11 +27,12 @@
         "line": "3.11",
         "about": "The machine's python3. CI (CI=true) requires this line, the oldest the book covers; another python3 runs the blocks as that version."
       },
+      "pyodides_about": "cpython is what each package's sys.version really says; tests/python_blocks.rs checks it on every run.",
       "pyodides": [
-        { "line": "3.12", "package": "pyodide-312", "npm": "pyodide@0.27.7" },
-        { "line": "3.13", "package": "pyodide-313", "npm": "pyodide@0.29.3" },
-        { "line": "3.14", "package": "pyodide-314", "npm": "pyodide@314.0.8" },
-        { "line": "3.15", "package": "pyodide-315", "npm": "pyodide@315.0.0-alpha.2", "preview": true }
+        { "line": "3.12", "cpython": "3.12.7", "package": "pyodide-312", "npm": "pyodide@0.27.7" },
+        { "line": "3.13", "cpython": "3.13.2", "package": "pyodide-313", "npm": "pyodide@0.29.3" },
+        { "line": "3.14", "cpython": "3.14.2", "package": "pyodide-314", "npm": "pyodide@314.0.8" },
+        { "line": "3.15", "cpython": "3.15.0rc1", "package": "pyodide-315", "npm": "pyodide@315.0.0-alpha.2", "preview": true }
       ],
       "browser": "3.14",
       "platform_tags": {

@@ -44,11 +44,13 @@ pub fn native_line() -> Result<String, String> {
         .ok_or_else(|| "tags.json: no native.line".into())
 }
 
-/// One Pyodide of `tags.json`: its CPython line, npm alias and whether it is a
+/// One Pyodide of `tags.json`: its CPython line, the exact CPython it
+/// carries (`sys.version`'s first word), its npm alias and whether it is a
 /// preview (a release candidate).
 #[derive(Clone, Debug)]
 pub struct PyodideLine {
     pub line: String,
+    pub cpython: String,
     pub package: String,
     pub preview: bool,
 }
@@ -65,6 +67,10 @@ pub fn pyodide_lines() -> Result<Vec<PyodideLine>, String> {
                 line: p["line"]
                     .as_str()
                     .ok_or("tags.json: a pyodide without line")?
+                    .into(),
+                cpython: p["cpython"]
+                    .as_str()
+                    .ok_or("tags.json: a pyodide without cpython")?
                     .into(),
                 package: p["package"]
                     .as_str()
