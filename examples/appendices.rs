@@ -2,9 +2,10 @@
 //! what they describe:
 //!
 //! * `src/appendix-versions.md`, from the crate's tested list of differences
-//!   between CPython 3.11 and 3.14 (`bufproto::VERSION_DIFFERENCES`), each
-//!   shown as a Python block for each version — which the book's tests then
-//!   run on both interpreters;
+//!   between CPython 3.11 and 3.15 (`bufproto::VERSION_DIFFERENCES`), grouped
+//!   by the version each arrived in, each shown as Python blocks tagged for
+//!   the versions that print them — which the book's tests then run on all
+//!   five interpreters;
 //! * `src/appendix-errors.md`, from every error that a chapter's Python blocks
 //!   show: its exception, its message, a statement that raises it, and where.
 //!
@@ -56,32 +57,167 @@ fn transcript(python: &str, outcome: &str) -> String {
     out
 }
 
+/// "3.14" for `(3, 14)`.
+fn line(version: (u8, u8)) -> String {
+    format!("{}.{}", version.0, version.1)
+}
+
+/// "CPython 3.11", "CPython 3.12 and 3.13", "CPython 3.11 to 3.13".
+fn range(first: (u8, u8), last: (u8, u8)) -> String {
+    match last.1.saturating_sub(first.1) {
+        0 => format!("CPython {}", line(first)),
+        1 => format!("CPython {} and {}", line(first), line(last)),
+        _ => format!("CPython {} to {}", line(first), line(last)),
+    }
+}
+
+/// The pair (or three) of blocks that show one difference, each tagged for
+/// the versions that print it — the tags the book's tests check both ways.
+fn difference_blocks(d: &bufproto::VersionDifference, in_the_crate: bool) -> String {
+    let and_the_crate = if in_the_crate { ", and the crate" } else { "" };
+    let since = d.since;
+    let before = (since.0, since.1 - 1);
+    let mut out = String::new();
+    let mut block = |title: String, tags: String, outcome: &str| {
+        let _ = write!(
+            out,
+            "\n{title}:\n\n```pycon,{tags}\n{}```\n",
+            transcript(d.python, outcome)
+        );
+    };
+    if since == (3, 15) {
+        block(
+            format!("{}{and_the_crate}", range((3, 11), before)),
+            "before-3.15".into(),
+            d.py311,
+        );
+    } else {
+        block(
+            range((3, 11), before),
+            format!("before-{}", line(since)),
+            d.py311,
+        );
+        let also_315 = d.py315 == d.py314;
+        let last = if also_315 { (3, 15) } else { (3, 14) };
+        let tags = if also_315 {
+            format!("since-{}", line(since))
+        } else {
+            format!("since-{},before-3.15", line(since))
+        };
+        block(
+            format!("{}{and_the_crate}", range(since, last)),
+            tags,
+            d.py314,
+        );
+    }
+    if d.py315 != d.py314 {
+        block(
+            "CPython 3.15 (release candidate)".into(),
+            "since-3.15".into(),
+            d.py315,
+        );
+    }
+    out
+}
+
 fn versions_page() -> String {
     let mut page = String::new();
     let _ = write!(
         page,
-        "{GENERATED}\n\n# What changed from 3.11 to 3.14\n\n\
-         The places where CPython 3.11 and CPython 3.14 behave differently, in what\n\
-         this book and its crate cover. The crate follows 3.14.\n\n\
+        "{GENERATED}\n\n# What changed from 3.11 to 3.15\n\n\
+         The places where CPython 3.11, 3.12, 3.13, 3.14 and 3.15 behave differently,\n\
+         in what this book and its crate cover, grouped by the version in which each\n\
+         difference arrived. The crate follows 3.14; 3.15 is a release candidate\n\
+         (3.15.0rc1), listed here and not followed.\n\n\
          The list is the crate's own, `bufproto::VERSION_DIFFERENCES`. A test runs\n\
-         every entry in both interpreters and checks both outcomes, and this page is\n\
-         generated from the list, so its blocks are run again by the book's tests:\n\
-         the first of each pair by CPython 3.11, the second by CPython 3.14. Python\n\
-         3.12 and 3.13 are not tested here; each of them behaves like one of the\n\
-         two.\n"
+         every entry in all five versions (3.11 natively, the others in Pyodide) and\n\
+         checks the outcome recorded for each, and this page is generated from the\n\
+         list, so its blocks are run again by the book's tests on every version:\n\
+         each block on the versions its tags name, where it must pass, and on the\n\
+         others, where it must fail.\n"
     );
+    let mut arrived = None;
     for d in bufproto::VERSION_DIFFERENCES {
+        if arrived != Some(d.since) {
+            arrived = Some(d.since);
+            let note = if d.since == (3, 15) {
+                " (release candidate)"
+            } else {
+                ""
+            };
+            let _ = write!(page, "\n## New in {}{note}\n", line(d.since));
+        }
         let _ = write!(
             page,
-            "\n## `{id}`\n\n{description}\n\nCPython 3.11:\n\n```pycon,before-3.12\n{old}```\n\n\
-             CPython 3.14, and the crate:\n\n```pycon,since-3.14\n{new}```\n",
+            "\n### `{id}`\n\n{description}\n{blocks}",
             id = d.id,
             description = d.description,
-            old = transcript(d.python, d.py311),
-            new = transcript(d.python, d.py314),
+            blocks = difference_blocks(d, true),
+        );
+    }
+    let _ = write!(
+        page,
+        "\n## Also new in 3.15, outside the crate\n\n\
+         Changes in 3.15.0rc1 to what the book's Python shows, where the crate has\n\
+         no counterpart. They are not in `VERSION_DIFFERENCES`; the book's tests\n\
+         run these blocks on every version, as they run the others.\n"
+    );
+    for d in OUTSIDE_THE_CRATE {
+        let _ = write!(
+            page,
+            "\n### `{id}`\n\n{description}\n{blocks}",
+            id = d.id,
+            description = d.description,
+            blocks = difference_blocks(d, false),
         );
     }
     page
+}
+
+/// What 3.15 changes outside the crate, checked where every block is: by the
+/// book's tests on all five versions, both ways.
+const OUTSIDE_THE_CRATE: &[bufproto::VersionDifference] = &[
+    outside(
+        "bytearray-take-bytes",
+        "bytearray.take_bytes(n=None) arrives in 3.15: it removes the first n bytes (all by default) and returns them as bytes.",
+        "b = bytearray(b'abcd')\n(b.take_bytes(1), b)",
+        "AttributeError: 'bytearray' object has no attribute 'take_bytes'",
+        "(b'a', bytearray(b'bcd'))",
+    ),
+    outside(
+        "int-from-bytes-strided",
+        "int.from_bytes of a view that is not C-contiguous: up to 3.14 it takes the items in order, 3.15 refuses with BufferError.",
+        "int.from_bytes(memoryview(b'abcd')[::2], 'big')",
+        "24931",
+        "BufferError: memoryview: underlying buffer is not C-contiguous",
+    ),
+    outside(
+        "struct-pack-into-message",
+        "struct.pack_into on a read-only buffer: 3.15 names the function and the argument in its TypeError.",
+        "import struct\nstruct.pack_into('<H', b'ab', 0, 7)",
+        "TypeError: argument must be read-write bytes-like object, not bytes",
+        "TypeError: pack_into() argument 2 must be read-write bytes-like object, not bytes",
+    ),
+];
+
+/// A difference that arrives in 3.15 (up to 3.14 `before`), for
+/// `OUTSIDE_THE_CRATE`.
+const fn outside(
+    id: &'static str,
+    description: &'static str,
+    python: &'static str,
+    before: &'static str,
+    py315: &'static str,
+) -> bufproto::VersionDifference {
+    bufproto::VersionDifference {
+        id,
+        description,
+        python,
+        since: (3, 15),
+        py311: before,
+        py314: before,
+        py315,
+    }
 }
 
 /// One error shown in a chapter: where, and the statement that raised it.

@@ -15,8 +15,11 @@ use pulldown_cmark::{Event, Parser, Tag};
 mod ci;
 #[path = "support/markdown.rs"]
 mod markdown;
+#[path = "support/pythons.rs"]
+mod pythons;
 
 use ci::root;
+use serde_json::Value;
 
 /// Languages shown but not run. Everything that can run must be `rust` or `pycon`.
 const DISPLAY_ONLY: &[&str] = &["console", "text", "c", "toml", "json"];
@@ -30,11 +33,7 @@ fn block_problem(block: &markdown::Block) -> Option<String> {
     match block.lang.as_str() {
         "" => Some("a code block without a language".into()),
         "rust" => rust_tags_problem(tags),
-        "pycon" => tags.iter().find(|t| !is_pycon_tag(t)).map(|t| {
-            format!(
-                "unknown pycon tag `{t}` (known: only-native, only-pyodide, since-3.N, before-3.N)"
-            )
-        }),
+        "pycon" => pycon_tags_problem(tags),
         lang if DISPLAY_ONLY.contains(&lang) => (!tags.is_empty())
             .then(|| format!("display-only `{lang}` blocks take no tags, found {tags:?}")),
         "python" => Some("a `python` block would not run: write a `pycon` REPL transcript".into()),
@@ -70,18 +69,75 @@ fn rust_tags_problem(tags: &[String]) -> Option<String> {
     }
 }
 
-fn is_pycon_tag(tag: &str) -> bool {
-    let version = |v: &str| {
-        v.split_once('.').is_some_and(|(a, b)| {
-            !a.is_empty()
-                && !b.is_empty()
-                && (a.bytes().chain(b.bytes())).all(|c| c.is_ascii_digit())
-        })
+/// The pycon tag grammar, `tests/pycon/tags.json`: its platform tags, its
+/// version-tag prefixes, and the lines a version tag may name (every line
+/// the tests run but the oldest, before which there is nothing to mark).
+struct PyconTags {
+    platform: Vec<String>,
+    prefixes: Vec<String>,
+    lines: Vec<String>,
+}
+
+fn pycon_grammar() -> PyconTags {
+    let grammar = pythons::grammar().expect("tests/pycon/tags.json can be read");
+    let keys = |v: &Value| -> Vec<String> {
+        v.as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
     };
-    tag == "only-native"
-        || tag == "only-pyodide"
-        || tag.strip_prefix("since-").is_some_and(version)
-        || tag.strip_prefix("before-").is_some_and(version)
+    let lines = pythons::pyodide_lines()
+        .expect("tests/pycon/tags.json lists the Pyodides")
+        .into_iter()
+        .map(|p| p.line)
+        .collect();
+    PyconTags {
+        platform: keys(&grammar["platform_tags"]),
+        prefixes: keys(&grammar["version_tags"]),
+        lines,
+    }
+}
+
+fn pycon_tags_problem(tags: &[String]) -> Option<String> {
+    let grammar = pycon_grammar();
+    let known = |tag: &str| {
+        grammar.platform.iter().any(|t| t == tag)
+            || tag.split_once('-').is_some_and(|(prefix, line)| {
+                grammar.prefixes.iter().any(|p| p == prefix)
+                    && grammar.lines.iter().any(|l| l == line)
+            })
+    };
+    let bad = tags.iter().find(|t| !known(t))?;
+    let versions: Vec<String> = grammar
+        .prefixes
+        .iter()
+        .map(|p| format!("{p}-N with N one of {}", grammar.lines.join(", ")))
+        .collect();
+    Some(format!(
+        "unknown pycon tag `{bad}` (tests/pycon/tags.json knows: {}; {})",
+        grammar.platform.join(", "),
+        versions.join("; ")
+    ))
+}
+
+/// theme/pycon-run.js carries a copy of tests/pycon/tags.json between two
+/// markers (the browser has no other way to read it before the page
+/// runs); the copy must say what the file says.
+#[test]
+fn the_browsers_copy_of_the_tag_grammar_is_tags_json() {
+    let js = fs::read_to_string(root().join("theme/pycon-run.js")).expect("theme/pycon-run.js");
+    let (begin, end) = ("/* tags.json: begin */", "/* tags.json: end */");
+    let copy = js
+        .split_once(begin)
+        .and_then(|(_, rest)| rest.split_once(end))
+        .map(|(copy, _)| copy)
+        .expect("theme/pycon-run.js holds `/* tags.json: begin */ … /* tags.json: end */`");
+    let copy: Value = serde_json::from_str(copy).expect("the copy in theme/pycon-run.js is JSON");
+    let file = pythons::grammar().expect("tests/pycon/tags.json can be read");
+    assert!(
+        copy == file,
+        "theme/pycon-run.js's copy of tests/pycon/tags.json is stale: put the file's text \
+         between its `{begin}` and `{end}` markers"
+    );
 }
 
 #[test]
@@ -303,6 +359,9 @@ mod lint_rules {
             "```python\nx\n```\n",
             "```pycon,since-3\n>>> 1\n1\n```\n",
             "```pycon,only-windows\n>>> 1\n1\n```\n",
+            "```pycon,since-3.11\n>>> 1\n1\n```\n",
+            "```pycon,before-4.0\n>>> 1\n1\n```\n",
+            "```pycon,after-3.12\n>>> 1\n1\n```\n",
             "```text,rust\nx\n```\n",
             "```js\nx\n```\n",
             "text\n\n    indented code\n",
@@ -319,6 +378,7 @@ mod lint_rules {
             "```pycon\n>>> 1\n1\n```\n",
             "```pycon,only-native,since-3.12\n>>> 1\n1\n```\n",
             "```pycon,before-3.12\n>>> 1\n1\n```\n",
+            "```pycon,since-3.15,only-pyodide\n>>> 1\n1\n```\n",
             "```console\n$ cargo test\n```\n",
         ] {
             assert_eq!(problems(good), Vec::<String>::new(), "refused: {good:?}");

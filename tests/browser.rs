@@ -129,7 +129,7 @@ fn the_book_works_in_a_browser() {
         );
     }
     npm_ci(&browser_dir(), "playwright-core/package.json");
-    npm_ci(&root().join("tests/pycon"), "pyodide/package.json");
+    // The Pyodide comes from tests/pycon/install.mjs, which add-pyodide.mjs asks.
 
     let started = Instant::now();
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));

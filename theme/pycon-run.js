@@ -1,7 +1,8 @@
 // The Buffer Protocol Book: badges and a Run button for ```pycon blocks.
 //
 // Every pycon block gets badges for its tags (since-3.12, only-native, ...)
-// and, when CPython 3.14 in Pyodide would run it in the tests, a Run button.
+// and, when the browser's CPython (3.14, in Pyodide) would run it in the
+// tests, a Run button. The tags' meaning is tests/pycon/tags.json's.
 // Run loads Pyodide on first use from the book's own `pyodide/` folder (no
 // CDN: the files come from the pinned npm package, copied there by
 // tests/browser/add-pyodide.mjs), makes the block editable and shows what
@@ -15,70 +16,106 @@
 (function () {
     "use strict";
 
-    // The CPython in the pinned Pyodide (tests/pycon/package.json); the
-    // browser test checks that this is what really runs.
-    const PYODIDE_PYTHON = [3, 14];
+    // The tag grammar and the Pythons, a copy of tests/pycon/tags.json, the
+    // one definition the tests (tests/book_lint.rs, doctest_runner.py) read
+    // too. tests/book_lint.rs fails when this copy differs from the file, and
+    // shows what to paste here. The browser runs Pyodide's CPython
+    // `GRAMMAR.browser`; the browser test checks that this is what runs.
+    const GRAMMAR = /* tags.json: begin */ {
+      "about": "The Pythons that run the book's pycon blocks and the tags that choose among them. Read by tests/book_lint.rs (which tags exist), tests/pycon/doctest_runner.py (where a block runs), tests/pycon/install.mjs and the test harnesses (which Pyodide carries which CPython), and theme/pycon-run.js (badges and Run buttons), which embeds a copy that tests/book_lint.rs checks against this file.",
+      "native": {
+        "line": "3.11",
+        "about": "The machine's python3. CI (CI=true) requires this line, the oldest the book covers; another python3 runs the blocks as that version."
+      },
+      "pyodides_about": "cpython is what each package's sys.version really says; tests/python_blocks.rs checks it on every run.",
+      "pyodides": [
+        { "line": "3.12", "cpython": "3.12.7", "package": "pyodide-312", "npm": "pyodide@0.27.7" },
+        { "line": "3.13", "cpython": "3.13.2", "package": "pyodide-313", "npm": "pyodide@0.29.3" },
+        { "line": "3.14", "cpython": "3.14.2", "package": "pyodide-314", "npm": "pyodide@314.0.8" },
+        { "line": "3.15", "cpython": "3.15.0rc1", "package": "pyodide-315", "npm": "pyodide@315.0.0-alpha.2", "preview": true }
+      ],
+      "browser": "3.14",
+      "platform_tags": {
+        "only-native": {
+          "runs_on": "native",
+          "badge": "not in the browser",
+          "title": "Runs only in a native CPython: it needs sockets, threads or shared memory, which CPython on WebAssembly (Pyodide) does not have. The tests run it in the machine's python3; run it in yours."
+        },
+        "only-pyodide": {
+          "runs_on": "pyodide",
+          "badge": "Pyodide only",
+          "title": "Shows CPython on WebAssembly (Pyodide), as in this page; a native CPython prints something else here."
+        }
+      },
+      "version_tags": {
+        "since": {
+          "runs": "at-or-after",
+          "badge": "Python {v}+",
+          "title": "Shows CPython {v} and later; earlier versions behave differently."
+        },
+        "before": {
+          "runs": "before",
+          "badge": "before Python {v}",
+          "title": "Shows CPython before {v}; later versions behave differently."
+        }
+      }
+    } /* tags.json: end */;
+    const PYODIDE_PYTHON = GRAMMAR.browser.split(".").map(Number);
     const PYODIDE_LOCK = "pyodide-lock.json";
 
-    const TAG_BADGES = {
-        "only-native": [
-            "not in the browser",
-            "Runs only in a native CPython: it needs sockets, threads or shared memory, " +
-                "which CPython on WebAssembly (Pyodide) does not have. The tests run it " +
-                "in the machine's python3; run it in yours.",
-        ],
-        "only-pyodide": [
-            "Pyodide only",
-            "Shows CPython on WebAssembly (Pyodide), as in this page; a native CPython " +
-                "prints something else here.",
-        ],
-    };
-
+    // ("since", [3, 12]) for "since-3.12"; null for any other tag.
     function versionOf(tag) {
-        const m = /^(since|before)-(\d+)\.(\d+)$/.exec(tag);
-        return m ? [m[1], [Number(m[2]), Number(m[3])]] : null;
+        const m = /^([a-z]+)-(\d+)\.(\d+)$/.exec(tag);
+        return m && GRAMMAR.version_tags[m[1]] ? [m[1], [Number(m[2]), Number(m[3])]] : null;
     }
 
     function older(a, b) {
         return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
     }
 
-    function badgeFor(tag) {
-        if (TAG_BADGES[tag]) {
-            return TAG_BADGES[tag];
-        }
-        const v = versionOf(tag);
-        if (v && v[0] === "since") {
-            return [`Python ${v[1].join(".")}+`, `Needs CPython ${v[1].join(".")} or later.`];
-        }
-        if (v && v[0] === "before") {
-            return [
-                `before Python ${v[1].join(".")}`,
-                `Shows CPython before ${v[1].join(".")}; later versions behave differently.`,
-            ];
-        }
-        return null;
+    // Whether a version tag's rule ("at-or-after", "before") admits `version`.
+    function versionAllows(rule, tagVersion, version) {
+        return rule === "at-or-after" ? !older(version, tagVersion) : older(version, tagVersion);
     }
 
-    // Same rules as `applies` in tests/pycon/doctest_runner.py, for Pyodide.
+    function badgeFor(tag) {
+        const platform = GRAMMAR.platform_tags[tag];
+        if (platform) {
+            return [platform.badge, platform.title];
+        }
+        const v = versionOf(tag);
+        if (!v) {
+            return null;
+        }
+        const { badge, title } = GRAMMAR.version_tags[v[0]];
+        const name = v[1].join(".");
+        return [badge.replace("{v}", name), title.replace("{v}", name)];
+    }
+
+    // Same rules as `applies` in tests/pycon/doctest_runner.py, for the
+    // Pyodide this page runs: why a block does not run here, or null.
     function whyNotHere(tags) {
         for (const tag of tags) {
-            if (tag === "only-native") {
-                return TAG_BADGES[tag][1];
+            const platform = GRAMMAR.platform_tags[tag];
+            if (platform && platform.runs_on !== "pyodide") {
+                return platform.title;
             }
+        }
+        for (const tag of tags) {
             const v = versionOf(tag);
-            if (v && v[0] === "since" && older(PYODIDE_PYTHON, v[1])) {
-                return `Needs CPython ${v[1].join(".")}; this page runs ${PYODIDE_PYTHON.join(".")}.`;
-            }
-            if (v && v[0] === "before" && !older(PYODIDE_PYTHON, v[1])) {
+            if (v && !versionAllows(GRAMMAR.version_tags[v[0]].runs, v[1], PYODIDE_PYTHON)) {
                 return (
-                    `Shows CPython before ${v[1].join(".")}; this page runs ` +
-                    `${PYODIDE_PYTHON.join(".")}, which prints something else.`
+                    `${badgeFor(tag)[1]} This page runs CPython ${GRAMMAR.browser}, ` +
+                    "which prints something else."
                 );
             }
         }
         return null;
     }
+
+    // For tests/python_blocks.rs, which checks these rules against the
+    // runner's on every tag combination the grammar allows.
+    window.bookPyconRules = { whyNotHere, badgeFor };
 
     function tagsOf(code) {
         return Array.from(code.classList).filter(

@@ -1,5 +1,5 @@
-// Puts the pinned Pyodide (CPython 3.14 for WebAssembly) next to the built
-// book, so that the Run buttons on Python blocks work, offline and on any
+// Puts the pinned Pyodide of the browser's CPython (3.14 for WebAssembly:
+// `browser` in tests/pycon/tags.json) next to the built book, so that the Run buttons on Python blocks work, offline and on any
 // static host:
 //
 //     mdbook build && node tests/browser/add-pyodide.mjs          # into book/pyodide/
@@ -10,11 +10,11 @@
 // that is not Markdown: so for it, put the files in src/pyodide/ (which this
 // script marks as ignored by git with a .gitignore of its own).
 //
-// The files come from tests/pycon/node_modules/pyodide, the version pinned by
-// tests/pycon/package-lock.json, installed with `npm ci` if missing. They are
-// never committed (about 14 MB).
+// The files come from tests/pycon/node_modules, the version pinned by
+// tests/pycon/package-lock.json, installed by tests/pycon/install.mjs (the one
+// installer of the book's Pyodides) if missing. They are never committed
+// (about 14 MB).
 
-import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,16 +30,13 @@ export const PYODIDE_FILES = [
     "package.json",
 ];
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const pycon = join(root, "tests/pycon");
+import { grammar, pyodideDirs } from "../pycon/install.mjs";
 
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** The directory of the browser's pinned Pyodide, installed if needed. */
 export function pinnedPyodide() {
-    const dir = join(pycon, "node_modules/pyodide");
-    if (!existsSync(join(dir, "package.json"))) {
-        console.error("installing the pinned Pyodide with `npm ci` in tests/pycon …");
-        execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: pycon, stdio: "inherit" });
-    }
-    return dir;
+    return pyodideDirs()[grammar().browser];
 }
 
 export function addPyodide(bookDir) {

@@ -1,48 +1,65 @@
 """Runs the book's ```pycon blocks with doctest, in whichever CPython runs this file.
 
-The same file runs in the machine's python3 and in CPython 3.14 under Pyodide
-(see run-pyodide.mjs), so both interpreters judge the blocks by the same rules:
+The same file runs in the machine's python3 and in every Pyodide (see
+run-pyodide.mjs), so all interpreters judge the blocks by the same rules:
 
 * a chapter's blocks share one namespace, in order, like one REPL session;
 * output must match exactly, except that `...` matches anything (ELLIPSIS);
-* tags in a block's info string decide where it runs (see `applies`).
+* tags in a block's info string decide where it runs. Their grammar is
+  tests/pycon/tags.json, the one definition the lint and the browser read too
+  (see `applies`).
 
-Input: a job (JSON) listing chapters and their blocks. Output: one result per
-block, as JSON, written where the caller asks.
+A block that its version tags keep off this interpreter is run anyway, in a
+copy of the session's namespace, to check the tag: it must fail here. If it
+passes, the tag is wider than the real difference ("passes-too").
+
+Input: a job (JSON) listing chapters and their blocks, and the grammar.
+Output: one result per block, as JSON, written where the caller asks.
 """
 
 import doctest
 import json
+import os
 import sys
 
-TAGS = """
-    only-native   runs only in the machine's CPython (e.g. sockets, threads, shared memory)
-    only-pyodide  runs only in CPython under Pyodide
-    since-3.N     runs only on CPython 3.N and later
-    before-3.N    runs only on CPython before 3.N
-"""
 
-
-def version_tag(tag):
-    """(3, 12) for "since-3.12" or "before-3.12"; None for anything else."""
-    _, _, version = tag.partition("-")
-    major, _, minor = version.partition(".")
-    if not (major.isdigit() and minor.isdigit()):
+def parse_version_tag(tag, grammar):
+    """("since", (3, 12)) for "since-3.12"; None if `tag` is no version tag."""
+    prefix, dash, version = tag.partition("-")
+    if not dash or prefix not in grammar["version_tags"]:
         return None
-    return int(major), int(minor)
+    major, dot, minor = version.partition(".")
+    if not (dot and major.isdigit() and minor.isdigit()):
+        return None
+    return prefix, (int(major), int(minor))
 
 
-def applies(tags, interpreter, version):
-    """None if a block with these tags runs here, else the reason it does not."""
+def version_allows(rule, tag_version, version):
+    """Whether a version tag's rule ("at-or-after" or "before") admits `version`."""
+    if rule == "at-or-after":
+        return version >= tag_version
+    if rule == "before":
+        return version < tag_version
+    raise ValueError("tags.json: unknown version rule %r" % rule)
+
+
+def applies(tags, platform, version, grammar):
+    """Why a block with these tags does not run here, or None if it does.
+
+    Returns (kind, tag): kind is "platform" or "version". Tags combine with
+    "and": a block runs where every one of its tags lets it.
+    """
     for tag in tags:
-        if tag == "only-native" and interpreter != "python3":
-            return "only-native"
-        if tag == "only-pyodide" and interpreter != "pyodide":
-            return "only-pyodide"
-        if tag.startswith("since-") and version < version_tag(tag):
-            return tag
-        if tag.startswith("before-") and version >= version_tag(tag):
-            return tag
+        platform_tag = grammar["platform_tags"].get(tag)
+        if platform_tag is not None and platform_tag["runs_on"] != platform:
+            return "platform", tag
+    for tag in tags:
+        parsed = parse_version_tag(tag, grammar)
+        if parsed is not None:
+            prefix, tag_version = parsed
+            rule = grammar["version_tags"][prefix]["runs"]
+            if not version_allows(rule, tag_version, version):
+                return "version", tag
     return None
 
 
@@ -68,36 +85,91 @@ def run_block(block, chapter_file, globs, runner):
     return status, "".join(report)
 
 
-def run_job(job, interpreter):
+def check_excluded(block, chapter_file, globs):
+    """Runs a block its version tag keeps off this interpreter, in a copy of
+    the session, so that it cannot change what later blocks see: "differs" if
+    it fails here (the tag is right to exclude it), "passes-too" if not."""
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    status, _ = run_block(block, chapter_file, dict(globs), runner)
+    return "passes-too" if status == "passed" else "differs"
+
+
+def capped_timeit(cap):
+    """Patches timeit.repeat and timeit.timeit to run at most cap["number"]
+    loops, cap["repeat"] times; returns a function that undoes it.
+
+    Chapter 15's blocks time operations on megabytes with number=200,
+    repeat=5, as a reader would run them. The ratios they claim hold with
+    fewer loops too; the job (tests/python_blocks.rs) asks for a cap so that
+    running them on five interpreters stays quick.
+    """
+    import timeit
+
+    original = timeit.repeat, timeit.timeit
+
+    def repeat(stmt="pass", setup="pass", timer=timeit.default_timer,
+               repeat=timeit.default_repeat, number=timeit.default_number, globals=None):
+        return original[0](stmt, setup, timer, min(repeat, cap["repeat"]),
+                           min(number, cap["number"]), globals)
+
+    def timeit_(stmt="pass", setup="pass", timer=timeit.default_timer,
+                number=timeit.default_number, globals=None):
+        return original[1](stmt, setup, timer, min(number, cap["number"]), globals)
+
+    timeit.repeat, timeit.timeit = repeat, timeit_
+
+    def undo():
+        timeit.repeat, timeit.timeit = original
+
+    return undo
+
+
+def run_job(job, grammar, platform):
+    undo = capped_timeit(job["timeit_cap"]) if job.get("timeit_cap") else None
+    try:
+        return run_chapters(job, grammar, platform)
+    finally:
+        if undo is not None:
+            undo()
+
+
+def run_chapters(job, grammar, platform):
     version = sys.version_info[:2]
     results = []
     for chapter in job["chapters"]:
         globs = {"__name__": "__main__"}
         runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
         for block in chapter["blocks"]:
-            reason = applies(block["tags"], interpreter, version)
+            why_not = applies(block["tags"], platform, version, grammar)
             result = {"file": chapter["file"], "line": block["line"]}
-            if reason is not None:
-                result.update(status="not-here", report=reason)
-            else:
+            if why_not is None:
                 status, report = run_block(block, chapter["file"], globs, runner)
                 result.update(status=status, report=report)
+            else:
+                kind, tag = why_not
+                result.update(status="not-here", report=tag)
+                if kind == "version":
+                    result["check"] = check_excluded(block, chapter["file"], globs)
             results.append(result)
     return {
-        "interpreter": interpreter,
-        "version": sys.version.split()[0],
+        "platform": platform,
+        "version": sys.version,
+        "line": "%d.%d" % version,
         "results": results,
     }
 
 
-def main_json(job_text, interpreter):
-    """The whole run, from a job's JSON text to the results' JSON text."""
-    return json.dumps(run_job(json.loads(job_text), interpreter))
+def main_json(job_text, grammar_text, platform):
+    """The whole run, from a job's and the grammar's JSON texts to the results' JSON text."""
+    return json.dumps(run_job(json.loads(job_text), json.loads(grammar_text), platform))
 
 
 if __name__ == "__main__":
     job_path, out_path = sys.argv[1], sys.argv[2]
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "tags.json"), encoding="utf-8") as f:
+        grammar_text = f.read()
     with open(job_path, encoding="utf-8") as f:
-        text = main_json(f.read(), "python3")
+        text = main_json(f.read(), grammar_text, "native")
     with open(out_path, "w", encoding="utf-8") as f:
         f.write(text)

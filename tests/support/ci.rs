@@ -3,6 +3,11 @@
 //! What the book's test harnesses share about where they run: the
 //! repository root, whether this is CI, the pinned mdBook, and how to say
 //! loudly that something could not run.
+//!
+//! The one place that reads `CI`: the book's tests include this file with
+//! `#[path = "support/ci.rs"]`, and the workspace's crates with a path to it
+//! (`crates/bufproto-oracle/src/lib.rs`), so that every harness agrees on
+//! what counts as CI.
 
 use std::env;
 use std::io::Write;
@@ -12,12 +17,17 @@ use std::process::Command;
 /// The mdBook version the book is written for (README.md, .ci/run).
 pub const MDBOOK_VERSION: &str = "0.5.4";
 
-/// The repository root (the book's package).
+/// The repository root: the nearest directory holding `book.toml`, from the
+/// package being tested (the book's own, or one of its crates) upwards.
 pub fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .find(|dir| dir.join("book.toml").is_file())
+        .unwrap_or(manifest)
 }
 
-/// Whether this run is CI's (`CI=true`), where everything must run.
+/// Whether this run is CI's (`CI=true` or `CI=1`), where everything must run.
 pub fn in_ci() -> bool {
     env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }

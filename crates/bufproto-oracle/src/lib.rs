@@ -1,11 +1,20 @@
 //! Support for the differential tests in `tests/`: a model of operation
 //! sequences, their execution through `bufproto`, their JSON form for the
 //! Python driver (`src/driver.py`), and a long-lived interpreter process
-//! (Pyodide under Node, or native `python3`) that answers batches of cases.
+//! (a Pyodide under Node, or native `python3`) that answers batches of cases.
+//!
+//! Which Pythons there are, where each Pyodide is (installed on first use)
+//! and what counts as CI come from the book's harness support,
+//! `tests/support/`, shared with the book's own tests.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+#[path = "../../../tests/support/ci.rs"]
+mod ci;
+#[path = "../../../tests/support/pythons.rs"]
+mod pythons;
 
 use bufproto::format::float_repr;
 use bufproto::{ByteArray, Bytes, MemoryView, NdArray, Value};
@@ -479,10 +488,56 @@ pub fn normalise_python(s: &str) -> String {
 /// Which interpreter answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Interpreter {
-    /// CPython 3.14 in Pyodide under Node.
-    Pyodide,
+    /// CPython `(major, minor)` in Pyodide under Node (`tests/pycon/tags.json`
+    /// lists the lines there are).
+    Pyodide((u8, u8)),
     /// The native `python3` (3.11 here).
     Native,
+}
+
+impl Interpreter {
+    /// CPython 3.14 in Pyodide: the version the crate follows.
+    pub const REFERENCE: Interpreter = Interpreter::Pyodide((3, 14));
+    /// CPython 3.15.0rc1 in Pyodide: its differences are reported, not followed.
+    pub const PREVIEW: Interpreter = Interpreter::Pyodide((3, 15));
+
+    /// Every interpreter the book runs: the native `python3`, then each
+    /// Pyodide of `tests/pycon/tags.json`, oldest first.
+    pub fn all() -> Result<Vec<Interpreter>, String> {
+        let mut list = vec![Interpreter::Native];
+        for p in pythons::pyodide_lines()? {
+            let (major, minor) = pythons::parse_line(&p.line)
+                .ok_or_else(|| format!("tags.json: bad line {}", p.line))?;
+            let narrow = |n: u32| u8::try_from(n).map_err(|e| format!("tags.json: {e}"));
+            list.push(Interpreter::Pyodide((narrow(major)?, narrow(minor)?)));
+        }
+        Ok(list)
+    }
+
+    /// "python3" or "CPython 3.14 (Pyodide)".
+    pub fn name(&self) -> String {
+        match self {
+            Interpreter::Native => "python3".into(),
+            Interpreter::Pyodide((major, minor)) => format!("CPython {major}.{minor} (Pyodide)"),
+        }
+    }
+
+    /// The version this interpreter runs: the line for a Pyodide, what
+    /// `python3` says for the native one.
+    pub fn version(&self) -> Result<(u8, u8), String> {
+        let line = match self {
+            Interpreter::Pyodide(line) => return Ok(*line),
+            Interpreter::Native => pythons::python3_line()?,
+        };
+        pythons::parse_line(&line)
+            .and_then(|(a, b)| Some((u8::try_from(a).ok()?, u8::try_from(b).ok()?)))
+            .ok_or_else(|| format!("python3 says it is {line:?}"))
+    }
+}
+
+/// Whether this is CI's run (`CI=true`), where every interpreter must run.
+pub fn in_ci() -> bool {
+    ci::in_ci()
 }
 
 /// A long-lived interpreter running `driver.py`.
@@ -496,27 +551,19 @@ fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Path of Pyodide's ES module in the book's `tests/pycon`.
-pub fn pyodide_module() -> PathBuf {
-    crate_dir().join("../../tests/pycon/node_modules/pyodide/pyodide.mjs")
+/// Path of the ES module of the Pyodide carrying `(major, minor)`, from the
+/// book's `tests/pycon`; installs the pinned Pyodides first if they are not.
+pub fn pyodide_module(line: (u8, u8)) -> Result<PathBuf, String> {
+    let dir = pythons::pyodide_dir(&format!("{}.{}", line.0, line.1))?;
+    Ok(dir.join("pyodide.mjs"))
 }
 
 /// Why an interpreter is unavailable, if it is.
 pub fn unavailable(which: Interpreter) -> Option<String> {
-    let (prog, arg) = match which {
-        Interpreter::Pyodide => ("node", "--version"),
-        Interpreter::Native => ("python3", "--version"),
-    };
-    if Command::new(prog).arg(arg).output().is_err() {
-        return Some(format!("`{prog}` not found"));
+    match which {
+        Interpreter::Native => pythons::native_python().err(),
+        Interpreter::Pyodide(line) => pyodide_module(line).err(),
     }
-    if which == Interpreter::Pyodide && !Path::new(&pyodide_module()).exists() {
-        return Some(format!(
-            "{} missing (npm ci in tests/pycon)",
-            pyodide_module().display()
-        ));
-    }
-    None
 }
 
 /// Skips (returns `true`) loudly when the interpreter is missing, or panics
@@ -525,11 +572,12 @@ pub fn skip_if_unavailable(which: Interpreter) -> bool {
     let Some(why) = unavailable(which) else {
         return false;
     };
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{which:?} interpreter unavailable under CI: {why}");
+    let name = which.name();
+    if in_ci() {
+        panic!("{name} unavailable under CI: {why}");
     }
     eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
-    eprintln!("!!! {which:?} differential test NOT RUN: {why}");
+    eprintln!("!!! {name}: differential test NOT RUN: {why}");
     eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
     true
 }
@@ -539,10 +587,10 @@ impl Oracle {
     pub fn start(which: Interpreter) -> std::io::Result<Oracle> {
         let driver = crate_dir().join("src/driver.py");
         let mut cmd = match which {
-            Interpreter::Pyodide => {
+            Interpreter::Pyodide(line) => {
                 let mut c = Command::new("node");
                 c.arg(crate_dir().join("src/runner.mjs"))
-                    .arg(pyodide_module())
+                    .arg(pyodide_module(line).map_err(std::io::Error::other)?)
                     .arg(&driver);
                 c
             }

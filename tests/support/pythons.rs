@@ -1,0 +1,196 @@
+#![allow(dead_code)] // Each harness needs a different part.
+
+//! The Pythons the book runs on, for every harness that needs one (the
+//! book's tests include this file, `crates/bufproto-oracle` too):
+//!
+//! * which CPython lines, from `tests/pycon/tags.json`;
+//! * where each Pyodide is: `tests/pycon/install.mjs` installs the pinned
+//!   ones on first use (`npm ci`) and says where they are — the only
+//!   installer, so that any test can be the first to run on a fresh clone;
+//! * the machine's `python3`, and the rule CI holds it to;
+//! * the extension module cargo built from `crates/bufproto-py`.
+//!
+//! Needs `crate::ci` (tests/support/ci.rs) beside it.
+
+use std::collections::BTreeMap;
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::ci;
+
+/// `tests/pycon`, where the runner, the grammar and the Pyodides live.
+pub fn pycon_dir() -> PathBuf {
+    ci::root().join("tests/pycon")
+}
+
+/// `tests/pycon/tags.json`: the tag grammar and the interpreter list.
+pub fn grammar() -> Result<Value, String> {
+    let path = pycon_dir().join("tags.json");
+    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The line CI requires of the machine's `python3` ("3.11"): the oldest the
+/// book covers, which no Pyodide carries.
+pub fn native_line() -> Result<String, String> {
+    grammar()?["native"]["line"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| "tags.json: no native.line".into())
+}
+
+/// One Pyodide of `tags.json`: its CPython line, the exact CPython it
+/// carries (`sys.version`'s first word), its npm alias and whether it is a
+/// preview (a release candidate).
+#[derive(Clone, Debug)]
+pub struct PyodideLine {
+    pub line: String,
+    pub cpython: String,
+    pub package: String,
+    pub preview: bool,
+}
+
+/// The Pyodides `tags.json` lists, oldest first.
+pub fn pyodide_lines() -> Result<Vec<PyodideLine>, String> {
+    let grammar = grammar()?;
+    let list = grammar["pyodides"]
+        .as_array()
+        .ok_or("tags.json: no pyodides list")?;
+    list.iter()
+        .map(|p| {
+            Ok(PyodideLine {
+                line: p["line"]
+                    .as_str()
+                    .ok_or("tags.json: a pyodide without line")?
+                    .into(),
+                cpython: p["cpython"]
+                    .as_str()
+                    .ok_or("tags.json: a pyodide without cpython")?
+                    .into(),
+                package: p["package"]
+                    .as_str()
+                    .ok_or("tags.json: a pyodide without package")?
+                    .into(),
+                preview: p["preview"].as_bool().unwrap_or(false),
+            })
+        })
+        .collect()
+}
+
+/// Whether `program --version` runs.
+pub fn available(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Each Pyodide's directory, by line ("3.14" → `tests/pycon/node_modules/pyodide-314`),
+/// installing the pinned ones first if needed. Asked once per test binary.
+pub fn pyodide_dirs() -> Result<BTreeMap<String, PathBuf>, String> {
+    static DIRS: OnceLock<Result<BTreeMap<String, PathBuf>, String>> = OnceLock::new();
+    DIRS.get_or_init(locate_pyodides).clone()
+}
+
+fn locate_pyodides() -> Result<BTreeMap<String, PathBuf>, String> {
+    if !available("node") {
+        return Err("no `node` on PATH".into());
+    }
+    let out = Command::new("node")
+        .arg(pycon_dir().join("install.mjs"))
+        .output()
+        .map_err(|e| format!("could not run node: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "tests/pycon/install.mjs failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let dirs: BTreeMap<String, String> = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("tests/pycon/install.mjs printed no JSON map: {e}"))?;
+    Ok(dirs
+        .into_iter()
+        .map(|(line, dir)| (line, PathBuf::from(dir)))
+        .collect())
+}
+
+/// The directory of the Pyodide carrying `line`, installed if needed.
+pub fn pyodide_dir(line: &str) -> Result<PathBuf, String> {
+    pyodide_dirs()?
+        .remove(line)
+        .ok_or_else(|| format!("tests/pycon/tags.json lists no Pyodide for CPython {line}"))
+}
+
+/// The machine's `python3` line, e.g. "3.11".
+pub fn python3_line() -> Result<String, String> {
+    let out = Command::new("python3")
+        .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+        .output()
+        .map_err(|e| format!("no `python3` on PATH ({e})"))?;
+    if !out.status.success() {
+        return Err(format!("`python3` failed ({})", out.status));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// `(3, 11)` for "3.11".
+pub fn parse_line(line: &str) -> Option<(u32, u32)> {
+    let (major, minor) = line.split_once('.')?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
+/// The rule for the machine's `python3`, as README.md states it: any CPython
+/// from `native.line` (3.11) on runs the tests, but CI requires exactly that
+/// line, since no Pyodide carries it. `Ok(line)` if `python3` may be used.
+pub fn native_python() -> Result<String, String> {
+    let wanted = native_line()?;
+    let found = python3_line()?;
+    let too_old = parse_line(&found) < parse_line(&wanted);
+    if too_old || (ci::in_ci() && found != wanted) {
+        return Err(format!(
+            "python3 is CPython {found}; the book needs {wanted}{}",
+            if too_old {
+                " or later"
+            } else {
+                " under CI=true"
+            }
+        ));
+    }
+    Ok(found)
+}
+
+/// The extension module cargo built from `crates/bufproto-py` for the test
+/// running now: `libbufproto_py.so` in `target/<profile>/deps/` (beside the
+/// test's executable, when the test depends on the library) or in
+/// `target/<profile>/` (when the library was itself a target). `None` if
+/// neither exists.
+pub fn built_extension_module() -> Option<PathBuf> {
+    let exe = env::current_exe().ok()?;
+    let deps = exe.parent()?;
+    let name = format!(
+        "{}bufproto_py{}",
+        env::consts::DLL_PREFIX,
+        env::consts::DLL_SUFFIX
+    );
+    [deps.join(&name), deps.parent()?.join(&name)]
+        .into_iter()
+        .find(|p| p.exists())
+}
+
+/// A directory to put on `PYTHONPATH` for `import bufproto_py`: the built
+/// module copied into `tmp/bufproto-py-module/` under the name Python looks
+/// for. `None` if the module was not built.
+pub fn extension_module_dir(tmp: &Path) -> Option<PathBuf> {
+    let built = built_extension_module()?;
+    let dir = tmp.join("bufproto-py-module");
+    fs::create_dir_all(&dir).ok()?;
+    let ext = if cfg!(windows) { "pyd" } else { "so" };
+    fs::copy(&built, dir.join(format!("bufproto_py.{ext}"))).ok()?;
+    Some(dir)
+}
