@@ -83,3 +83,28 @@ fn testbuffer_consumers_over_every_exporter_match_cpython() {
 fn testbuffer_consumers_over_zero_dim_exporters_match_cpython() {
     run_class("test_protocol_matrix.py", "ConsumersZeroDim");
 }
+
+#[test]
+fn reentrant_callbacks_end_as_in_cpython() {
+    run_class("test_reentrancy.py", "Reentrancy");
+}
+
+#[test]
+fn threads_resizing_while_others_view() {
+    run_class("test_reentrancy.py", "Threads");
+}
+
+#[test]
+fn degenerate_layouts_are_exported_exactly_or_refused() {
+    run_class("test_reentrancy.py", "DegenerateLayouts");
+}
+
+#[test]
+fn a_cycle_through_a_rustview_is_collected() {
+    run_class("test_reentrancy.py", "RustViewGC");
+}
+
+#[test]
+fn argument_handling_matches_cpython() {
+    run_class("test_reentrancy.py", "ApiFidelity");
+}
