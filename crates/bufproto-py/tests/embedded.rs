@@ -303,3 +303,143 @@ fn export_counts_return_to_zero() {
         );
     });
 }
+
+/// `PyObject_GetBuffer` on a `Py_buffer` whose `obj` holds a stale
+/// pointer, as a reused struct would: on failure the exporter must set it
+/// to NULL. Returns the error and whether `obj` was left non-NULL.
+fn refused(obj: &Bound<'_, PyAny>, flags: c_int) -> Option<(String, bool)> {
+    let mut view = MaybeUninit::<ffi::Py_buffer>::zeroed();
+    // SAFETY: `view` is writable memory for one Py_buffer; `obj` is alive;
+    // the stale `obj` is never dereferenced (Py_None outlives the test).
+    let rc = unsafe {
+        (*view.as_mut_ptr()).obj = ffi::Py_None();
+        ffi::PyObject_GetBuffer(obj.as_ptr(), view.as_mut_ptr(), flags)
+    };
+    if rc == 0 {
+        // SAFETY: the request succeeded; release it.
+        unsafe { ffi::PyBuffer_Release(view.as_mut_ptr()) };
+        return None;
+    }
+    let e = PyErr::fetch(obj.py());
+    // SAFETY: `view` was zeroed, then written by the exporter.
+    let left = unsafe { !(*view.as_ptr()).obj.is_null() };
+    Some((
+        format!(
+            "{}: {}",
+            e.get_type(obj.py()).name().unwrap(),
+            e.value(obj.py())
+        ),
+        left,
+    ))
+}
+
+#[test]
+fn zero_dim_exports_have_null_shape_and_strides_like_testbuffer() {
+    Python::attach(|py| {
+        let g = run(
+            py,
+            "import bufproto_py as b, _testbuffer as tb, struct\n\
+             ours = b.NdArray(struct.pack('i', 5), 'i', [])\n\
+             twin = tb.ndarray(5, shape=[], format='i')\n",
+        )
+        .unwrap();
+        let o = |n: &str| g.get_item(n).unwrap().unwrap();
+        let (ours, twin) = (o("ours"), o("twin"));
+        let full = get(&ours, ffi::PyBUF_FULL_RO).unwrap();
+        assert_eq!(
+            (full.ndim, full.len, &full.shape, &full.strides),
+            (0, 4, &None, &None)
+        );
+        for flags in [
+            ffi::PyBUF_SIMPLE,
+            ffi::PyBUF_FORMAT,
+            ffi::PyBUF_ND,
+            ffi::PyBUF_ND | ffi::PyBUF_FORMAT,
+            ffi::PyBUF_STRIDES,
+            ffi::PyBUF_C_CONTIGUOUS,
+            ffi::PyBUF_F_CONTIGUOUS,
+            ffi::PyBUF_ANY_CONTIGUOUS,
+            ffi::PyBUF_RECORDS_RO,
+            ffi::PyBUF_FULL_RO,
+            ffi::PyBUF_WRITABLE,
+        ] {
+            assert_eq!(get(&ours, flags), get(&twin, flags), "flags {flags:#x}");
+        }
+    });
+}
+
+/// The protocol (`bf_getbuffer` in the type object docs) and `memoryview`
+/// set `view->obj = NULL` on failure; `PyBuffer_FillInfo`, behind `bytes`,
+/// leaves it alone. We follow the protocol.
+#[test]
+fn a_refused_request_leaves_view_obj_null_as_memoryview_does() {
+    Python::attach(|py| {
+        let g = run(
+            py,
+            "import bufproto_py as b\n\
+             ours = b.Bytes(b'abc')\ntwin = memoryview(b'abc')\n\
+             nd = b.NdArray(b'adbecf', 'B', [2, 3], [1, 2])\n\
+             big = b.NdArray(b'x', 'B', [2**62, 2], [0, 0])\n",
+        )
+        .unwrap();
+        let o = |n: &str| g.get_item(n).unwrap().unwrap();
+        let ours = refused(&o("ours"), ffi::PyBUF_WRITABLE).unwrap();
+        let twin = refused(&o("twin"), ffi::PyBUF_WRITABLE).unwrap();
+        assert_eq!(
+            twin.0,
+            "BufferError: memoryview: underlying buffer is not writable"
+        );
+        assert_eq!(ours, ("BufferError: Object is not writable.".into(), twin.1));
+        assert_eq!(
+            refused(&o("nd"), ffi::PyBUF_ND),
+            Some(("BufferError: ndarray is not C-contiguous".into(), false))
+        );
+        assert_eq!(
+            refused(&o("big"), ffi::PyBUF_FULL_RO),
+            Some((
+                "BufferError: bufproto_py: buffer size exceeds PY_SSIZE_T_MAX".into(),
+                false
+            ))
+        );
+    });
+}
+
+/// A Rust caller may hold `&mut` of the pyclass while Python code runs:
+/// releases still happen, and a new request is a `BufferError` (not a
+/// `PanicException`).
+#[test]
+fn releases_and_requests_while_rust_holds_a_mutable_borrow() {
+    Python::attach(|py| {
+        let g = run(
+            py,
+            "import bufproto_py as b\nba = b.ByteArray(b'abc')\nm = memoryview(ba)\n\
+             ar = b.Array('i', [1])\nma = memoryview(ar)\n",
+        )
+        .unwrap();
+        let o = |n: &str| g.get_item(n).unwrap().unwrap();
+        let ba = o("ba");
+        let ba = ba.cast::<PyByteArray>().unwrap();
+        let ar = o("ar");
+        let ar = ar.cast::<bufproto_py::PyArray>().unwrap();
+        {
+            let _held = ba.borrow_mut();
+            let _held_ar = ar.borrow_mut();
+            o("m").call_method0("release").unwrap();
+            o("ma").call_method0("release").unwrap();
+            let busy = (format!("BufferError: {}", bufproto_py::BUSY), false);
+            assert_eq!(refused(ba.as_any(), ffi::PyBUF_SIMPLE), Some(busy.clone()));
+            assert_eq!(refused(ar.as_any(), ffi::PyBUF_FULL_RO), Some(busy));
+            let e = py
+                .import("builtins")
+                .unwrap()
+                .getattr("memoryview")
+                .unwrap()
+                .call1((ba,))
+                .unwrap_err();
+            assert!(e.is_instance_of::<pyo3::exceptions::PyBufferError>(py));
+        }
+        assert_eq!(ba.borrow().inner.exports(), 0);
+        assert_eq!(ar.borrow().inner.exports(), 0);
+        ba.call_method1("append", (33,)).unwrap();
+    });
+}
