@@ -389,7 +389,10 @@ fn a_refused_request_leaves_view_obj_null_as_memoryview_does() {
             twin.0,
             "BufferError: memoryview: underlying buffer is not writable"
         );
-        assert_eq!(ours, ("BufferError: Object is not writable.".into(), twin.1));
+        assert_eq!(
+            ours,
+            ("BufferError: Object is not writable.".into(), twin.1)
+        );
         assert_eq!(
             refused(&o("nd"), ffi::PyBUF_ND),
             Some(("BufferError: ndarray is not C-contiguous".into(), false))

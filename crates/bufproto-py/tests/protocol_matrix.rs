@@ -90,6 +90,11 @@ fn reentrant_callbacks_end_as_in_cpython() {
 }
 
 #[test]
+fn refcounts_and_export_counts_stay_flat_over_10000_rounds() {
+    run_class("test_reentrancy.py", "Refcounts");
+}
+
+#[test]
 fn threads_resizing_while_others_view() {
     run_class("test_reentrancy.py", "Threads");
 }
