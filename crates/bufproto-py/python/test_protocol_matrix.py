@@ -94,11 +94,13 @@ def nd_pair(fmt, items, shape, strides=None, offset=0, writable=False):
     are in items (multiplied by the item size here), as in test_buffer.
     """
     size = struct.calcsize(fmt)
-    data = struct.pack("%d%s" % (len(items), fmt), *items)
+    # an item of a multi-field format ("hb", "2si") is a tuple
+    data = b"".join(struct.pack(fmt, *(i if isinstance(i, tuple) else (i,))) for i in items)
     byte_strides = None if strides is None else [s * size for s in strides]
     mine = bp.NdArray(data, fmt, shape, byte_strides, offset * size, writable)
     # _testbuffer.ndarray wants a scalar for 0-dim and a non-empty list.
     init = items[0] if not shape else (items or [0 if fmt != "?" else False])
+    assert len(data) == len(items) * size
     kw = dict(shape=shape, format=fmt, offset=offset * size,
               flags=tb.ND_WRITABLE if writable else 0)
     if byte_strides is not None:
@@ -154,6 +156,18 @@ def pairs_regular():
         ("i", [7, 8], [3, 2], [0, 1], 0, False),
         ("?", [True, False, True], [3], None, 0, False),
         ("Q", [2**64 - 1, 0], [2], [-1], 1, False),
+        # more formats: multi-field items, native sizes, half floats, chars
+        ("hb", [(1, -2), (3, 4), (-5, 6)], [3], None, 0, False),
+        ("hb", [(1, -2), (3, 4), (-5, 6), (7, 8)], [2], [-2], 3, True),
+        ("2si", [(b"ab", 3), (b"cd", -4)], [2], None, 0, False),
+        ("<i", [1, -1, 2], [3], [-1], 2, False),
+        (">H", [1, 2, 3, 4], [2, 2], [1, 2], 0, False),
+        ("e", [1.5, -2.0, 0.25], [3], None, 0, True),
+        ("c", [b"a", b"b", b"c", b"d"], [2, 2], None, 0, False),
+        ("n", [-1, 2], [2], None, 0, False),
+        ("N", [2**64 - 1], [1], None, 0, False),
+        ("P", [0, 12345], [2], [-1], 1, False),
+        ("2x", [()] * 2, [2], None, 0, False),       # pad bytes only: no fields
     ]
     for case in nd_cases:
         out.append(("NdArray%r" % (case,), lambda c=case: nd_pair(*c)))
