@@ -287,6 +287,30 @@ class BridgeFixes(unittest.TestCase):
         self.assertEqual(seen[:3], seen[3:])
         self.assertEqual(seen[0][0], "BufferError")
 
+    def test_export_from_another_thread_during_extend(self):
+        seen = []
+        for ba in self.twins():
+            inside, taken = threading.Event(), threading.Event()
+            views = []
+
+            def gen():
+                yield 1
+                inside.set()
+                taken.wait(10)
+                yield 2
+
+            def taker():
+                inside.wait(10)
+                views.append(outcome(lambda: memoryview(ba).nbytes))
+                taken.set()
+            t = threading.Thread(target=taker)
+            t.start()
+            seen.append(outcome(lambda: ba.extend(gen())))
+            t.join()
+            seen.append(views[0])
+            seen.append(bytes(ba))
+        self.assertEqual(seen[:3], seen[3:])
+
     # item 6: a cycle through a RustView is collected
     def test_rustview_cycle_is_collected(self):
         class B(bytearray):

@@ -38,7 +38,7 @@ fn is_number(obj: &Bound<'_, PyAny>) -> bool {
 /// `IndexError: cannot fit 'int' into an index-sized integer`; a non-index
 /// is `TypeError: {what}` with the type's name appended when `what` ends in
 /// "not" (bytes, bytearray) or alone (array).
-pub fn index_arg(key: &Bound<'_, PyAny>, what: &str) -> PyResult<isize> {
+pub(crate) fn index_arg(key: &Bound<'_, PyAny>, what: &str) -> PyResult<isize> {
     if !has_index(key) {
         let msg = if what.ends_with("not") {
             format!("{what} {}", type_name(key))
@@ -58,7 +58,7 @@ pub fn index_arg(key: &Bound<'_, PyAny>, what: &str) -> PyResult<isize> {
 /// `(start, stop, step)` of a slice as `PySlice_Unpack` gives them:
 /// `None` filled in, huge bounds clamped to `Py_ssize_t`, a zero step
 /// refused (`ValueError: slice step cannot be zero`).
-pub fn slice_arg(s: &Bound<'_, PySlice>) -> PyResult<(isize, isize, isize)> {
+pub(crate) fn slice_arg(s: &Bound<'_, PySlice>) -> PyResult<(isize, isize, isize)> {
     let (mut start, mut stop, mut step) = (0, 0, 0);
     // SAFETY: `s` is a live slice; the three out-pointers are locals.
     let rc = unsafe { ffi::PySlice_Unpack(s.as_ptr(), &mut start, &mut stop, &mut step) };
@@ -69,10 +69,10 @@ pub fn slice_arg(s: &Bound<'_, PySlice>) -> PyResult<(isize, isize, isize)> {
 }
 
 /// The slice parts as the crate takes them.
-pub type SliceParts = (Option<isize>, Option<isize>, Option<isize>);
+pub(crate) type SliceParts = (Option<isize>, Option<isize>, Option<isize>);
 
 /// [`slice_arg`] in the crate's form.
-pub fn slice_parts(s: &Bound<'_, PySlice>) -> PyResult<SliceParts> {
+pub(crate) fn slice_parts(s: &Bound<'_, PySlice>) -> PyResult<SliceParts> {
     let (a, b, c) = slice_arg(s)?;
     Ok((Some(a), Some(b), Some(c)))
 }
@@ -82,7 +82,7 @@ pub fn slice_parts(s: &Bound<'_, PySlice>) -> PyResult<SliceParts> {
 /// cannot be interpreted as an integer`. Ints outside `i64` become
 /// `i64::MIN`/`MAX`, which the crate refuses with the same
 /// `ValueError: byte must be in range(0, 256)` CPython gives.
-pub fn byte_arg(obj: &Bound<'_, PyAny>) -> PyResult<i64> {
+pub(crate) fn byte_arg(obj: &Bound<'_, PyAny>) -> PyResult<i64> {
     Ok(saturate_i64(index_value(obj)?))
 }
 
@@ -113,7 +113,7 @@ fn saturate_i64(i: i128) -> i64 {
 
 /// The content of `bytearray(obj)` (a buffer, an int, an iterable of ints),
 /// with `bytearray`'s own errors.
-pub fn bytearray_of(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+pub(crate) fn bytearray_of(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     let b = obj
         .py()
         .get_type::<pyo3::types::PyByteArray>()
@@ -122,14 +122,14 @@ pub fn bytearray_of(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
 }
 
 /// The content of `bytes(obj)`, with `bytes`' own errors.
-pub fn bytes_of(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+pub(crate) fn bytes_of(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     let b = obj.py().get_type::<PyBytes>().call1((obj,))?;
     Ok(b.cast_into::<PyBytes>()?.as_bytes().to_vec())
 }
 
 /// The bytes `ba[a:b] = values` assigns: `bytearray_ass_subscript` refuses
 /// numbers and strings first, then takes `bytearray(values)`.
-pub fn assigned_bytes(values: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+pub(crate) fn assigned_bytes(values: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if is_number(values) || values.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err(
             "can assign only bytes, buffers, or iterables of ints in range(0, 256)",
@@ -141,9 +141,10 @@ pub fn assigned_bytes(values: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
 /// The bytes `ba.extend(obj)` appends (`bytearray_extend`): a buffer's
 /// bytes, or the items of an iterable, each a byte value; a non-iterable is
 /// `TypeError: can't extend bytearray with {type}`.
-pub fn extended_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+pub(crate) fn extended_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if crate::has_buffer(obj) {
-        return bytes_of(obj);
+        // the buffer's bytes, as bytearray_setslice takes them (not `__bytes__`)
+        return bytearray_of(obj);
     }
     let iter = obj.try_iter().map_err(|e| {
         if e.is_instance_of::<PyTypeError>(obj.py()) {
@@ -166,7 +167,7 @@ pub fn extended_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
 /// Where a Python value is to be stored: decides the `TypeError` for an
 /// object that is neither int, float, bool nor bytes.
 #[derive(Clone, Copy, Debug)]
-pub enum Target<'a> {
+pub(crate) enum Target<'a> {
     /// An `array.array` of this typecode.
     Array(char),
     /// A memoryview item of this struct format.
@@ -202,7 +203,7 @@ impl Target<'_> {
 /// `i128` saturate, and the crate then gives the overflow error CPython
 /// gives for any int past 64 bits), `__float__` for a float target; for a
 /// memoryview of format `?`, any object's truth value.
-pub fn value_arg(obj: &Bound<'_, PyAny>, target: Target<'_>) -> PyResult<Value> {
+pub(crate) fn value_arg(obj: &Bound<'_, PyAny>, target: Target<'_>) -> PyResult<Value> {
     if let Ok(b) = obj.cast::<PyBool>() {
         return Ok(Value::Bool(b.is_true()));
     }
@@ -230,7 +231,7 @@ pub fn value_arg(obj: &Bound<'_, PyAny>, target: Target<'_>) -> PyResult<Value> 
 /// list or tuple (`TypeError: {name} must be a list or a tuple`) of ints
 /// (`ValueError: elements of {name} must be integers`), each fitting
 /// `Py_ssize_t` (`OverflowError`, CPython's message).
-pub fn ssize_list(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<isize>> {
+pub(crate) fn ssize_list(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<isize>> {
     let items: Vec<Bound<'_, PyAny>> = if let Ok(l) = obj.cast::<PyList>() {
         l.iter().collect()
     } else if let Ok(t) = obj.cast::<PyTuple>() {
@@ -255,7 +256,7 @@ pub fn ssize_list(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<isize>> {
 
 /// `shape` as `_testbuffer.ndarray` takes it: [`ssize_list`], then every
 /// element `>= 0` (`ValueError: elements of shape must be integers >= 0`).
-pub fn shape_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
+pub(crate) fn shape_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
     ssize_list(obj, "shape")?
         .into_iter()
         .map(|n| {
@@ -269,7 +270,7 @@ pub fn shape_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
 /// argument clinic converts it: `PyLong_AsSsize_t(PyNumber_Index(obj))`,
 /// so too large an int is `OverflowError: Python int too large to convert
 /// to C ssize_t`.
-pub fn ssize_arg(obj: &Bound<'_, PyAny>) -> PyResult<isize> {
+pub(crate) fn ssize_arg(obj: &Bound<'_, PyAny>) -> PyResult<isize> {
     let i = operator_index(obj)?;
     // SAFETY: `i` is a live int (PyNumber_Index returned it).
     let v = unsafe { ffi::PyLong_AsSsize_t(i.as_ptr()) };

@@ -103,7 +103,13 @@ fn describe(exporter: &(impl Exporter + ?Sized), flags: c_int) -> PyResult<Expor
 
 /// `bf_getbuffer`: fills `view` from `exporter.get_buffer(flags)`; `owner`
 /// becomes `view->obj` (a new reference). On error `view->obj` is NULL, as
-/// the protocol asks (PyO3's trampoline does not do it).
+/// the protocol asks (PyO3's trampoline does not do it). Cost: O(ndim)
+/// plus the exporter's `get_buffer`.
+///
+/// # Errors
+///
+/// The exporter's refusal (CPython's exception and message), or
+/// `BufferError` when a size does not fit `Py_ssize_t`.
 ///
 /// # Safety
 ///
@@ -178,8 +184,12 @@ pub unsafe fn release_view(view: *mut ffi::Py_buffer) {
 }
 // ANCHOR_END: export
 
-/// A refused request: `view->obj` set to NULL, as `memoryview` and
-/// `PyBuffer_FillInfo` leave it, then `err`.
+/// A refused request: `view->obj` set to NULL, as the protocol asks and
+/// `memoryview` does, then `err`. Cost: O(1).
+///
+/// # Errors
+///
+/// Always `err`.
 ///
 /// # Safety
 ///

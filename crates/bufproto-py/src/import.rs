@@ -118,7 +118,8 @@ impl PyMemory {
     /// Holds `obj`'s buffer. Indirect (PIL-style) buffers are refused; a
     /// NULL `shape` (0-d, or 1-d of `len / itemsize` items), NULL
     /// `strides` (C order) or NULL `format` (`"B"`) are read as
-    /// `memoryview` reads them (`init_shape_strides`).
+    /// `memoryview` reads them (`init_shape_strides`). Cost: O(ndim) plus
+    /// the exporter's `bf_getbuffer`.
     ///
     /// # Errors
     ///
@@ -200,7 +201,7 @@ impl PyMemory {
     }
 
     /// The object the buffer came from (`view->obj`): the reference this
-    /// holds, for a garbage collector's `tp_traverse`.
+    /// holds, for a garbage collector's `tp_traverse`. Cost: O(1).
     pub fn owner(&self) -> Option<&Py<PyAny>> {
         self.owner.as_ref()
     }

@@ -23,10 +23,10 @@ use pyo3::exceptions::{
 };
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PySlice, PyTuple};
+use pyo3::types::{PyByteArray as PyByteArrayType, PyBytes, PyList, PySlice, PyTuple};
 use pyo3::{PyTraverseError, gc::PyVisit};
 
-pub mod convert;
+mod convert;
 pub mod export;
 pub mod import;
 
@@ -79,11 +79,13 @@ pub(crate) fn has_buffer(obj: &Bound<'_, PyAny>) -> bool {
     unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) == 1 }
 }
 
+// ANCHOR: busy
 /// `BufferError` message for a request that arrives while a method holds
-/// the object mutably borrowed. Methods borrow only for pure Rust work,
-/// after converting their arguments, so under the GIL this cannot happen;
-/// it is the answer a consumer can handle (every consumer is ready for a
-/// `BufferError` from `PyObject_GetBuffer`), where a panic would not be.
+/// the object mutably borrowed. The methods here borrow only for pure Rust
+/// work, after converting their arguments, so Python code cannot meet it;
+/// a Rust caller that holds `borrow_mut()` while it runs Python code can.
+/// `BufferError` is what every consumer of `PyObject_GetBuffer` is ready
+/// for; a panic (`PanicException`, a `BaseException`) is not.
 pub const BUSY: &str = "bufproto_py: object is being modified, cannot export a buffer now";
 
 /// `__getbuffer__` of a class that can be mutably borrowed: a shared borrow
@@ -109,6 +111,8 @@ where
         Err(_) => unsafe { export::refuse_view(view, PyBufferError::new_err(BUSY)) },
     }
 }
+
+// ANCHOR_END: busy
 
 // ANCHOR: bytearray
 /// `bufproto_py.ByteArray(data=b"")`: a `bufproto::ByteArray` owned by
@@ -357,8 +361,6 @@ impl PyArray {
     }
 }
 
-use pyo3::types::PyByteArray as PyByteArrayType;
-
 #[pymethods]
 impl PyArray {
     #[new]
@@ -589,8 +591,9 @@ impl RustView {
             .map_err(to_pyerr)
     }
 
-    fn get<'py>(&self, py: Python<'py>, index: Vec<isize>) -> PyResult<Bound<'py, PyAny>> {
-        value_to_py(py, &self.view()?.get_at(&index).map_err(to_pyerr)?)
+    fn get<'py>(slf: &Bound<'py, Self>, index: Vec<isize>) -> PyResult<Bound<'py, PyAny>> {
+        let v = slf.try_borrow()?.view()?.get_at(&index).map_err(to_pyerr)?;
+        value_to_py(slf.py(), &v)
     }
 
     #[getter]

@@ -70,6 +70,7 @@ struct Got {
     format: Option<String>,
     shape: Option<Vec<isize>>,
     strides: Option<Vec<isize>>,
+    suboffsets: Option<Vec<isize>>,
 }
 
 fn get(obj: &Bound<'_, PyAny>, flags: c_int) -> Result<Got, String> {
@@ -99,6 +100,7 @@ fn get(obj: &Bound<'_, PyAny>, flags: c_int) -> Result<Got, String> {
                 .then(|| CStr::from_ptr(v.format).to_string_lossy().into_owned()),
             shape: arr(v.shape),
             strides: arr(v.strides),
+            suboffsets: arr(v.suboffsets),
         };
         assert!(v.obj == obj.as_ptr());
         ffi::PyBuffer_Release(v);
@@ -135,7 +137,8 @@ fn request_flags_are_honoured() {
                 ndim: 1,
                 format: None,
                 shape: None,
-                strides: None
+                strides: None,
+                suboffsets: None
             }
         );
         let g2 = get(&ba, ffi::PyBUF_FORMAT | ffi::PyBUF_ND | ffi::PyBUF_WRITABLE).unwrap();
@@ -378,8 +381,7 @@ fn a_refused_request_leaves_view_obj_null_as_memoryview_does() {
             py,
             "import bufproto_py as b\n\
              ours = b.Bytes(b'abc')\ntwin = memoryview(b'abc')\n\
-             nd = b.NdArray(b'adbecf', 'B', [2, 3], [1, 2])\n\
-             big = b.NdArray(b'x', 'B', [2**62, 2], [0, 0])\n",
+             nd = b.NdArray(b'adbecf', 'B', [2, 3], [1, 2])\n",
         )
         .unwrap();
         let o = |n: &str| g.get_item(n).unwrap().unwrap();
@@ -397,13 +399,65 @@ fn a_refused_request_leaves_view_obj_null_as_memoryview_does() {
             refused(&o("nd"), ffi::PyBUF_ND),
             Some(("BufferError: ndarray is not C-contiguous".into(), false))
         );
-        assert_eq!(
-            refused(&o("big"), ffi::PyBUF_FULL_RO),
-            Some((
-                "BufferError: bufproto_py: buffer size exceeds PY_SSIZE_T_MAX".into(),
-                false
-            ))
-        );
+    });
+}
+
+/// An exporter whose layout fits each field but not the byte size:
+/// `fill_view` refuses it itself, whatever the exporters accept.
+#[derive(Debug)]
+struct FourBytes(Vec<std::sync::atomic::AtomicU8>);
+impl bufproto::ForeignMemory for FourBytes {
+    fn bytes(&self) -> &[std::sync::atomic::AtomicU8] {
+        &self.0
+    }
+}
+
+#[test]
+fn fill_view_refuses_sizes_past_ssize_t_max() {
+    use bufproto::layout::Layout;
+    Python::attach(|py| {
+        let memory = std::sync::Arc::new(FourBytes((0..4).map(|_| 0.into()).collect()));
+        for (shape, itemsize) in [(vec![1 << 62, 2], 1), (vec![1 << 61], 4)] {
+            let n = shape.len();
+            let layout = Layout::new(0, itemsize, "B", shape, vec![0; n]).unwrap();
+            let big = bufproto::Foreign::new(memory.clone(), layout, false, "big").unwrap();
+            let mut view = MaybeUninit::<ffi::Py_buffer>::zeroed();
+            // SAFETY: `view` is writable; on success it would be released
+            // below (it must not succeed).
+            let r = unsafe {
+                (*view.as_mut_ptr()).obj = ffi::Py_None();
+                bufproto_py::fill_view(
+                    &big,
+                    py.None().into_bound(py),
+                    view.as_mut_ptr(),
+                    ffi::PyBUF_FULL_RO,
+                )
+            };
+            let e = r.unwrap_err();
+            assert!(e.is_instance_of::<pyo3::exceptions::PyBufferError>(py));
+            assert_eq!(
+                e.value(py).to_string(),
+                "bufproto_py: buffer size exceeds PY_SSIZE_T_MAX"
+            );
+            // SAFETY: written by fill_view.
+            assert!(unsafe { (*view.as_ptr()).obj.is_null() });
+        }
+        // 2**62 bytes fit: the same path succeeds
+        let layout = Layout::new(0, 1, "B", vec![1 << 62], vec![0]).unwrap();
+        let fits = bufproto::Foreign::new(memory, layout, false, "fits").unwrap();
+        let mut view = MaybeUninit::<ffi::Py_buffer>::zeroed();
+        // SAFETY: as above; released once below.
+        unsafe {
+            bufproto_py::fill_view(
+                &fits,
+                py.None().into_bound(py),
+                view.as_mut_ptr(),
+                ffi::PyBUF_FULL_RO,
+            )
+            .unwrap();
+            assert_eq!((*view.as_ptr()).len, 1 << 62);
+            ffi::PyBuffer_Release(view.as_mut_ptr());
+        }
     });
 }
 
@@ -444,5 +498,62 @@ fn releases_and_requests_while_rust_holds_a_mutable_borrow() {
         assert_eq!(ba.borrow().inner.exports(), 0);
         assert_eq!(ar.borrow().inner.exports(), 0);
         ba.call_method1("append", (33,)).unwrap();
+    });
+}
+
+/// Every standard request on each exporter and on its CPython twin: the
+/// same `Py_buffer` fields (or the same error), field by field.
+#[test]
+fn every_request_matches_cpythons_twin_field_by_field() {
+    Python::attach(|py| {
+        let g = run(
+            py,
+            "import bufproto_py as b, _testbuffer as tb, array, struct\n\
+             pairs = [\n\
+             (b.ByteArray(b'abcd'), bytearray(b'abcd')),\n\
+             (b.ByteArray(), bytearray()),\n\
+             (b.Bytes(b'abcd'), b'abcd'),\n\
+             (b.Array('i', [1, 2, 3]), array.array('i', [1, 2, 3])),\n\
+             (b.Array('d'), array.array('d')),\n\
+             (b.NdArray(bytes(24), 'i', [2, 3]), tb.ndarray([0] * 6, shape=[2, 3], format='i')),\n\
+             (b.NdArray(bytes(6), 'B', [2, 3], [1, 2]),\n\
+              tb.ndarray([0] * 6, shape=[2, 3], format='B', flags=tb.ND_FORTRAN)),\n\
+             (b.NdArray(bytes(24), 'i', [2, 3], [-12, 4], 12),\n\
+              tb.ndarray([0] * 6, shape=[2, 3], strides=[-12, 4], offset=12, format='i')),\n\
+             (b.NdArray(bytes(4), 'i', []), tb.ndarray(0, shape=[], format='i')),\n\
+             (b.NdArray(b'', 'i', [2, 0]), tb.ndarray([1], shape=[2, 0], format='i')),\n\
+             (b.NdArray(bytes(4), 'B', [4], writable=True),\n\
+              tb.ndarray([0] * 4, shape=[4], format='B', flags=tb.ND_WRITABLE)),\n\
+             ]\n",
+        )
+        .unwrap();
+        let pairs = g.get_item("pairs").unwrap().unwrap();
+        let flags = [
+            ffi::PyBUF_SIMPLE,
+            ffi::PyBUF_WRITABLE,
+            ffi::PyBUF_FORMAT,
+            ffi::PyBUF_ND,
+            ffi::PyBUF_ND | ffi::PyBUF_FORMAT,
+            ffi::PyBUF_STRIDES,
+            ffi::PyBUF_C_CONTIGUOUS,
+            ffi::PyBUF_F_CONTIGUOUS,
+            ffi::PyBUF_ANY_CONTIGUOUS,
+            ffi::PyBUF_INDIRECT,
+            ffi::PyBUF_CONTIG,
+            ffi::PyBUF_CONTIG_RO,
+            ffi::PyBUF_STRIDED,
+            ffi::PyBUF_STRIDED_RO,
+            ffi::PyBUF_RECORDS,
+            ffi::PyBUF_RECORDS_RO,
+            ffi::PyBUF_FULL,
+            ffi::PyBUF_FULL_RO,
+        ];
+        for pair in pairs.try_iter().unwrap() {
+            let pair = pair.unwrap();
+            let (ours, twin) = (pair.get_item(0).unwrap(), pair.get_item(1).unwrap());
+            for f in flags {
+                assert_eq!(get(&ours, f), get(&twin, f), "{ours:?} flags {f:#x}");
+            }
+        }
     });
 }
