@@ -125,7 +125,28 @@ def pairs_regular():
         ba.pop(0)  # a hidden start offset in the crate's storage
         return ba, bytearray(b"hello")
 
-    out += [("ByteArray[1:-1]", sliced), ("ByteArray after pop(0)", popped)]
+    def grown():
+        ba = bp.ByteArray(b"ab")
+        ba.extend(b"cdef" * 100)  # storage reallocated
+        return ba, bytearray(b"ab" + b"cdef" * 100)
+
+    def cleared():
+        ba = bp.ByteArray(b"abc")
+        ba.clear()
+        return ba, bytearray()
+
+    def bytes_slice():
+        return bp.Bytes(b"xhello!")[1:-1], b"hello"  # shares the memory
+
+    def array_grown():
+        a = bp.Array("i", [1])
+        for i in range(100):
+            a.append(i)
+        return a, array.array("i", [1] + list(range(100)))
+
+    out += [("ByteArray[1:-1]", sliced), ("ByteArray after pop(0)", popped),
+            ("ByteArray after extend", grown), ("ByteArray after clear", cleared),
+            ("Bytes[1:-1]", bytes_slice), ("Array after 100 appends", array_grown)]
     for tc, vals in (("b", [-1, 2, 3]), ("B", []), ("h", [1, -2]), ("H", [65535]),
                      ("i", [1, 2, 3]), ("I", [2**32 - 1]), ("l", [-2**63, 7]),
                      ("L", [5]), ("q", [2**63 - 1]), ("Q", [2**64 - 1]),
