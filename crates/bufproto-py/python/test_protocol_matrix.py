@@ -218,6 +218,10 @@ def with_memoryviews(pairs):
 
 def difference(a, b):
     """The part of two answers that differs, compactly."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {k: (a.get(k), b.get(k)) for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (a, b)
     if a[0] == b[0] == "accepted":
         return {k: (a[1].get(k), b[1].get(k))
                 for k in a[1].keys() | b[1].keys() if a[1].get(k) != b[1].get(k)}
@@ -232,7 +236,7 @@ def report(title, compared, mismatches):
         groups.setdefault(name, []).append((what, a, b))
     for name, ms in groups.items():
         what, a, b = ms[0]
-        print("  MISMATCH %s: %d requests, first %s: %r (bufproto_py, CPython)"
+        print("  MISMATCH %s: %d cases, first %s: %r (bufproto_py, CPython)"
               % (name, len(ms), what, difference(a, b)))
 
 
@@ -468,9 +472,61 @@ class ConsumersZeroDim(Consumers):
         self.check_pairs(with_memoryviews(pairs_zero_dim()))
 
 
+# -- the reverse direction: RustView over every exporter ----------------------
+
+def seen_by(make_view, obj):
+    """What a view type sees of `obj`: fields, contents, or the refusal."""
+    r = outcome(make_view, obj)
+    if r[0] != "ok":
+        return r
+    v = r[1]
+    out = {k: outcome(lambda k=k: getattr(v, k))
+           for k in ("format", "shape", "strides", "readonly", "ndim")}
+    out["tobytes"] = outcome(v.tobytes)
+    out["tolist"] = outcome(v.tolist)
+    v.release()
+    return out
+
+
+class RustViewOverEveryExporter(unittest.TestCase):
+    """`RustView(obj)` sees what `memoryview(obj)` sees, for every exporter
+    of the matrix (ours and CPython's) and slices of them. Where memoryview
+    cannot list a format (NotImplementedError), only tolist is skipped."""
+
+    def test_same_as_memoryview(self):
+        compared = 0
+        mismatches = []
+        for name, make in pairs_regular() + pairs_zero_dim():
+            mine, twin = make()
+            objs = [("bufproto_py", mine), ("CPython", twin)]
+            made = []
+            for side, obj in list(objs):
+                m = memoryview(obj)
+                made.append(m)
+                if m.ndim == 1:
+                    objs.append((side + "[::-2]", m[::-2]))
+                if m.ndim >= 1:
+                    objs.append((side + "[1:]", m[1:]))
+            for side, obj in objs:
+                want, got = seen_by(memoryview, obj), seen_by(bp.RustView, obj)
+                if isinstance(want, dict) and isinstance(got, dict):
+                    if want["tolist"][0] == "raised" and want["tolist"][1] == "NotImplementedError":
+                        del want["tolist"], got["tolist"]
+                compared += 1
+                if want != got:
+                    mismatches.append(("%s (%s)" % (name, side), "RustView", got, want))
+            for _, obj in objs[2:]:
+                obj.release()
+            for m in made:
+                m.release()
+            self.assertIn(exports_of(mine), (None, 0), name)
+        report("RustView vs memoryview", compared, mismatches)
+        self.assertEqual(len(mismatches), 0)
+
+
 def main(argv):
     names = argv[1:] or ["MatrixRegular", "MatrixZeroDim", "RefusalLeavesObjNull",
-                         "Consumers", "ConsumersZeroDim"]
+                         "Consumers", "ConsumersZeroDim", "RustViewOverEveryExporter"]
     suite = unittest.TestSuite()
     loader = unittest.TestLoader()
     for n in names:

@@ -119,3 +119,8 @@ fn a_cycle_through_a_rustview_is_collected() {
 fn argument_handling_matches_cpython() {
     run_class("test_reentrancy.py", "ApiFidelity");
 }
+
+#[test]
+fn rustview_sees_every_exporter_as_memoryview_does() {
+    run_class("test_protocol_matrix.py", "RustViewOverEveryExporter");
+}
