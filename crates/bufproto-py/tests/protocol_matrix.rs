@@ -7,11 +7,15 @@
 //!   `_testbuffer.ndarray`, compared field by field with CPython's twin
 //!   (`bytes`, `bytearray`, `array.array`, `_testbuffer.ndarray`, and
 //!   `memoryview` of each); a refused request leaves `view->obj` NULL;
-//!   `_testbuffer`'s consumers over every exporter.
+//!   `_testbuffer`'s consumers over every exporter; `RustView` over every
+//!   exporter sees what `memoryview` sees.
 //! * `python/test_reentrancy.py`: Python code run by a bridge method
-//!   (`__index__`, generators) that releases or requests buffers, threads
-//!   resizing while others take and release views, degenerate layouts;
+//!   (`__index__`, generators) that releases or requests buffers or resizes
+//!   the object, threads resizing while others take and release views,
+//!   degenerate layouts, a cycle through a `RustView`, argument handling;
 //!   export counts back to 0 and refcounts flat afterwards.
+//!
+//! `valgrind/run.sh` runs the same scripts under memcheck (`.ci/run`).
 //!
 //! Each TestCase class runs in its own `python3` process, so that one that
 //! crashes the interpreter (heap corruption is what some of these look for)
