@@ -18,7 +18,8 @@ What does NOT count, and why:
   origin of one of them (it then names none; seen in list compares and list
   deallocs, where the pointer sits in a list `tolist()` built): an error
   without any origin is dropped when no frame of its stack is in the
-  extension module, and counted in the summary. An uninitialised value with
+  extension module (frames below a garbage collection, which any
+  allocation may start, do not count), and counted in the summary. An uninitialised value with
   an origin other than `_PyLong_New` (a Rust allocation of the module, say)
   always counts, as do invalid reads, writes and frees, whatever their
   stack.
@@ -39,12 +40,29 @@ ALLOCATORS = {"malloc", "calloc", "realloc", "PyMem_RawMalloc", "_PyMem_RawMallo
 
 
 LONG = "_PyLong_New origin (CPython 3.11, dropped)"
-LOST = "origin lost, no frame in the module (dropped)"
+LOST = "origin lost, no module frame above a collection (dropped)"
 
 
 def frames(stack):
     return [(f.findtext("fn") or "?", f.findtext("obj") or "?",
              f.findtext("file") or "", f.findtext("line") or "") for f in stack.findall("frame")]
+
+
+# A garbage collection started by an allocation: the frames below it are
+# whoever allocated, not who made the value the collector read.
+GC_ENTRY = {"gc_collect_main", "gc_collect_with_callback", "gc_collect_generations",
+            "_PyObject_GC_Link", "gc_alloc", "gc_collect_impl", "PyGC_Collect"}
+
+
+def reads_for_module(error, module):
+    """Whether a frame of the module is on the error's stack above any
+    garbage collection."""
+    for fn, obj, _file, _line in frames(error.find("stack")):
+        if fn in GC_ENTRY:
+            return False
+        if module in obj:
+            return True
+    return False
 
 
 def origin_fn(error):
@@ -100,11 +118,11 @@ def main(path, module="bufproto_py"):
     # memcheck sometimes loses an origin (it then names none): seen for the
     # same false positive, in CPython frames only (list compares and
     # deallocs of lists holding the small-int pointer). Such an error is
-    # dropped when no frame of its stack is in the module; with a module
-    # frame it counts.
+    # dropped when no frame of its stack is in the module (the collector's
+    # frames and those below them aside: a collection runs on behalf of any
+    # allocation, and reads the whole heap); with a module frame it counts.
     for error in no_origin:
-        in_module = any(module in obj for _fn, obj, _f, _l in frames(error.find("stack")))
-        if in_module:
+        if reads_for_module(error, module):
             counted.append(error)
         else:
             counts[LOST] += 1
