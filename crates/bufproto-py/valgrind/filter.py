@@ -19,10 +19,10 @@ What does NOT count, and why:
   deallocs, where the pointer sits in a list `tolist()` built): an error
   without any origin is dropped when no frame of its stack is in the
   extension module (frames below a garbage collection, which any
-  allocation may start, do not count), and counted in the summary. An uninitialised value with
-  an origin other than `_PyLong_New` (a Rust allocation of the module, say)
-  always counts, as do invalid reads, writes and frees, whatever their
-  stack.
+  allocation may start, do not count), and counted in the summary. An
+  uninitialised value with an origin other than `_PyLong_New` (a Rust
+  allocation of the module, say) always counts, as do invalid reads,
+  writes and frees, whatever their stack.
 * Leaks other than "definitely lost", and definite leaks whose allocation
   stack has no frame in the extension module (CPython's own, e.g. at
   startup): listed as a count, not failed on.
