@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::bytes::{Bytes, check_size};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, try_collect};
 use crate::hex;
 use crate::layout::{Layout, adjust_slice, normalize_index};
 use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id};
@@ -61,7 +61,7 @@ impl ByteArray {
     /// ```
     pub fn new() -> ByteArray {
         ByteArray {
-            storage: Storage::shared_zeroed(0),
+            storage: Storage::shared_empty(),
             start: 0,
             len: 0,
             id: new_id(),
@@ -73,7 +73,9 @@ impl ByteArray {
     ///
     /// # Errors
     ///
-    /// `OverflowError` when `n > isize::MAX - 1`.
+    /// `OverflowError: cannot fit 'int' into an index-sized integer` when
+    /// `n > isize::MAX`; `MemoryError` (empty message, as CPython's
+    /// `bytearray(2**62)`) when the allocation fails.
     ///
     /// ```
     /// # fn main() -> Result<(), bufproto::Error> {
@@ -92,7 +94,8 @@ impl ByteArray {
     ///
     /// # Errors
     ///
-    /// `ValueError: byte must be in range(0, 256)`.
+    /// `ValueError: byte must be in range(0, 256)`; `MemoryError` when the
+    /// items do not fit in memory.
     ///
     /// ```
     /// use bufproto::ByteArray;
@@ -102,11 +105,10 @@ impl ByteArray {
     /// # Ok(()) }
     /// ```
     pub fn from_ints<I: IntoIterator<Item = i64>>(values: I) -> Result<ByteArray> {
-        let v = values
-            .into_iter()
-            .map(byte_value)
-            .collect::<Result<Vec<u8>>>()?;
-        Ok(ByteArray::from(&v[..]))
+        let v = values.into_iter().map(byte_value);
+        let mut b = ByteArray::new();
+        b.extend(&try_collect(v)?)?;
+        Ok(b)
     }
 
     /// `bytearray.fromhex(s)`; same rules as [`Bytes::fromhex`].
@@ -121,7 +123,9 @@ impl ByteArray {
     /// # Ok(()) }
     /// ```
     pub fn fromhex(s: &str) -> Result<ByteArray> {
-        Ok(ByteArray::from(&hex::from_hex(s)?[..]))
+        let mut b = ByteArray::new();
+        b.extend(&hex::from_hex(s)?)?;
+        Ok(b)
     }
 
     /// `len(b)`. Cost: O(1).
@@ -439,11 +443,13 @@ impl ByteArray {
         } else {
             size + 1
         };
-        check_size(new_alloc)?;
+        // CPython: an allocation above PY_SSIZE_T_MAX is PyErr_NoMemory.
+        if isize::try_from(new_alloc).is_err() {
+            return Err(Error::no_memory());
+        }
         let fresh = self
             .storage
-            .regrown(self.start, size.min(self.len), new_alloc)
-            .ok_or_else(Error::size_overflow)?;
+            .regrown(self.start, size.min(self.len), new_alloc)?;
         self.storage = fresh;
         self.start = 0;
         self.len = size;
@@ -455,7 +461,8 @@ impl ByteArray {
     /// # Errors
     ///
     /// `ValueError: byte must be in range(0, 256)`; `BufferError: Existing
-    /// exports of data: object cannot be re-sized`.
+    /// exports of data: object cannot be re-sized`; `MemoryError` if the
+    /// growth cannot be allocated (the array is left as it was).
     ///
     /// ```
     /// # fn main() -> Result<(), bufproto::Error> {
@@ -490,7 +497,8 @@ impl ByteArray {
     /// # Errors
     ///
     /// `BufferError: Existing exports of data: object cannot be re-sized`
-    /// (unless `data` is empty).
+    /// (unless `data` is empty); `MemoryError` if the growth cannot be
+    /// allocated (the array is left as it was).
     ///
     /// ```
     /// # fn main() -> Result<(), bufproto::Error> {
@@ -652,7 +660,7 @@ impl ByteArray {
     /// assert_eq!(bufproto::ByteArray::from(&b"\xab"[..]).hex(), "ab");
     /// ```
     pub fn hex(&self) -> String {
-        hex::to_hex(&self.to_vec(), None, 1).unwrap_or_default()
+        hex::to_hex_plain(&self.to_vec())
     }
 
     /// `b.hex(sep, bytes_per_sep)`; see [`Bytes::hex_with`]. Cost: O(len).
@@ -688,8 +696,10 @@ impl From<&[u8]> for ByteArray {
     fn from(v: &[u8]) -> ByteArray {
         let mut b = ByteArray::new();
         if !v.is_empty() {
-            // Cannot fail: the new array is not exported and a slice is
-            // never longer than isize::MAX.
+            // Fails only with `MemoryError` (the new array is not exported
+            // and a slice is never longer than isize::MAX); `From` cannot
+            // report it, so the array stays empty then. The crate's own
+            // constructors (`from_ints`, `fromhex`) report it.
             let _ = b.extend(v);
         }
         b
