@@ -103,6 +103,14 @@ fn compare(vs: &Storage, vl: &Layout, ws: &Storage, wl: &Layout) -> bool {
         return false;
     }
     let (vf, wf) = (Native::parse(vl.format()), Native::parse(wl.format()));
+    let fast = matches!((vf, wf), (Some(a), Some(b)) if a == b);
+    // Off the fast path CPython builds both `struct` unpackers before it
+    // looks at any item: a format `struct` rejects makes the views unequal,
+    // even when there are no items to compare (so even `m == m`).
+    if !fast && (format::calcsize(vl.format()).is_none() || format::calcsize(wl.format()).is_none())
+    {
+        return false;
+    }
     match (vf, wf) {
         (Some(a), Some(b)) if a == b => match a.char() {
             // Floats compare by value (NaN != NaN, -0.0 == 0.0).
@@ -143,7 +151,9 @@ impl MemoryView {
     /// so a live view of NaNs is not equal to itself. A released view equals
     /// only itself. An object that refuses a buffer is unequal. Formats
     /// other than one native character compare through `struct` unpacking
-    /// ([`format::struct_unpack`]); formats it cannot read compare unequal.
+    /// ([`format::struct_unpack`]); formats it cannot read compare unequal,
+    /// even for views without items and a view with itself (CPython needs
+    /// the `struct` unpacker first).
     /// Cost: one slice comparison for identical integer/byte formats,
     /// otherwise O(items), with no allocation beyond one item per side; a
     /// dimension both views broadcast (stride 0) is compared once, so
