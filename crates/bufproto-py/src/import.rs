@@ -2,28 +2,58 @@
 //! [`bufproto::Foreign`] exporter over the same bytes, with the same shape,
 //! strides, format and read-only flag, without copying.
 
+use std::ffi::CStr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU8;
 
-use bufproto::layout::Layout;
+use bufproto::layout::{Layout, c_strides};
 use bufproto::{Foreign, ForeignMemory};
-use pyo3::buffer::PyUntypedBuffer;
 use pyo3::exceptions::PyBufferError;
+use pyo3::ffi;
 use pyo3::prelude::*;
 
 use crate::to_pyerr;
 
 // ANCHOR: import
-/// A Python buffer held open (`PyObject_GetBuffer(obj, PyBUF_FULL_RO)`)
-/// for as long as Rust uses it: the exporter cannot resize meanwhile.
-/// Dropping it calls `PyBuffer_Release` (PyO3 takes the GIL to do it).
-#[derive(Debug)]
+/// A Python buffer held open (`PyObject_GetBuffer(obj, PyBUF_FULL_RO)`, the
+/// request `memoryview` makes) for as long as Rust uses it: the exporter
+/// cannot resize meanwhile. Dropping it calls `PyBuffer_Release`.
 pub struct PyMemory {
-    buf: PyUntypedBuffer,
-    /// Byte distance from the lowest address any item touches to `buf.buf`.
+    /// The `Py_buffer`, boxed because it may point into itself
+    /// (`PyBuffer_FillInfo` sets `shape = &view->len`). Its `obj` is moved
+    /// out into `owner` while held, and put back for the release.
+    view: Box<ffi::Py_buffer>,
+    /// `view->obj`'s reference, where the garbage collector can see it.
+    owner: Option<Py<PyAny>>,
+    /// The layout, with `shape`/`strides` filled in as `memoryview` fills
+    /// them when the exporter leaves them NULL.
+    shape: Vec<usize>,
+    strides: Vec<isize>,
+    format: String,
+    /// Byte distance from the lowest address any item touches to `buf`.
     below: usize,
     /// Bytes from that lowest address to the end of the highest item.
     span: usize,
+}
+
+// SAFETY: the raw pointers in `view` are the exporter's, valid until the
+// release; the release takes the GIL (see Drop), as PyO3's own
+// `PyUntypedBuffer` does, and the bytes are only ever read as atomics.
+unsafe impl Send for PyMemory {}
+// SAFETY: as for Send: shared access is to atomic bytes and plain fields.
+unsafe impl Sync for PyMemory {}
+
+impl std::fmt::Debug for PyMemory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PyMemory")
+            .field("buf", &self.view.buf)
+            .field("format", &self.format)
+            .field("shape", &self.shape)
+            .field("strides", &self.strides)
+            .field("below", &self.below)
+            .field("span", &self.span)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ForeignMemory for PyMemory {
@@ -31,56 +61,159 @@ impl ForeignMemory for PyMemory {
         if self.span == 0 {
             return &[];
         }
-        let lowest = self.buf.buf_ptr().cast::<u8>().wrapping_sub(self.below);
+        let lowest = self.view.buf.cast::<u8>().wrapping_sub(self.below);
         // SAFETY: `lowest .. lowest + span` is exactly the memory that the
-        // buffer's items cover (computed from its shape and strides in
-        // `PyMemory::new`), which the exporter guarantees valid while the
-        // Py_buffer is held, and it is held as long as `self`. AtomicU8 has
-        // the size and alignment of u8. The exporter's own writes happen in
-        // Python (holding the GIL); ours are byte stores, and we never
-        // store into a read-only buffer (`readonly()` below).
+        // buffer's items cover (computed, checked, from its shape and
+        // strides in `PyMemory::new`), which the exporter guarantees valid
+        // while the Py_buffer is held, and it is held as long as `self`.
+        // AtomicU8 has the size and alignment of u8. The exporter's own
+        // writes happen in Python (holding the GIL); ours are byte stores,
+        // and we never store into a read-only buffer (`readonly()` below).
         unsafe { std::slice::from_raw_parts(lowest.cast::<AtomicU8>(), self.span) }
     }
 
     fn readonly(&self) -> bool {
-        self.buf.readonly()
+        self.view.readonly != 0
     }
 }
 
+impl Drop for PyMemory {
+    fn drop(&mut self) {
+        let owner = self.owner.take();
+        Python::attach(|_py| {
+            self.view.obj = owner.map_or(std::ptr::null_mut(), Py::into_ptr);
+            // SAFETY: `view` was filled by a successful PyObject_GetBuffer
+            // and is released once, here, with its `obj` restored; we hold
+            // the GIL.
+            unsafe { ffi::PyBuffer_Release(&mut *self.view) };
+        });
+    }
+}
+
+fn refuse(m: &str) -> PyErr {
+    PyBufferError::new_err(format!("bufproto: {m}"))
+}
+
+/// `(below, span)` of items of `shape`/`strides`, all arithmetic checked.
+fn extent(shape: &[usize], strides: &[isize], itemsize: usize) -> Option<(usize, usize)> {
+    if shape.contains(&0) {
+        return Some((0, 0));
+    }
+    let (mut lo, mut hi) = (0isize, isize::try_from(itemsize).ok()?);
+    for (&n, &s) in shape.iter().zip(strides) {
+        let reach = isize::try_from(n - 1).ok()?.checked_mul(s)?;
+        if reach < 0 {
+            lo = lo.checked_add(reach)?;
+        } else {
+            hi = hi.checked_add(reach)?;
+        }
+    }
+    Some((
+        lo.unsigned_abs(),
+        usize::try_from(hi.checked_sub(lo)?).ok()?,
+    ))
+}
+
 impl PyMemory {
-    /// Holds `obj`'s buffer. Indirect (PIL-style) buffers are refused.
+    /// Holds `obj`'s buffer. Indirect (PIL-style) buffers are refused; a
+    /// NULL `shape` (0-d, or 1-d of `len / itemsize` items), NULL
+    /// `strides` (C order) or NULL `format` (`"B"`) are read as
+    /// `memoryview` reads them (`init_shape_strides`). Cost: O(ndim) plus
+    /// the exporter's `bf_getbuffer`.
+    ///
+    /// # Errors
+    ///
+    /// The exporter's error; `BufferError` for suboffsets and for fields
+    /// no consumer could use (a negative `ndim` or dimension, no shape for
+    /// `ndim > 1`, an extent that overflows).
     pub fn new(obj: &Bound<'_, PyAny>) -> PyResult<PyMemory> {
-        let buf = PyUntypedBuffer::get(obj)?;
-        if buf.suboffsets().is_some() {
-            return Err(PyBufferError::new_err(
-                "bufproto: suboffsets are not supported",
-            ));
+        // SAFETY: Py_buffer is plain data; all-zero is a valid value.
+        let mut view: Box<ffi::Py_buffer> = Box::new(unsafe { std::mem::zeroed() });
+        // SAFETY: `view` is writable and does not move (boxed); `obj` lives.
+        let rc = unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), &mut *view, ffi::PyBUF_FULL_RO) };
+        if rc != 0 {
+            return Err(PyErr::fetch(obj.py()));
         }
-        let (mut lo, mut hi) = (0isize, buf.item_size() as isize);
-        if buf.shape().contains(&0) {
-            hi = 0;
+        // SAFETY: a successful GetBuffer gave `view->obj` a new reference
+        // (or NULL); it moves into `owner`, and back in Drop.
+        let owner = unsafe { Bound::from_owned_ptr_or_opt(obj.py(), view.obj) }.map(Bound::unbind);
+        view.obj = std::ptr::null_mut();
+        let mut mem = PyMemory {
+            view,
+            owner,
+            shape: Vec::new(),
+            strides: Vec::new(),
+            format: String::new(),
+            below: 0,
+            span: 0,
+        };
+        // From here on, an error drops `mem`, which releases the buffer.
+        mem.describe()?;
+        Ok(mem)
+    }
+
+    /// Fills the layout fields from the held `Py_buffer`.
+    fn describe(&mut self) -> PyResult<()> {
+        let v = &*self.view;
+        if !v.suboffsets.is_null() {
+            return Err(refuse("suboffsets are not supported"));
         }
-        for (&n, &s) in buf.shape().iter().zip(buf.strides()) {
-            if n > 0 && hi > 0 {
-                let reach = (n as isize - 1) * s;
-                if reach < 0 { lo += reach } else { hi += reach }
+        let ndim = usize::try_from(v.ndim).map_err(|_| refuse("negative ndim"))?;
+        let itemsize = usize::try_from(v.itemsize)
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(|| refuse("itemsize must be positive"))?;
+        let len = usize::try_from(v.len).map_err(|_| refuse("negative len"))?;
+        let shape: Vec<usize> = if !v.shape.is_null() {
+            // SAFETY: a non-NULL shape holds `ndim` items until the release.
+            let s = unsafe { std::slice::from_raw_parts(v.shape, ndim) };
+            s.iter()
+                .map(|&n| usize::try_from(n))
+                .collect::<Result<_, _>>()
+                .map_err(|_| refuse("negative dimension"))?
+        } else {
+            match ndim {
+                0 => Vec::new(),
+                1 => vec![len / itemsize],
+                _ => return Err(refuse("shape is NULL but ndim > 1")),
             }
-        }
-        Ok(PyMemory {
-            below: lo.unsigned_abs(),
-            span: (hi - lo).max(0) as usize,
-            buf,
-        })
+        };
+        let strides = if !v.strides.is_null() {
+            // SAFETY: non-NULL strides hold `ndim` items until the release.
+            unsafe { std::slice::from_raw_parts(v.strides, ndim) }.to_vec()
+        } else {
+            c_strides(&shape, itemsize).ok_or_else(|| refuse("strides overflow"))?
+        };
+        let format = if v.format.is_null() {
+            "B".to_string()
+        } else {
+            // SAFETY: a non-NULL format is a NUL-terminated string that
+            // lives until the release.
+            unsafe { CStr::from_ptr(v.format) }
+                .to_string_lossy()
+                .into_owned()
+        };
+        let (below, span) =
+            extent(&shape, &strides, itemsize).ok_or_else(|| refuse("buffer extent overflows"))?;
+        (self.shape, self.strides, self.format) = (shape, strides, format);
+        (self.below, self.span) = (below, span);
+        Ok(())
+    }
+
+    /// The object the buffer came from (`view->obj`): the reference this
+    /// holds, for a garbage collector's `tp_traverse`. Cost: O(1).
+    pub fn owner(&self) -> Option<&Py<PyAny>> {
+        self.owner.as_ref()
     }
 
     /// The layout of the held buffer, relative to the lowest byte.
     fn layout(&self) -> PyResult<Layout> {
         Layout::new(
-            self.below as isize,
-            self.buf.item_size(),
-            self.buf.format().to_string_lossy(),
-            self.buf.shape().to_vec(),
-            self.buf.strides().to_vec(),
+            isize::try_from(self.below).map_err(|_| refuse("buffer extent overflows"))?,
+            self.view.itemsize.unsigned_abs(),
+            self.format.clone(),
+            self.shape.clone(),
+            self.strides.clone(),
         )
         .map_err(to_pyerr)
     }
@@ -88,11 +221,25 @@ impl PyMemory {
 
 /// A `bufproto` exporter over `obj`'s memory: `MemoryView::new(&foreign)`
 /// then reads and writes the Python object's bytes in place.
+///
+/// # Errors
+///
+/// As [`PyMemory::new`], and the crate's refusal of the layout.
 pub fn foreign_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Foreign> {
-    let memory = PyMemory::new(obj)?;
+    foreign_and_memory(obj).map(|(f, _)| f)
+}
+
+/// [`foreign_from_py`], also returning the held buffer (to traverse it).
+///
+/// # Errors
+///
+/// As [`foreign_from_py`].
+pub fn foreign_and_memory(obj: &Bound<'_, PyAny>) -> PyResult<(Foreign, Arc<PyMemory>)> {
+    let memory = Arc::new(PyMemory::new(obj)?);
     let layout = memory.layout()?;
     let type_name = static_type_name(obj);
-    Foreign::new(Arc::new(memory), layout, false, type_name).map_err(to_pyerr)
+    let foreign = Foreign::new(memory.clone(), layout, false, type_name).map_err(to_pyerr)?;
+    Ok((foreign, memory))
 }
 // ANCHOR_END: import
 

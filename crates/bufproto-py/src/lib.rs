@@ -24,13 +24,16 @@ use pyo3::exceptions::{
 };
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PySlice, PyTuple};
+use pyo3::types::{PyByteArray as PyByteArrayType, PyBytes, PyList, PySlice, PyTuple};
+use pyo3::{PyTraverseError, gc::PyVisit};
 
+mod convert;
 pub mod export;
 pub mod import;
 
+use convert::{Target, slice_parts};
 pub use export::{fill_view, release_view};
-pub use import::{PyMemory, foreign_from_py};
+pub use import::{PyMemory, foreign_and_memory, foreign_from_py};
 
 /// A `bufproto::Error` as the Python exception it stands for.
 pub fn to_pyerr(e: bufproto::Error) -> PyErr {
@@ -48,13 +51,6 @@ pub fn to_pyerr(e: bufproto::Error) -> PyErr {
     }
 }
 
-/// `bytes(obj)`'s content: any buffer, an int (zeros), an iterable of ints.
-fn bytes_of(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-    let py = obj.py();
-    let b = py.get_type::<PyBytes>().call1((obj,))?;
-    Ok(b.cast::<PyBytes>()?.as_bytes().to_vec())
-}
-
 fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
         Value::Int(i) => i.into_pyobject(py)?.into_any(),
@@ -62,25 +58,6 @@ fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
         Value::Bool(b) => pyo3::types::PyBool::new(py, *b).to_owned().into_any(),
         Value::Bytes(b) => PyBytes::new(py, b).into_any(),
     })
-}
-
-fn value_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
-    if let Ok(b) = obj.cast::<pyo3::types::PyBool>() {
-        return Ok(Value::Bool(b.is_true()));
-    }
-    if let Ok(i) = obj.extract::<i128>() {
-        return Ok(Value::Int(i));
-    }
-    if let Ok(f) = obj.extract::<f64>() {
-        return Ok(Value::Float(f));
-    }
-    if let Ok(b) = obj.cast::<PyBytes>() {
-        return Ok(Value::Bytes(b.as_bytes().to_vec()));
-    }
-    Err(PyTypeError::new_err(format!(
-        "bufproto_py: cannot store a '{}'",
-        obj.get_type().name()?
-    )))
 }
 
 fn nested_to_py<'py>(py: Python<'py>, n: &Nested) -> PyResult<Bound<'py, PyAny>> {
@@ -93,30 +70,52 @@ fn nested_to_py<'py>(py: Python<'py>, n: &Nested) -> PyResult<Bound<'py, PyAny>>
     }
 }
 
-/// `(start, stop, step)` of a Python slice, as `Option`s.
-type SliceParts = (Option<isize>, Option<isize>, Option<isize>);
-
-fn slice_parts(s: &Bound<'_, PySlice>) -> PyResult<SliceParts> {
-    Ok((
-        s.getattr("start")?.extract()?,
-        s.getattr("stop")?.extract()?,
-        s.getattr("step")?.extract()?,
-    ))
-}
-
 /// Content equality with any object exporting bytes (`bytes(other)`).
 fn eq_bytes(mine: &[u8], other: &Bound<'_, PyAny>) -> bool {
-    PyUntypedBufferCheck::check(other) && bytes_of(other).is_ok_and(|o| o == mine)
+    has_buffer(other) && convert::bytes_of(other).is_ok_and(|o| o == mine)
 }
 
-struct PyUntypedBufferCheck;
-impl PyUntypedBufferCheck {
-    fn check(obj: &Bound<'_, PyAny>) -> bool {
-        // SAFETY: PyObject_CheckBuffer only reads the type's slots of a live
-        // object (we hold a reference, and the GIL through `Bound`).
-        unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) == 1 }
+/// Whether `obj` has the buffer protocol (`PyObject_CheckBuffer`).
+pub(crate) fn has_buffer(obj: &Bound<'_, PyAny>) -> bool {
+    // SAFETY: PyObject_CheckBuffer only reads the type's slots of a live
+    // object (we hold a reference, and the GIL through `Bound`).
+    unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) == 1 }
+}
+
+// ANCHOR: busy
+/// `BufferError` message for a request that arrives while a method holds
+/// the object mutably borrowed. The methods here borrow only for pure Rust
+/// work, after converting their arguments, so Python code cannot meet it;
+/// a Rust caller that holds `borrow_mut()` while it runs Python code can.
+/// `BufferError` is what every consumer of `PyObject_GetBuffer` is ready
+/// for; a panic (`PanicException`, a `BaseException`) is not.
+pub const BUSY: &str = "bufproto_py: object is being modified, cannot export a buffer now";
+
+/// `__getbuffer__` of a class that can be mutably borrowed: a shared borrow
+/// for the time of the export, or `BufferError` if a method holds `&mut`.
+///
+/// # Safety
+///
+/// As [`fill_view`].
+unsafe fn export_borrowed<T, E>(
+    slf: &Bound<'_, T>,
+    view: *mut ffi::Py_buffer,
+    flags: c_int,
+    field: fn(&T) -> &E,
+) -> PyResult<()>
+where
+    T: pyo3::PyClass<Frozen = pyo3::pyclass::boolean_struct::False>,
+    E: Exporter,
+{
+    match slf.try_borrow() {
+        // SAFETY: the caller's contract, passed on.
+        Ok(me) => unsafe { fill_view(field(&me), slf.clone().into_any(), view, flags) },
+        // SAFETY: the caller's contract: `view` is NULL or writable.
+        Err(_) => unsafe { export::refuse_view(view, PyBufferError::new_err(BUSY)) },
     }
 }
+
+// ANCHOR_END: busy
 
 // ANCHOR: bytearray
 /// `bufproto_py.ByteArray(data=b"")`: a `bufproto::ByteArray` owned by
@@ -132,9 +131,9 @@ impl PyByteArray {
     #[new]
     #[pyo3(signature = (data = None))]
     fn new(data: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let bytes = data.map(bytes_of).transpose()?.unwrap_or_default();
+        let bytes = data.map(convert::bytearray_of).transpose()?;
         Ok(PyByteArray {
-            inner: bufproto::ByteArray::from(&bytes[..]),
+            inner: bufproto::ByteArray::from(bytes.as_deref().unwrap_or_default()),
         })
     }
 
@@ -143,13 +142,15 @@ impl PyByteArray {
         view: *mut ffi::Py_buffer,
         flags: c_int,
     ) -> PyResult<()> {
-        let me = slf.borrow();
         // SAFETY: `view` is CPython's Py_buffer for this call; CPython
         // calls `__releasebuffer__` (release_view) for it exactly once.
-        unsafe { fill_view(&me.inner, slf.clone().into_any(), view, flags) }
+        unsafe { export_borrowed(&slf, view, flags, |me: &Self| &me.inner) }
     }
 
-    unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
+    /// Takes the object as `Bound`, not `&self`: PyO3 would borrow for
+    /// `&self`, and a borrow fails while a method holds `&mut self`.
+    /// A release must never fail, and the view alone says what to drop.
+    unsafe fn __releasebuffer__(_slf: Bound<'_, Self>, view: *mut ffi::Py_buffer) {
         // SAFETY: `view` was filled by `fill_view` in `__getbuffer__`.
         unsafe { release_view(view) }
     }
@@ -160,19 +161,22 @@ impl PyByteArray {
         self.inner.exports()
     }
 
-    fn append(&mut self, value: i64) -> PyResult<()> {
-        self.inner.append(value).map_err(to_pyerr)
+    /// Converts `value` (which may run `__index__`) before borrowing.
+    fn append(slf: &Bound<'_, Self>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let v = convert::byte_arg(value)?;
+        slf.try_borrow_mut()?.inner.append(v).map_err(to_pyerr)
     }
     // ANCHOR_END: bytearray
 
-    fn extend(&mut self, data: &Bound<'_, PyAny>) -> PyResult<()> {
-        let data = bytes_of(data)?;
-        self.inner.extend(&data).map_err(to_pyerr)
+    fn extend(slf: &Bound<'_, Self>, data: &Bound<'_, PyAny>) -> PyResult<()> {
+        let data = convert::extended_bytes(data)?;
+        slf.try_borrow_mut()?.inner.extend(&data).map_err(to_pyerr)
     }
 
     #[pyo3(signature = (index = None))]
-    fn pop(&mut self, index: Option<isize>) -> PyResult<u8> {
-        self.inner.pop(index).map_err(to_pyerr)
+    fn pop(slf: &Bound<'_, Self>, index: Option<&Bound<'_, PyAny>>) -> PyResult<u8> {
+        let i = index.map(convert::ssize_arg).transpose()?;
+        slf.try_borrow_mut()?.inner.pop(i).map_err(to_pyerr)
     }
 
     fn clear(&mut self) -> PyResult<()> {
@@ -183,45 +187,66 @@ impl PyByteArray {
         self.inner.len()
     }
 
-    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __getitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
         if let Ok(s) = key.cast::<PySlice>() {
             let (a, b, c) = slice_parts(s)?;
-            let inner = self.inner.slice(a, b, c).map_err(to_pyerr)?;
+            let inner = slf.try_borrow()?.inner.slice(a, b, c).map_err(to_pyerr)?;
             return Ok(Py::new(py, PyByteArray { inner })?.into_any());
         }
-        let i: isize = key.extract()?;
-        Ok(self
-            .inner
-            .get(i)
-            .map_err(to_pyerr)?
-            .into_pyobject(py)?
-            .into_any()
-            .unbind())
+        let i = convert::index_arg(key, BYTEARRAY_INDICES)?;
+        let v = slf.try_borrow()?.inner.get(i).map_err(to_pyerr)?;
+        Ok(v.into_pyobject(py)?.into_any().unbind())
     }
 
-    fn __setitem__(&mut self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    /// `bytearray_ass_subscript`'s order: the index, then the value, then
+    /// the bounds; all conversions before the borrow.
+    fn __setitem__(
+        slf: &Bound<'_, Self>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         if let Ok(s) = key.cast::<PySlice>() {
             let (a, b, c) = slice_parts(s)?;
-            let data = bytes_of(value)?;
-            return self.inner.set_slice(a, b, c, &data).map_err(to_pyerr);
+            let data = convert::assigned_bytes(value)?;
+            let mut me = slf.try_borrow_mut()?;
+            return me.inner.set_slice(a, b, c, &data).map_err(to_pyerr);
         }
-        self.inner
-            .set(key.extract()?, value.extract()?)
-            .map_err(to_pyerr)
+        let i = convert::index_arg(key, BYTEARRAY_INDICES)?;
+        let v = convert::byte_arg(value)?;
+        slf.try_borrow()?.inner.set(i, v).map_err(to_pyerr)
     }
 
-    fn __bytes__<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.to_vec())
+    fn __delitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<()> {
+        if let Ok(s) = key.cast::<PySlice>() {
+            let (a, b, c) = slice_parts(s)?;
+            return slf
+                .try_borrow_mut()?
+                .inner
+                .del_slice(a, b, c)
+                .map_err(to_pyerr);
+        }
+        let i = convert::index_arg(key, BYTEARRAY_INDICES)?;
+        slf.try_borrow_mut()?.inner.del_item(i).map_err(to_pyerr)
     }
 
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        eq_bytes(&self.inner.to_vec(), other)
+    fn __bytes__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyBytes>> {
+        let v = slf.try_borrow()?.inner.to_vec();
+        Ok(PyBytes::new(slf.py(), &v))
+    }
+
+    fn __eq__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let mine = slf.try_borrow()?.inner.to_vec();
+        Ok(eq_bytes(&mine, other))
     }
 
     fn __repr__(&self) -> String {
         format!("bufproto_py.{:?}", self.inner).replace("bytearray(", "ByteArray(")
     }
 }
+
+/// CPython's `TypeError` for a bad `bytearray` index (the type name follows).
+const BYTEARRAY_INDICES: &str = "bytearray indices must be integers or slices, not";
 
 /// `bufproto_py.Bytes(data=b"")`: a read-only `bufproto::Bytes`.
 #[pyclass(name = "Bytes", module = "bufproto_py", subclass, frozen)]
@@ -235,9 +260,9 @@ impl PyBytesObj {
     #[new]
     #[pyo3(signature = (data = None))]
     fn new(data: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let bytes = data.map(bytes_of).transpose()?.unwrap_or_default();
+        let bytes = data.map(convert::bytes_of).transpose()?;
         Ok(PyBytesObj {
-            inner: bufproto::Bytes::from(&bytes[..]),
+            inner: bufproto::Bytes::from(bytes.as_deref().unwrap_or_default()),
         })
     }
 
@@ -246,12 +271,13 @@ impl PyBytesObj {
         view: *mut ffi::Py_buffer,
         flags: c_int,
     ) -> PyResult<()> {
+        // `frozen`: no borrow flag, `get()` never fails.
         let me = slf.get();
         // SAFETY: as for ByteArray: CPython's Py_buffer, released once.
         unsafe { fill_view(&me.inner, slf.clone().into_any(), view, flags) }
     }
 
-    unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
+    unsafe fn __releasebuffer__(_slf: Bound<'_, Self>, view: *mut ffi::Py_buffer) {
         // SAFETY: filled by `fill_view`.
         unsafe { release_view(view) }
     }
@@ -266,7 +292,7 @@ impl PyBytesObj {
             let inner = self.inner.slice(a, b, c).map_err(to_pyerr)?;
             return Ok(Py::new(py, PyBytesObj { inner })?.into_any());
         }
-        let i: isize = key.extract()?;
+        let i = convert::index_arg(key, "byte indices must be integers or slices, not")?;
         Ok(self
             .inner
             .get(i)
@@ -301,17 +327,49 @@ pub struct PyArray {
     pub inner: bufproto::Array,
 }
 
+/// CPython's `TypeError` for a bad `array` index.
+const ARRAY_INDICES: &str = "array indices must be integers";
+
+impl PyArray {
+    /// `array(typecode, initial)`: `bytes` and `bytearray` are
+    /// `frombytes`, a `str` is refused (no `u`/`w` arrays here), anything
+    /// else is iterated, each item converted as `append` converts it.
+    fn build(typecode: &str, values: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let mut inner = bufproto::Array::new(typecode).map_err(to_pyerr)?;
+        let tc = inner.typecode();
+        match values {
+            None => {}
+            Some(v) if v.is_instance_of::<PyBytes>() || v.is_instance_of::<PyByteArrayType>() => {
+                inner.frombytes(&convert::bytes_of(v)?).map_err(to_pyerr)?;
+            }
+            Some(v) if v.is_instance_of::<pyo3::types::PyString>() => {
+                return Err(PyTypeError::new_err(format!(
+                    "cannot use a str to initialize an array with typecode '{tc}'"
+                )));
+            }
+            Some(v) => {
+                let vs: PyResult<Vec<Value>> = v
+                    .try_iter()?
+                    .map(|x| convert::value_arg(&x?, Target::Array(tc)))
+                    .collect();
+                inner.extend(vs?).map_err(to_pyerr)?;
+            }
+        }
+        Ok(PyArray { inner })
+    }
+
+    /// The items, copied out under a short borrow.
+    fn values(slf: &Bound<'_, Self>) -> PyResult<Vec<Value>> {
+        slf.try_borrow()?.inner.tolist().map_err(to_pyerr)
+    }
+}
+
 #[pymethods]
 impl PyArray {
     #[new]
     #[pyo3(signature = (typecode, values = None))]
     fn new(typecode: &str, values: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let mut inner = bufproto::Array::new(typecode).map_err(to_pyerr)?;
-        if let Some(values) = values {
-            let vs: PyResult<Vec<Value>> = values.try_iter()?.map(|v| value_from_py(&v?)).collect();
-            inner.extend(vs?).map_err(to_pyerr)?;
-        }
-        Ok(PyArray { inner })
+        PyArray::build(typecode, values)
     }
 
     unsafe fn __getbuffer__(
@@ -319,12 +377,11 @@ impl PyArray {
         view: *mut ffi::Py_buffer,
         flags: c_int,
     ) -> PyResult<()> {
-        let me = slf.borrow();
         // SAFETY: as for ByteArray: CPython's Py_buffer, released once.
-        unsafe { fill_view(&me.inner, slf.clone().into_any(), view, flags) }
+        unsafe { export_borrowed(&slf, view, flags, |me: &Self| &me.inner) }
     }
 
-    unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
+    unsafe fn __releasebuffer__(_slf: Bound<'_, Self>, view: *mut ffi::Py_buffer) {
         // SAFETY: filled by `fill_view`.
         unsafe { release_view(view) }
     }
@@ -339,45 +396,65 @@ impl PyArray {
         self.inner.typecode().to_string()
     }
 
-    fn append(&mut self, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.inner.append(value_from_py(value)?).map_err(to_pyerr)
+    fn append(slf: &Bound<'_, Self>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let tc = slf.try_borrow()?.inner.typecode();
+        let v = convert::value_arg(value, Target::Array(tc))?;
+        slf.try_borrow_mut()?.inner.append(v).map_err(to_pyerr)
     }
 
-    fn tolist<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let vs = self.inner.tolist().map_err(to_pyerr)?;
-        let items: PyResult<Vec<_>> = vs.iter().map(|v| value_to_py(py, v)).collect();
+    fn tolist<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyList>> {
+        let py = slf.py();
+        let items: PyResult<Vec<_>> = PyArray::values(slf)?
+            .iter()
+            .map(|v| value_to_py(py, v))
+            .collect();
         PyList::new(py, items?)
     }
 
-    fn tobytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, self.inner.tobytes().as_slice())
+    fn tobytes<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyBytes>> {
+        let b = slf.try_borrow()?.inner.tobytes();
+        Ok(PyBytes::new(slf.py(), b.as_slice()))
     }
 
     fn __len__(&self) -> usize {
         self.inner.len()
     }
 
-    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __getitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
         if let Ok(s) = key.cast::<PySlice>() {
             // array slicing copies, as in CPython
-            let list = self.tolist(py)?;
-            let part = list.as_any().get_item(s)?;
-            let tc = self.typecode();
-            return Ok(Py::new(py, PyArray::new(&tc, Some(&part))?)?.into_any());
+            let part = PyArray::tolist(slf)?.as_any().get_item(s)?;
+            let tc = slf.try_borrow()?.inner.typecode().to_string();
+            return Ok(Py::new(py, PyArray::build(&tc, Some(&part))?)?.into_any());
         }
-        let v = self.inner.get(key.extract()?).map_err(to_pyerr)?;
+        let i = convert::index_arg(key, ARRAY_INDICES)?;
+        let v = slf.try_borrow()?.inner.get(i).map_err(to_pyerr)?;
         Ok(value_to_py(py, &v)?.unbind())
     }
 
-    fn __setitem__(&self, index: isize, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.inner
-            .set(index, value_from_py(value)?)
-            .map_err(to_pyerr)
+    /// `array_ass_subscr`'s order: the index, the bounds, then the value.
+    fn __setitem__(
+        slf: &Bound<'_, Self>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let i = convert::index_arg(key, ARRAY_INDICES)?;
+        let (len, tc) = {
+            let me = slf.try_borrow()?;
+            (me.inner.len(), me.inner.typecode())
+        };
+        let inside = i.checked_add(if i < 0 { len.cast_signed() } else { 0 });
+        if !inside.is_some_and(|j| (0..len.cast_signed()).contains(&j)) {
+            return Err(PyIndexError::new_err("array assignment index out of range"));
+        }
+        let v = convert::value_arg(value, Target::Array(tc))?;
+        slf.try_borrow()?.inner.set(i, v).map_err(to_pyerr)
     }
 
-    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+    fn __eq__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
         match other.cast::<PyArray>() {
-            Ok(o) => Ok(self.tolist(py)?.eq(o.borrow().tolist(py)?)?),
+            Ok(o) => PyArray::tolist(slf)?.eq(PyArray::tolist(o)?),
             Err(_) => Ok(false),
         }
     }
@@ -389,7 +466,8 @@ impl PyArray {
 
 /// `bufproto_py.NdArray(data, format, shape, strides=None, offset=0,
 /// writable=False)`: a `bufproto::NdArray` (any N-d layout), exported with
-/// its real shape and strides.
+/// its real shape and strides. `shape` and `strides` are taken as
+/// `_testbuffer.ndarray` takes them (lists or tuples of `Py_ssize_t`).
 #[pyclass(name = "NdArray", module = "bufproto_py", subclass, frozen)]
 pub struct PyNdArray {
     /// The Rust object.
@@ -399,18 +477,24 @@ pub struct PyNdArray {
 #[pymethods]
 impl PyNdArray {
     #[new]
-    #[pyo3(signature = (data, format, shape, strides = None, offset = 0, writable = false))]
+    #[pyo3(signature = (data, format, shape, strides = None, offset = None, writable = false))]
     fn new(
         data: &Bound<'_, PyAny>,
         format: &str,
-        shape: Vec<usize>,
-        strides: Option<Vec<isize>>,
-        offset: usize,
+        shape: &Bound<'_, PyAny>,
+        strides: Option<&Bound<'_, PyAny>>,
+        offset: Option<&Bound<'_, PyAny>>,
         writable: bool,
     ) -> PyResult<Self> {
-        let inner =
-            bufproto::NdArray::new(bytes_of(data)?, format, shape, strides, offset, writable)
-                .map_err(to_pyerr)?;
+        let data = convert::bytes_of(data)?;
+        let shape = convert::shape_arg(shape)?;
+        let strides = strides
+            .map(|s| convert::ssize_list(s, "strides"))
+            .transpose()?;
+        let offset = usize::try_from(offset.map(convert::ssize_arg).transpose()?.unwrap_or(0))
+            .map_err(|_| PyValueError::new_err("offset out of bounds"))?;
+        let inner = bufproto::NdArray::new(data, format, shape, strides, offset, writable)
+            .map_err(to_pyerr)?;
         Ok(PyNdArray { inner })
     }
 
@@ -424,25 +508,35 @@ impl PyNdArray {
         unsafe { fill_view(&me.inner, slf.clone().into_any(), view, flags) }
     }
 
-    unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
+    unsafe fn __releasebuffer__(_slf: Bound<'_, Self>, view: *mut ffi::Py_buffer) {
         // SAFETY: filled by `fill_view`.
         unsafe { release_view(view) }
     }
 }
 
+/// What a live [`RustView`] holds.
+struct Live {
+    /// The held Python buffer, also inside `view`: kept here to show the
+    /// garbage collector the reference it holds.
+    memory: std::sync::Arc<PyMemory>,
+    /// The Rust view; it keeps the foreign memory alive.
+    view: MemoryView,
+}
+
 /// `bufproto_py.RustView(obj)`: a `bufproto::MemoryView` built in Rust over
 /// any Python buffer (`bytearray`, `array.array`, `mmap`, a `memoryview`
-/// slice), sharing its memory. While it is alive, `obj` cannot resize.
+/// slice, a `ctypes` object, a 0-d buffer), sharing its memory. While it is
+/// alive, `obj` cannot resize. It takes part in garbage collection, as
+/// `memoryview` does: a cycle through it is collected.
 #[pyclass(name = "RustView", module = "bufproto_py")]
 pub struct RustView {
-    /// The exporter over the Python memory and the view of it; `None` once
-    /// released.
-    live: Option<(bufproto::Foreign, MemoryView)>,
+    /// `None` once released (or cleared by the collector).
+    live: Option<Live>,
 }
 
 impl RustView {
     fn view(&self) -> PyResult<&MemoryView> {
-        self.live.as_ref().map(|(_, v)| v).ok_or_else(|| {
+        self.live.as_ref().map(|l| &l.view).ok_or_else(|| {
             PyValueError::new_err("operation forbidden on released memoryview object")
         })
     }
@@ -452,16 +546,30 @@ impl RustView {
 impl RustView {
     #[new]
     fn new(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let foreign = foreign_from_py(obj)?;
+        let (foreign, memory) = foreign_and_memory(obj)?;
         let view = MemoryView::new(&foreign).map_err(to_pyerr)?;
         Ok(RustView {
-            live: Some((foreign, view)),
+            live: Some(Live { memory, view }),
         })
     }
 
-    /// Ends the Rust view and releases the Python buffer.
-    fn release(&mut self) {
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if let Some(live) = &self.live {
+            visit.call(live.memory.owner())?;
+        }
+        Ok(())
+    }
+
+    fn __clear__(&mut self) {
         self.live = None;
+    }
+
+    /// Ends the Rust view and releases the Python buffer. The release runs
+    /// after the borrow ends: the exporter's release may run Python code.
+    fn release(slf: &Bound<'_, Self>) -> PyResult<()> {
+        let live = slf.try_borrow_mut()?.live.take();
+        drop(live);
+        Ok(())
     }
 
     fn tolist<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -475,20 +583,30 @@ impl RustView {
         ))
     }
 
-    /// `v[index] = value` for a tuple index (one int per dimension).
-    fn set(&self, index: Vec<isize>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.view()?
-            .set_at(&index, value_from_py(value)?)
+    /// `v[index] = value` for a tuple index (one int per dimension); the
+    /// value is converted (Python code) before the view is borrowed.
+    fn set(slf: &Bound<'_, Self>, index: Vec<isize>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let format = slf.try_borrow()?.format()?;
+        let v = convert::value_arg(value, Target::View(&format))?;
+        slf.try_borrow()?
+            .view()?
+            .set_at(&index, v)
             .map_err(to_pyerr)
     }
 
-    fn get<'py>(&self, py: Python<'py>, index: Vec<isize>) -> PyResult<Bound<'py, PyAny>> {
-        value_to_py(py, &self.view()?.get_at(&index).map_err(to_pyerr)?)
+    fn get<'py>(slf: &Bound<'py, Self>, index: Vec<isize>) -> PyResult<Bound<'py, PyAny>> {
+        let v = slf.try_borrow()?.view()?.get_at(&index).map_err(to_pyerr)?;
+        value_to_py(slf.py(), &v)
     }
 
     #[getter]
     fn format(&self) -> PyResult<String> {
         Ok(self.view()?.format().map_err(to_pyerr)?.to_string())
+    }
+
+    #[getter]
+    fn ndim(&self) -> PyResult<usize> {
+        self.view()?.ndim().map_err(to_pyerr)
     }
 
     #[getter]

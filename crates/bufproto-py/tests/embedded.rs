@@ -70,6 +70,7 @@ struct Got {
     format: Option<String>,
     shape: Option<Vec<isize>>,
     strides: Option<Vec<isize>>,
+    suboffsets: Option<Vec<isize>>,
 }
 
 fn get(obj: &Bound<'_, PyAny>, flags: c_int) -> Result<Got, String> {
@@ -99,6 +100,7 @@ fn get(obj: &Bound<'_, PyAny>, flags: c_int) -> Result<Got, String> {
                 .then(|| CStr::from_ptr(v.format).to_string_lossy().into_owned()),
             shape: arr(v.shape),
             strides: arr(v.strides),
+            suboffsets: arr(v.suboffsets),
         };
         assert!(v.obj == obj.as_ptr());
         ffi::PyBuffer_Release(v);
@@ -135,7 +137,8 @@ fn request_flags_are_honoured() {
                 ndim: 1,
                 format: None,
                 shape: None,
-                strides: None
+                strides: None,
+                suboffsets: None
             }
         );
         let g2 = get(&ba, ffi::PyBUF_FORMAT | ffi::PyBUF_ND | ffi::PyBUF_WRITABLE).unwrap();
@@ -301,5 +304,256 @@ fn export_counts_return_to_zero() {
             ba.cast::<PyByteArray>().unwrap().borrow().inner.exports(),
             0
         );
+    });
+}
+
+/// `PyObject_GetBuffer` on a `Py_buffer` whose `obj` holds a stale
+/// pointer, as a reused struct would: on failure the exporter must set it
+/// to NULL. Returns the error and whether `obj` was left non-NULL.
+fn refused(obj: &Bound<'_, PyAny>, flags: c_int) -> Option<(String, bool)> {
+    let mut view = MaybeUninit::<ffi::Py_buffer>::zeroed();
+    // SAFETY: `view` is writable memory for one Py_buffer; `obj` is alive;
+    // the stale `obj` is never dereferenced (Py_None outlives the test).
+    let rc = unsafe {
+        (*view.as_mut_ptr()).obj = ffi::Py_None();
+        ffi::PyObject_GetBuffer(obj.as_ptr(), view.as_mut_ptr(), flags)
+    };
+    if rc == 0 {
+        // SAFETY: the request succeeded; release it.
+        unsafe { ffi::PyBuffer_Release(view.as_mut_ptr()) };
+        return None;
+    }
+    let e = PyErr::fetch(obj.py());
+    // SAFETY: `view` was zeroed, then written by the exporter.
+    let left = unsafe { !(*view.as_ptr()).obj.is_null() };
+    Some((
+        format!(
+            "{}: {}",
+            e.get_type(obj.py()).name().unwrap(),
+            e.value(obj.py())
+        ),
+        left,
+    ))
+}
+
+#[test]
+fn zero_dim_exports_have_null_shape_and_strides_like_testbuffer() {
+    Python::attach(|py| {
+        let g = run(
+            py,
+            "import bufproto_py as b, _testbuffer as tb, struct\n\
+             ours = b.NdArray(struct.pack('i', 5), 'i', [])\n\
+             twin = tb.ndarray(5, shape=[], format='i')\n",
+        )
+        .unwrap();
+        let o = |n: &str| g.get_item(n).unwrap().unwrap();
+        let (ours, twin) = (o("ours"), o("twin"));
+        let full = get(&ours, ffi::PyBUF_FULL_RO).unwrap();
+        assert_eq!(
+            (full.ndim, full.len, &full.shape, &full.strides),
+            (0, 4, &None, &None)
+        );
+        for flags in [
+            ffi::PyBUF_SIMPLE,
+            ffi::PyBUF_FORMAT,
+            ffi::PyBUF_ND,
+            ffi::PyBUF_ND | ffi::PyBUF_FORMAT,
+            ffi::PyBUF_STRIDES,
+            ffi::PyBUF_C_CONTIGUOUS,
+            ffi::PyBUF_F_CONTIGUOUS,
+            ffi::PyBUF_ANY_CONTIGUOUS,
+            ffi::PyBUF_RECORDS_RO,
+            ffi::PyBUF_FULL_RO,
+            ffi::PyBUF_WRITABLE,
+        ] {
+            assert_eq!(get(&ours, flags), get(&twin, flags), "flags {flags:#x}");
+        }
+    });
+}
+
+/// The protocol (`bf_getbuffer` in the type object docs) and `memoryview`
+/// set `view->obj = NULL` on failure; `PyBuffer_FillInfo`, behind `bytes`,
+/// leaves it alone. We follow the protocol.
+#[test]
+fn a_refused_request_leaves_view_obj_null_as_memoryview_does() {
+    Python::attach(|py| {
+        let g = run(
+            py,
+            "import bufproto_py as b\n\
+             ours = b.Bytes(b'abc')\ntwin = memoryview(b'abc')\n\
+             nd = b.NdArray(b'adbecf', 'B', [2, 3], [1, 2])\n",
+        )
+        .unwrap();
+        let o = |n: &str| g.get_item(n).unwrap().unwrap();
+        let ours = refused(&o("ours"), ffi::PyBUF_WRITABLE).unwrap();
+        let twin = refused(&o("twin"), ffi::PyBUF_WRITABLE).unwrap();
+        assert_eq!(
+            twin.0,
+            "BufferError: memoryview: underlying buffer is not writable"
+        );
+        assert_eq!(
+            ours,
+            ("BufferError: Object is not writable.".into(), twin.1)
+        );
+        assert_eq!(
+            refused(&o("nd"), ffi::PyBUF_ND),
+            Some(("BufferError: ndarray is not C-contiguous".into(), false))
+        );
+    });
+}
+
+/// An exporter whose layout fits each field but not the byte size:
+/// `fill_view` refuses it itself, whatever the exporters accept.
+#[derive(Debug)]
+struct FourBytes(Vec<std::sync::atomic::AtomicU8>);
+impl bufproto::ForeignMemory for FourBytes {
+    fn bytes(&self) -> &[std::sync::atomic::AtomicU8] {
+        &self.0
+    }
+}
+
+#[test]
+fn fill_view_refuses_sizes_past_ssize_t_max() {
+    use bufproto::layout::Layout;
+    Python::attach(|py| {
+        let memory = std::sync::Arc::new(FourBytes((0..4).map(|_| 0.into()).collect()));
+        for (shape, itemsize) in [(vec![1 << 62, 2], 1), (vec![1 << 61], 4)] {
+            let n = shape.len();
+            let layout = Layout::new(0, itemsize, "B", shape, vec![0; n]).unwrap();
+            let big = bufproto::Foreign::new(memory.clone(), layout, false, "big").unwrap();
+            let mut view = MaybeUninit::<ffi::Py_buffer>::zeroed();
+            // SAFETY: `view` is writable; on success it would be released
+            // below (it must not succeed).
+            let r = unsafe {
+                (*view.as_mut_ptr()).obj = ffi::Py_None();
+                bufproto_py::fill_view(
+                    &big,
+                    py.None().into_bound(py),
+                    view.as_mut_ptr(),
+                    ffi::PyBUF_FULL_RO,
+                )
+            };
+            let e = r.unwrap_err();
+            assert!(e.is_instance_of::<pyo3::exceptions::PyBufferError>(py));
+            assert_eq!(
+                e.value(py).to_string(),
+                "bufproto_py: buffer size exceeds PY_SSIZE_T_MAX"
+            );
+            // SAFETY: written by fill_view.
+            assert!(unsafe { (*view.as_ptr()).obj.is_null() });
+        }
+        // 2**62 bytes fit: the same path succeeds
+        let layout = Layout::new(0, 1, "B", vec![1 << 62], vec![0]).unwrap();
+        let fits = bufproto::Foreign::new(memory, layout, false, "fits").unwrap();
+        let mut view = MaybeUninit::<ffi::Py_buffer>::zeroed();
+        // SAFETY: as above; released once below.
+        unsafe {
+            bufproto_py::fill_view(
+                &fits,
+                py.None().into_bound(py),
+                view.as_mut_ptr(),
+                ffi::PyBUF_FULL_RO,
+            )
+            .unwrap();
+            assert_eq!((*view.as_ptr()).len, 1 << 62);
+            ffi::PyBuffer_Release(view.as_mut_ptr());
+        }
+    });
+}
+
+/// A Rust caller may hold `&mut` of the pyclass while Python code runs:
+/// releases still happen, and a new request is a `BufferError` (not a
+/// `PanicException`).
+#[test]
+fn releases_and_requests_while_rust_holds_a_mutable_borrow() {
+    Python::attach(|py| {
+        let g = run(
+            py,
+            "import bufproto_py as b\nba = b.ByteArray(b'abc')\nm = memoryview(ba)\n\
+             ar = b.Array('i', [1])\nma = memoryview(ar)\n",
+        )
+        .unwrap();
+        let o = |n: &str| g.get_item(n).unwrap().unwrap();
+        let ba = o("ba");
+        let ba = ba.cast::<PyByteArray>().unwrap();
+        let ar = o("ar");
+        let ar = ar.cast::<bufproto_py::PyArray>().unwrap();
+        {
+            let _held = ba.borrow_mut();
+            let _held_ar = ar.borrow_mut();
+            o("m").call_method0("release").unwrap();
+            o("ma").call_method0("release").unwrap();
+            let busy = (format!("BufferError: {}", bufproto_py::BUSY), false);
+            assert_eq!(refused(ba.as_any(), ffi::PyBUF_SIMPLE), Some(busy.clone()));
+            assert_eq!(refused(ar.as_any(), ffi::PyBUF_FULL_RO), Some(busy));
+            let e = py
+                .import("builtins")
+                .unwrap()
+                .getattr("memoryview")
+                .unwrap()
+                .call1((ba,))
+                .unwrap_err();
+            assert!(e.is_instance_of::<pyo3::exceptions::PyBufferError>(py));
+        }
+        assert_eq!(ba.borrow().inner.exports(), 0);
+        assert_eq!(ar.borrow().inner.exports(), 0);
+        ba.call_method1("append", (33,)).unwrap();
+    });
+}
+
+/// Every standard request on each exporter and on its CPython twin: the
+/// same `Py_buffer` fields (or the same error), field by field.
+#[test]
+fn every_request_matches_cpythons_twin_field_by_field() {
+    Python::attach(|py| {
+        let g = run(
+            py,
+            "import bufproto_py as b, _testbuffer as tb, array, struct\n\
+             pairs = [\n\
+             (b.ByteArray(b'abcd'), bytearray(b'abcd')),\n\
+             (b.ByteArray(), bytearray()),\n\
+             (b.Bytes(b'abcd'), b'abcd'),\n\
+             (b.Array('i', [1, 2, 3]), array.array('i', [1, 2, 3])),\n\
+             (b.Array('d'), array.array('d')),\n\
+             (b.NdArray(bytes(24), 'i', [2, 3]), tb.ndarray([0] * 6, shape=[2, 3], format='i')),\n\
+             (b.NdArray(bytes(6), 'B', [2, 3], [1, 2]),\n\
+              tb.ndarray([0] * 6, shape=[2, 3], format='B', flags=tb.ND_FORTRAN)),\n\
+             (b.NdArray(bytes(24), 'i', [2, 3], [-12, 4], 12),\n\
+              tb.ndarray([0] * 6, shape=[2, 3], strides=[-12, 4], offset=12, format='i')),\n\
+             (b.NdArray(bytes(4), 'i', []), tb.ndarray(0, shape=[], format='i')),\n\
+             (b.NdArray(b'', 'i', [2, 0]), tb.ndarray([1], shape=[2, 0], format='i')),\n\
+             (b.NdArray(bytes(4), 'B', [4], writable=True),\n\
+              tb.ndarray([0] * 4, shape=[4], format='B', flags=tb.ND_WRITABLE)),\n\
+             ]\n",
+        )
+        .unwrap();
+        let pairs = g.get_item("pairs").unwrap().unwrap();
+        let flags = [
+            ffi::PyBUF_SIMPLE,
+            ffi::PyBUF_WRITABLE,
+            ffi::PyBUF_FORMAT,
+            ffi::PyBUF_ND,
+            ffi::PyBUF_ND | ffi::PyBUF_FORMAT,
+            ffi::PyBUF_STRIDES,
+            ffi::PyBUF_C_CONTIGUOUS,
+            ffi::PyBUF_F_CONTIGUOUS,
+            ffi::PyBUF_ANY_CONTIGUOUS,
+            ffi::PyBUF_INDIRECT,
+            ffi::PyBUF_CONTIG,
+            ffi::PyBUF_CONTIG_RO,
+            ffi::PyBUF_STRIDED,
+            ffi::PyBUF_STRIDED_RO,
+            ffi::PyBUF_RECORDS,
+            ffi::PyBUF_RECORDS_RO,
+            ffi::PyBUF_FULL,
+            ffi::PyBUF_FULL_RO,
+        ];
+        for pair in pairs.try_iter().unwrap() {
+            let pair = pair.unwrap();
+            let (ours, twin) = (pair.get_item(0).unwrap(), pair.get_item(1).unwrap());
+            for f in flags {
+                assert_eq!(get(&ours, f), get(&twin, f), "{ours:?} flags {f:#x}");
+            }
+        }
     });
 }
