@@ -6,8 +6,13 @@ type (``_testbuffer.ndarray`` stays the exporter of test_buffer), and both
 run with unittest. Each suite runs twice: with the builtin (the baseline:
 which tests pass at all on this interpreter) and with the Rust type.
 
+Then its own CASES (indexing, assignment, cast, hex, hash, release,
+pickling, exports...) run with both types; their outcomes (the value, or
+the exception type and message) must agree.
+
 Every test that passes with the builtin but not with the Rust type must be
-listed in ``expected_failures.txt`` (one test id per line, then its reason);
+listed in ``expected_failures.txt`` (one test id per line, then
+``<category>: <reason>``; a case is ``cases.<name>``);
 a listed test that passes, or that does not exist, is an error too. The
 list and the run must agree in both directions.
 
@@ -17,6 +22,7 @@ baseline_passed=<n>``; exits 1 when the list and the run disagree.
 """
 
 import argparse
+import re
 import io
 import os
 import sys
@@ -25,6 +31,144 @@ import unittest
 import bufproto_py
 
 SUITES = ("test.test_memoryview", "test.test_buffer")
+
+
+# Cases beyond CPython's suites: each runs with the builtin and with the
+# Rust type; they must give the same outcome (value, or exception type and
+# message), or be listed as "cases.<name>" with the reason they differ.
+def outcome(f):
+    try:
+        r = f()
+    except Exception as e:
+        return f"{type(e).__name__}: {e}"
+    if isinstance(r, (memoryview, bufproto_py.memoryview)):
+        return ("view", r.tolist() if r.ndim else None, r.format, r.shape,
+                r.strides, r.readonly)
+    return re.sub(r"0x[0-9a-f]+", "0x?", repr(r))
+
+
+class Idx:
+    def __index__(self): return 1
+CASES = {
+ 'hex None': lambda M: M(b'ab').hex(None),
+ 'hex list sep': lambda M: M(b'ab').hex([1]),
+ 'hex kw': lambda M: M(b'ab').hex(sep=':', bytes_per_sep=1),
+ 'hex 3 args': lambda M: M(b'ab').hex(':', 1, 2),
+ 'ctor two': lambda M: M(b'a', b'b'),
+ 'ctor unknown kw': lambda M: M(argument=b'a'),
+ 'pickle2': lambda M: __import__('pickle').dumps(M(b'ab'), 2),
+ 'release twice': lambda M: (lambda m: (m.release(), m.release(), repr(m)[:15]))(M(b'ab')),
+ 'released eq': lambda M: (lambda m: (m.release(), m == m, m == M(b'ab')))(M(b'ab')),
+ 'released obj': lambda M: (lambda m: (m.release(), m.obj))(M(b'ab')),
+ 'hash after release': lambda M: (lambda m: (hash(m), m.release(), hash(m) == hash(b'ab')))(M(b'ab')),
+ 'iter released midway': lambda M: (lambda m, it: (next(it), m.release(), next(it)))(*(lambda m: (m, iter(m)))(M(b'ab'))),
+ 'setitem released by index': lambda M: (lambda m: m.__setitem__(type('I', (), {'__index__': lambda s: (m.release(), 0)[1]})(), 1))(M(bytearray(2))),
+ 'f[0]=nan==': lambda M: (lambda m: (m.__setitem__(0, float('nan')), m == m))(M(bytearray(4)).cast('f')),
+ 'struct fmt eq': lambda M: M(__import__('array').array('d', [1.5])) == M(__import__('array').array('d', [1.5])),
+ 'tolist ?': lambda M: M(b'\x00\x01').cast('?').tolist(),
+ 'tolist e': lambda M: M(b'\x00\x3c').cast('e').tolist(),
+ 'toreadonly write': lambda M: M(bytearray(b'ab')).toreadonly().__setitem__(0, 1),
+ 'readinto ro': lambda M: __import__('io').BytesIO(b'zz').readinto(M(b'ab')),
+ 'readinto rw': lambda M: (lambda b: (__import__('io').BytesIO(b'zz').readinto(M(b)), bytes(b)))(bytearray(b'abc')),
+ 'struct.unpack_from': lambda M: __import__('struct').unpack_from('<h', M(b'\x01\x02')),
+ 'builtin mv of 2d': lambda M: (lambda v: (v.shape, v.strides, v.format, v.tolist()))(memoryview(M(b'abcdef').cast('B', (2, 3)))),
+ 'builtin mv of reversed': lambda M: memoryview(M(b'abc')[::-1]).tolist(),
+ 'bytes of reversed 2d': lambda M: bytes(M(b'abcdef').cast('B', (2, 3))[::-1]),
+ 'weakref': lambda M: (lambda m: __import__('weakref').ref(m)() is m)(M(b'a')),
+ 'm[0]': lambda M: M(b'abc')[0],
+ 'm[Idx()]': lambda M: M(b'abc')[Idx()],
+ 'm[None]': lambda M: M(b'abc')[None],
+ 'm[1.0]': lambda M: M(b'abc')[1.0],
+ 'm[(0,)]': lambda M: M(b'abc')[(0,)],
+ 'm[()]': lambda M: M(b'abc')[()],
+ 'm[...]': lambda M: M(b'abc')[...],
+ 'm[0:1, 0:1]': lambda M: M(b'abc')[0:1, 0:1],
+ 'm[2**70]': lambda M: M(b'abc')[2**70],
+ 'm2d[0]': lambda M: M(b'abcd').cast('B', (2,2))[0],
+ 'm2d[1,1]': lambda M: M(b'abcd').cast('B', (2,2))[1,1],
+ 'm2d[1]': lambda M: M(b'abcd').cast('B', (2,2))[1],
+ 'm2d[0:1]': lambda M: M(b'abcd').cast('B', (2,2))[0:1],
+ 'm2d[1,1,1]': lambda M: M(b'abcd').cast('B', (2,2))[1,1,1],
+ 'm2d[(1,)]': lambda M: M(b'abcd').cast('B', (2,2))[(1,)],
+ 'm0[0]': lambda M: M(b'abcd').cast('i', ())[0],
+ 'm0[()]': lambda M: M(b'abcd').cast('i', ())[()],
+ 'len(m0)': lambda M: len(M(b'abcd').cast('i', ())),
+ 'iter(m0)': lambda M: list(M(b'abcd').cast('i', ())),
+ 'iter(m2d)': lambda M: list(M(b'abcd').cast('B', (2,2))),
+ 'in m2d': lambda M: 1 in M(b'abcd').cast('B', (2,2)),
+ 'reversed(m2d)': lambda M: list(reversed(M(b'abcd').cast('B', (2,2)))),
+ 'reversed(m0)': lambda M: list(reversed(M(b'abcd').cast('i', ()))),
+ 'del m[0]': lambda M: M(bytearray(b'abc')).__delitem__(0),
+ 'del ro m[0]': lambda M: M(b'abc').__delitem__(0),
+ 'set ro': lambda M: M(b'abc').__setitem__(0, 1),
+ 'set m[0]=256': lambda M: M(bytearray(b'abc')).__setitem__(0, 256),
+ 'set m[0]="x"': lambda M: M(bytearray(b'abc')).__setitem__(0, "x"),
+ 'set m[5]="x"': lambda M: M(bytearray(b'abc')).__setitem__(5, "x"),
+ 'set m[0:1]=1': lambda M: M(bytearray(b'abc')).__setitem__(slice(0,1), 1),
+ 'set m[0:2]=b"x"': lambda M: M(bytearray(b'abc')).__setitem__(slice(0,2), b"x"),
+ 'set m2d[0]=1': lambda M: M(bytearray(b'abcd')).cast('B',(2,2)).__setitem__(0, 1),
+ 'set m2d[0:1]=b"ab"': lambda M: M(bytearray(b'abcd')).cast('B',(2,2)).__setitem__(slice(0,1), b"ab"),
+ 'set m2d[1,1]=5': lambda M: (lambda m: (m.__setitem__((1,1), 5), m.tolist()))(M(bytearray(b'abcd')).cast('B',(2,2))),
+ 'set m2d[(1,)]=5': lambda M: M(bytearray(b'abcd')).cast('B',(2,2)).__setitem__((1,), 5),
+ 'set m2d[1,5]=5': lambda M: M(bytearray(b'abcd')).cast('B',(2,2)).__setitem__((1,5), 5),
+ 'set m0[...]=7': lambda M: (lambda m: (m.__setitem__(Ellipsis, 7), m.tolist()))(M(bytearray(4)).cast('i',())),
+ 'set m0[0]=7': lambda M: M(bytearray(4)).cast('i',()).__setitem__(0, 7),
+ 'set d[0]=2**200': lambda M: (lambda m: (m.__setitem__(0, 2**200), m[0]))(M(bytearray(8)).cast('d')),
+ 'set f[0]=2**200': lambda M: M(bytearray(8)).cast('f').__setitem__(0, 2**200),
+ 'set f[0]=1e300': lambda M: M(bytearray(8)).cast('f').__setitem__(0, 1e300),
+ 'set ?[0]=[]': lambda M: (lambda m: (m.__setitem__(0, []), m[0]))(M(bytearray(8)).cast('?')),
+ 'set c[0]=b"xy"': lambda M: M(bytearray(8)).cast('c').__setitem__(0, b"xy"),
+ 'cast shape=3': lambda M: M(b'abcd').cast('B', 3),
+ 'cast shape=[2,"a"]': lambda M: M(b'abcd').cast('B', [2,"a"]),
+ 'cast shape=[-1]': lambda M: M(b'abcd').cast('B', [-1]),
+ 'cast shape=[2**64]': lambda M: M(b'abcd').cast('B', [2**64]),
+ 'cast shape=[-2**64]': lambda M: M(b'abcd').cast('B', [-2**64]),
+ 'cast shape=[True,4]': lambda M: M(b'abcd').cast('B', [True,4]),
+ 'cast fmt=1': lambda M: M(b'abcd').cast(1),
+ 'cast noncontig shape=3': lambda M: M(b'abcd')[::2].cast('B', 3),
+ 'cast X': lambda M: M(b'abcd').cast('X'),
+ 'cast i->B (2,2)': lambda M: M(b'abcdefgh').cast('i').cast('B', (2,4)),
+ 'hash ro': lambda M: hash(M(b'abc')) == hash(b'abc'),
+ 'hash rw': lambda M: hash(M(bytearray(b'abc'))),
+ 'hash i': lambda M: hash(M(b'abcd').cast('i')),
+ 'hash toreadonly bytearray': lambda M: hash(M(bytearray(b'abc')).toreadonly()),
+ 'hash noncontig': lambda M: hash(M(b'abcd')[::2]) == hash(b'ac'),
+ 'lt': lambda M: M(b'a') < M(b'b'),
+ 'eq str': lambda M: M(b'a') == 'a',
+ 'eq array': lambda M: M(array.array('i',[1,2])) == array.array('i',[1,2]),
+ 'eq i vs f': lambda M: M(array.array('i',[1,2])) == array.array('f',[1,2]),
+ 'ne c vs B': lambda M: M(b'ab').cast('c') != M(b'ab'),
+ 'tobytes F': lambda M: M(b'abcdef').cast('B',(2,3)).tobytes('F'),
+ 'tobytes X': lambda M: M(b'abcdef').tobytes('X'),
+ 'tobytes 1': lambda M: M(b'abcdef').tobytes(1),
+ 'hex': lambda M: M(b'abcdef').hex(),
+ 'hex sep': lambda M: M(b'abcdef').hex('-', 2),
+ 'hex bsep': lambda M: M(b'abcdef').hex(b'-', -4),
+ 'hex bad sep': lambda M: M(b'abcdef').hex('--'),
+ 'hex bad sep type': lambda M: M(b'abcdef').hex(1),
+ 'hex nonascii': lambda M: M(b'abcdef').hex('\xe9'),
+ 'hex big bps': lambda M: M(b'abcdef').hex(':', 2**40),
+ 'tolist 2d': lambda M: M(b'abcdef').cast('B',(2,3)).tolist(),
+ 'tolist c': lambda M: M(b'ab').cast('c').tolist(),
+ 'ctor noarg': lambda M: M(),
+ 'ctor dict': lambda M: M({}),
+ 'ctor kw': lambda M: M(object=b'ab').tobytes(),
+ 'obj': lambda M: M(b'ab').obj,
+ 'view of view obj': lambda M: M(M(b'ab')).obj,
+ 'nbytes': lambda M: M(b'abcdef')[::2].nbytes,
+ 'contig': lambda M: (M(b'abcdef')[::2].contiguous, M(b'abcdef')[::2].c_contiguous, M(b'abcdef').cast('B',(2,3)).f_contiguous),
+ 'suboffsets': lambda M: M(b'ab').suboffsets,
+ 'release exported': lambda M: (lambda m: (memoryview(m), m.release()))(M(b'ab')),
+ 'copy': lambda M: __import__('copy').copy(M(b'ab')),
+ 'pickle0': lambda M: __import__('pickle').dumps(M(b'ab'), 0),
+ 'bytes': lambda M: bytes(M(b'ab')[::-1]),
+ 'str utf8': lambda M: str(M(b'ab'), 'utf-8'),
+ 'bool': lambda M: bool(M(b'')),
+ 'bool0d': lambda M: bool(M(b'abcd').cast('i',())),
+ 'enter released': lambda M: (lambda m: (m.release(), m.__enter__()))(M(b'ab')),
+ 'toreadonly': lambda M: M(bytearray(b'ab')).toreadonly(),
+ 'builtin mv of ro': lambda M: memoryview(M(bytearray(b'ab')).toreadonly()).readonly,
+}
 CATEGORIES = ("3.14", "cpython-detail", "crate-gap")
 
 
@@ -100,14 +244,15 @@ def read_expected(path):
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
-            tid, _, why = line.partition(" ")
-            category, _, reason = why.strip().partition(":")
-            if category not in CATEGORIES or not reason.strip():
+            m = re.match(r"^(.+?) (3\.14|cpython-detail|crate-gap): (.+)$", line)
+            if not m:
                 problems.append(f"{path}:{n}: want '<id> <category>: <reason>' "
                                 f"with a category in {CATEGORIES}: {line}")
+                continue
+            tid, category, reason = m.groups()
             if tid in expected:
                 problems.append(f"{path}:{n}: {tid} listed twice")
-            expected[tid] = (category, reason.strip())
+            expected[tid] = (category, reason)
     return expected, problems
 
 
@@ -152,6 +297,24 @@ def main():
         for category, _ in mine.values():
             by_cat[category] = by_cat.get(category, 0) + 1
         print(f"  listed by category: {dict(sorted(by_cat.items()))}")
+
+    mine = {t: v for t, v in expected.items() if t.startswith("cases.")}
+    differ = {}
+    for name, case in CASES.items():
+        builtin = outcome(lambda: case(memoryview))
+        ours = outcome(lambda: case(bufproto_py.memoryview))
+        if builtin != ours:
+            differ["cases." + name] = (builtin, ours)
+    for tid in sorted(set(differ) - set(mine)):
+        problems.append(f"{tid}: differs and is not listed: builtin {differ[tid][0]}"
+                        f" | bufproto_py {differ[tid][1]}")
+    for tid in sorted(set(mine) - set(differ)):
+        state = "does not exist" if tid[6:] not in CASES else "agrees"
+        problems.append(f"{tid}: listed but {state}")
+    line = (f"SUITE cases run={len(CASES)} passed={len(CASES) - len(differ)} "
+            f"listed={len(mine)} baseline_passed={len(CASES)}")
+    print(line)
+    lines.append(line)
 
     if args.counts:
         with open(args.counts, "w", encoding="utf-8") as f:

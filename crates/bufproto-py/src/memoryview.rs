@@ -65,6 +65,98 @@ fn tuple_items<'py>(key: &Bound<'py, PyAny>) -> Option<Vec<Bound<'py, PyAny>>> {
     key.cast::<PyTuple>().ok().map(|t| t.iter().collect())
 }
 
+/// `type(obj).__name__`, for messages.
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default()
+}
+
+/// An `int` argument as the argument clinic converts it
+/// (`PyLong_AsInt(PyNumber_Index(x))`).
+fn c_int_arg(obj: &Bound<'_, PyAny>) -> PyResult<i32> {
+    let too_large =
+        || pyo3::exceptions::PyOverflowError::new_err("Python int too large to convert to C int");
+    match convert::ssize_arg(obj) {
+        Ok(v) => i32::try_from(v).map_err(|_| too_large()),
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(obj.py()) => {
+            Err(too_large())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Up to `N` arguments by position or by name, the first `required` of
+/// them required, with the argument clinic's errors in its order (too
+/// many, missing, given twice, unknown name); `None` for one not given.
+fn arguments<'py, const N: usize>(
+    fname: &str,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, pyo3::types::PyDict>>,
+    names: [&str; N],
+    required: usize,
+) -> PyResult<[Option<Bound<'py, PyAny>>; N]> {
+    let total = args.len() + kwargs.map_or(0, |d| d.len());
+    if total > N {
+        let s = if N == 1 { "" } else { "s" };
+        return Err(PyTypeError::new_err(format!(
+            "{fname}() takes at most {N} argument{s} ({total} given)"
+        )));
+    }
+    let mut out: [Option<Bound<'py, PyAny>>; N] = std::array::from_fn(|_| None);
+    for (slot, a) in out.iter_mut().zip(args.iter()) {
+        *slot = Some(a);
+    }
+    let mut unknown = None;
+    for (k, v) in kwargs.into_iter().flat_map(|d| d.iter()) {
+        let key = k.extract::<String>()?;
+        let Some(i) = names.iter().position(|n| *n == key) else {
+            unknown.get_or_insert(key);
+            continue;
+        };
+        match out.get_mut(i) {
+            Some(slot @ None) => *slot = Some(v),
+            _ => {
+                return Err(PyTypeError::new_err(format!(
+                    "argument for {fname}() given by name ('{key}') and position ({})",
+                    i + 1
+                )));
+            }
+        }
+    }
+    for (i, (slot, name)) in out.iter().zip(names).enumerate().take(required) {
+        if slot.is_none() {
+            return Err(PyTypeError::new_err(format!(
+                "{fname}() missing required argument '{name}' (pos {})",
+                i + 1
+            )));
+        }
+    }
+    if let Some(key) = unknown {
+        return Err(PyTypeError::new_err(format!(
+            "{fname}() got an unexpected keyword argument '{key}'"
+        )));
+    }
+    Ok(out)
+}
+
+/// A `start`/`stop` argument of `index` (`slice_index` in the argument
+/// clinic): an int or `__index__`, clamped to `Py_ssize_t`.
+fn slice_index_arg(obj: &Bound<'_, PyAny>) -> PyResult<isize> {
+    if !has_index(obj) {
+        return Err(PyTypeError::new_err(
+            "slice indices must be integers or have an __index__ method",
+        ));
+    }
+    // SAFETY: `obj` is alive; a NULL exception type asks for clamping.
+    let i = unsafe { ffi::PyNumber_AsSsize_t(obj.as_ptr(), std::ptr::null_mut()) };
+    match PyErr::take(obj.py()) {
+        Some(e) if i == -1 => Err(e),
+        _ => Ok(i),
+    }
+}
+
 /// `bufproto_py.memoryview(object)`: a `bufproto::MemoryView` over any
 /// Python buffer, with the builtin `memoryview`'s Python API.
 ///
@@ -349,10 +441,22 @@ impl PyMemoryView {
 
 #[pymethods]
 impl PyMemoryView {
+    /// `memoryview(object)`, with the argument clinic's messages.
     #[new]
-    #[pyo3(signature = (object))]
-    fn new(object: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let py = object.py();
+    #[pyo3(signature = (*args, **kwargs))]
+    fn new(
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, pyo3::types::PyDict>>,
+    ) -> PyResult<Self> {
+        let [object] = arguments("memoryview", args, kwargs, ["object"], 1)?;
+        let py = args.py();
+        let Some(object) = object else {
+            // `arguments` checked it; kept as an error, not a panic
+            return Err(PyTypeError::new_err(
+                "memoryview() missing required argument 'object' (pos 1)",
+            ));
+        };
+        let object = &object;
         if let Ok(other) = object.cast::<PyMemoryView>() {
             // `memoryview(m)`: a new view on m's managed buffer, as CPython.
             let o = other.try_borrow()?;
@@ -654,9 +758,16 @@ impl PyMemoryView {
     fn cast(
         &self,
         py: Python<'_>,
-        format: &str,
+        format: &Bound<'_, PyAny>,
         shape: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyMemoryView> {
+        let format = format.cast::<PyString>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "cast() argument 'format' must be str, not {}",
+                type_name(format)
+            ))
+        })?;
+        let format = format.to_str()?;
         match shape {
             None => {
                 let v = self.view.cast(format).map_err(to_pyerr)?;
@@ -667,7 +778,21 @@ impl PyMemoryView {
     }
 
     #[pyo3(signature = (order = None))]
-    fn tobytes<'py>(&self, py: Python<'py>, order: Option<&str>) -> PyResult<Bound<'py, PyBytes>> {
+    fn tobytes<'py>(
+        &self,
+        py: Python<'py>,
+        order: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let order = match order {
+            Some(o) if !o.is_none() => Some(o.cast::<PyString>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "tobytes() argument 'order' must be str or None, not {}",
+                    type_name(o)
+                ))
+            })?),
+            _ => None,
+        };
+        let order = order.as_ref().map(|o| o.to_str()).transpose()?;
         let b = self.view.tobytes_order(order).map_err(to_pyerr)?;
         Ok(PyBytes::new(py, b.as_slice()))
     }
@@ -676,24 +801,37 @@ impl PyMemoryView {
         nested_to_py(py, &self.view.tolist().map_err(to_pyerr)?)
     }
 
-    /// `m.hex(sep=None, bytes_per_sep=1)`; `sep` may be `str` or `bytes`.
-    #[pyo3(signature = (sep = None, bytes_per_sep = 1))]
-    fn hex(&self, sep: Option<&Bound<'_, PyAny>>, bytes_per_sep: i32) -> PyResult<String> {
-        let sep = match sep {
-            None => return self.view.hex().map_err(to_pyerr),
-            Some(s) if s.is_instance_of::<PyString>() => s.extract::<String>()?,
-            Some(s) if s.is_instance_of::<PyBytes>() => s
-                .cast::<PyBytes>()?
-                .as_bytes()
-                .iter()
-                .map(|&b| char::from(b))
-                .collect(),
-            Some(_) => {
-                self.view.nbytes().map_err(to_pyerr)?;
-                return Err(PyTypeError::new_err("sep must be str or bytes."));
-            }
+    /// `m.hex(sep, bytes_per_sep=1)`: `sep` may be `str` or `bytes`; an
+    /// explicit `None` is refused as CPython refuses it (`len(None)`), so
+    /// "not given" is told apart through `*args`/`**kwargs`.
+    #[pyo3(signature = (*args, **kwargs))]
+    fn hex(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, pyo3::types::PyDict>>,
+    ) -> PyResult<String> {
+        let [sep, per] = arguments("hex", args, kwargs, ["sep", "bytes_per_sep"], 0)?;
+        let per = match per {
+            None => 1,
+            Some(p) => c_int_arg(&p)?,
         };
-        self.view.hex_with(&sep, bytes_per_sep).map_err(to_pyerr)
+        let Some(sep) = sep else {
+            return self.view.hex().map_err(to_pyerr);
+        };
+        let sep: String = if let Ok(s) = sep.cast::<PyString>() {
+            s.to_str()?.to_string()
+        } else if let Ok(b) = sep.cast::<PyBytes>() {
+            b.as_bytes().iter().map(|&c| char::from(c)).collect()
+        } else {
+            // `_Py_strhex_impl`: released first, then `len(sep)`, its
+            // length, and only then the type.
+            self.view.nbytes().map_err(to_pyerr)?;
+            if sep.len()? != 1 {
+                return self.view.hex_with("  ", per).map_err(to_pyerr);
+            }
+            return Err(PyTypeError::new_err("sep must be str or bytes."));
+        };
+        self.view.hex_with(&sep, per).map_err(to_pyerr)
     }
 
     fn toreadonly(&self, py: Python<'_>) -> PyResult<PyMemoryView> {
@@ -724,8 +862,8 @@ impl PyMemoryView {
         start: Option<&Bound<'_, PyAny>>,
         stop: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<usize> {
-        let start = start.map(convert::ssize_arg).transpose()?;
-        let stop = stop.map(convert::ssize_arg).transpose()?;
+        let start = start.map(slice_index_arg).transpose()?;
+        let stop = stop.map(slice_index_arg).transpose()?;
         if let Some(v) = PyMemoryView::exact_value(value) {
             return slf
                 .try_borrow()?
@@ -774,11 +912,16 @@ impl PyMemoryView {
         Ok(format!("<{what} at {:p}>", slf.as_ptr()))
     }
 
-    /// Not picklable nor copyable, as the builtin (a C type without
-    /// `__reduce__` state): every protocol is `TypeError`.
-    #[pyo3(signature = (*_args))]
-    fn __reduce_ex__(&self, _args: &Bound<'_, PyTuple>) -> PyResult<()> {
-        Err(PyTypeError::new_err("cannot pickle 'memoryview' object"))
+    /// Not picklable nor copyable, as the builtin: protocols 0 and 1 fail
+    /// in `copyreg` ("'memoryview' object"), 2 and up in `object`'s
+    /// default state for a variable-size C type ("memoryview objects").
+    fn __reduce_ex__(&self, protocol: &Bound<'_, PyAny>) -> PyResult<()> {
+        let p = convert::ssize_arg(protocol)?;
+        Err(PyTypeError::new_err(if p >= 2 {
+            "cannot pickle memoryview objects"
+        } else {
+            "cannot pickle 'memoryview' object"
+        }))
     }
 
     fn __reduce__(&self) -> PyResult<()> {
@@ -802,6 +945,26 @@ impl MemoryIterator {
         let len = {
             let me = seq.try_borrow()?;
             let v = &me.view;
+            // `reversed(m)` is the sequence protocol: `len(m)` now, `m[i]`
+            // (and its errors) at each step.
+            if reverse {
+                v.len().map_err(to_pyerr)?
+            } else {
+                MemoryIterator::check_iterable(v)?
+            }
+        };
+        Ok(MemoryIterator {
+            seq: Some(seq.clone().unbind()),
+            next: 0,
+            len,
+            reverse,
+        })
+    }
+
+    /// `memory_iter`'s checks: 0-d and N-d views refused (the crate's
+    /// errors of `m[0]`), the format checked once; returns the length.
+    fn check_iterable(v: &MemoryView) -> PyResult<usize> {
+        {
             if v.ndim().map_err(to_pyerr)? != 1 {
                 // the crate's 0-d and N-d errors of `m[0]`
                 v.get(0).map_err(to_pyerr)?;
@@ -810,14 +973,8 @@ impl MemoryIterator {
             v.slice(Some(0), Some(0), None)
                 .and_then(|e| e.tolist())
                 .map_err(to_pyerr)?;
-            v.len().map_err(to_pyerr)?
-        };
-        Ok(MemoryIterator {
-            seq: Some(seq.clone().unbind()),
-            next: 0,
-            len,
-            reverse,
-        })
+            v.len().map_err(to_pyerr)
+        }
     }
 
     /// The next item, or `None` at the end (the iterator then lets go).
