@@ -871,9 +871,21 @@ impl PyMemoryView {
                 .index(v, start, stop)
                 .map_err(to_pyerr);
         }
-        // Any other object: the crate's checks (0-d, N-d) with a value
-        // that is never an item, then Python's `==` item by item.
-        let n = slf.try_borrow()?.view.len().map_err(to_pyerr)?;
+        // Any other object: the crate's checks (released, 0-d, N-d) on an
+        // empty range, then Python's `==` item by item.
+        let n = {
+            let me = slf.try_borrow()?;
+            match me.view.index(Value::Bool(false), Some(0), Some(0)) {
+                Err(e)
+                    if e.kind() != bufproto::ErrorKind::ValueError
+                        || e.message().contains("released") =>
+                {
+                    return Err(to_pyerr(e));
+                }
+                _ => {}
+            }
+            me.view.len().map_err(to_pyerr)?
+        };
         let lo = start.unwrap_or(0);
         let lo = usize::try_from(if lo < 0 {
             lo.saturating_add_unsigned(n)
