@@ -30,7 +30,7 @@ use pyo3::{PyTraverseError, gc::PyVisit};
 mod convert;
 pub mod export;
 pub mod import;
-pub mod memoryview;
+mod memoryview;
 
 use convert::{Target, slice_parts};
 pub use export::{fill_view, release_view};
