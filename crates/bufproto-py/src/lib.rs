@@ -30,6 +30,7 @@ use pyo3::{PyTraverseError, gc::PyVisit};
 mod convert;
 pub mod export;
 pub mod import;
+mod memoryview;
 
 use convert::{Target, slice_parts};
 pub use export::{fill_view, release_view};
@@ -649,5 +650,6 @@ pub fn bufproto_py(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyArray>()?;
     m.add_class::<PyNdArray>()?;
     m.add_class::<RustView>()?;
+    m.add_class::<memoryview::PyMemoryView>()?;
     Ok(())
 }
