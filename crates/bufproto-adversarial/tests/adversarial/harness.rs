@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::fmt::Debug;
 use std::io::Write;
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
@@ -76,13 +76,17 @@ where
         rng_algorithm: RngAlgorithm::ChaCha,
         ..Config::default()
     };
-    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &key));
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &key));
+    let tracing = trace();
     let inputs = Cell::new(0u64);
     let panics = Cell::new(0u64);
     let result = runner.run(&strategy, |input| {
         inputs.set(inputs.get() + 1);
         let shown = format!("{input:?}");
-        set_current(&format!("{name} (seed {seed:#x}): {shown}"));
+        if tracing {
+            let _ = writeln!(std::io::stderr(), "adversarial {name} input: {shown}");
+        }
         match catch_unwind(AssertUnwindSafe(|| check(input))) {
             Ok(r) => r,
             Err(p) => {
@@ -131,80 +135,10 @@ pub fn fail(msg: impl Into<String>) -> Check {
     Err(TestCaseError::fail(msg.into()))
 }
 
-thread_local! {
-    /// The input this thread is checking, for the allocation-failure report.
-    static CURRENT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-}
-
-/// Records the input about to run (see [`Guard`]).
-pub fn set_current(text: &str) {
-    CURRENT.with(|c| {
-        if let Ok(mut c) = c.try_borrow_mut() {
-            c.clear();
-            c.push_str(text);
-        }
-    });
-}
-
-/// The test binary's allocator: the system's, but when an allocation fails
-/// (which makes Rust abort the process, beyond `catch_unwind`) it first
-/// writes the input being checked to stderr, so that an abort still names
-/// its reproducer. It allocates nothing itself on that path.
-pub struct Guard;
-
-// SAFETY: every method forwards to `System` unchanged; the failure path only
-// reads a thread-local and writes to stderr, without allocating.
-unsafe impl std::alloc::GlobalAlloc for Guard {
-    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
-        // SAFETY: forwarded as is.
-        let p = unsafe { std::alloc::System.alloc(layout) };
-        if p.is_null() {
-            report_alloc_failure(layout.size());
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
-        // SAFETY: forwarded as is.
-        unsafe { std::alloc::System.dealloc(ptr, layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
-        // SAFETY: forwarded as is.
-        let p = unsafe { std::alloc::System.alloc_zeroed(layout) };
-        if p.is_null() {
-            report_alloc_failure(layout.size());
-        }
-        p
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new: usize) -> *mut u8 {
-        // SAFETY: forwarded as is.
-        let p = unsafe { std::alloc::System.realloc(ptr, layout, new) };
-        if p.is_null() {
-            report_alloc_failure(new);
-        }
-        p
-    }
-}
-
-fn report_alloc_failure(size: usize) {
-    let _ = CURRENT.try_with(|c| {
-        if let Ok(c) = c.try_borrow() {
-            let mut e = std::io::stderr().lock();
-            let _ = e.write_all(b"\nadversarial: an allocation failed (");
-            let mut digits = [0u8; 20];
-            let mut n = size;
-            let mut i = digits.len();
-            loop {
-                i -= 1;
-                digits[i] = b'0' + (n % 10) as u8;
-                n /= 10;
-                if n == 0 {
-                    break;
-                }
-            }
-            let _ = e.write_all(&digits[i..]);
-            let _ = e.write_all(b" bytes); if the process aborts now, the input was:\n  ");
-            let _ = e.write_all(c.as_bytes());
-            let _ = e.write_all(b"\n");
-        }
-    });
+/// Whether to print every input before it runs (`ADVERSARIAL_TRACE=1`): an
+/// allocation failure aborts the process, beyond `catch_unwind`, and the
+/// runs are deterministic, so rerunning with the trace on shows the input
+/// that aborted as the last line.
+pub fn trace() -> bool {
+    std::env::var_os("ADVERSARIAL_TRACE").is_some_and(|v| v != "0")
 }

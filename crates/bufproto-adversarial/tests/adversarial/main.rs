@@ -8,7 +8,3 @@
 mod harness;
 mod models;
 mod targets;
-
-/// Names the input when an allocation fails (an abort cannot be caught).
-#[global_allocator]
-static GUARD: harness::Guard = harness::Guard;

@@ -24,7 +24,12 @@ pub fn slice_unpack(
 /// `(start, stop, slicelength)`. The C code's `*start += length` cannot
 /// overflow because `*start < 0` and `length >= 0`; the final divisions are
 /// done in i128 to stay obviously exact.
-pub fn slice_adjust(length: isize, start: isize, stop: isize, step: isize) -> (isize, isize, isize) {
+pub fn slice_adjust(
+    length: isize,
+    start: isize,
+    stop: isize,
+    step: isize,
+) -> (isize, isize, isize) {
     let clamp = |mut x: isize| {
         if x < 0 {
             x += length;
@@ -37,9 +42,17 @@ pub fn slice_adjust(length: isize, start: isize, stop: isize, step: isize) -> (i
         x
     };
     let (start, stop) = (clamp(start), clamp(stop));
-    let (a, b, s) = (i128::from(start as i64), i128::from(stop as i64), i128::from(step as i64));
+    let (a, b, s) = (
+        i128::from(start as i64),
+        i128::from(stop as i64),
+        i128::from(step as i64),
+    );
     let n = if step < 0 {
-        if b < a { (a - b - 1) / (-s) + 1 } else { 0 }
+        if b < a {
+            (a - b - 1) / (-s) + 1
+        } else {
+            0
+        }
     } else if a < b {
         (b - a - 1) / s + 1
     } else {
@@ -138,7 +151,11 @@ pub fn calcsize(fmt: &str) -> Option<usize> {
                 return None;
             }
         }
-        let add = if matches!(c, b's' | b'p') { num } else { num * isz };
+        let add = if matches!(c, b's' | b'p') {
+            num
+        } else {
+            num * isz
+        };
         if size + add > max {
             return None;
         }
@@ -309,7 +326,11 @@ pub fn verify_structure(
     }
     const BAD: &str = "invalid combination of buffer, shape and strides";
     if shape.is_empty() {
-        return if offset + itemsize > memlen { Err(BAD) } else { Ok(()) };
+        return if offset + itemsize > memlen {
+            Err(BAD)
+        } else {
+            Ok(())
+        };
     }
     if shape.contains(&0) {
         return Ok(());
@@ -330,7 +351,12 @@ pub fn verify_structure(
 }
 
 /// Every item's byte offset in C (row-major) or Fortran order.
-pub fn item_offsets(shape: &[usize], strides: &[isize], offset: usize, fortran: bool) -> Vec<usize> {
+pub fn item_offsets(
+    shape: &[usize],
+    strides: &[isize],
+    offset: usize,
+    fortran: bool,
+) -> Vec<usize> {
     let n: usize = shape.iter().product();
     let mut out = Vec::with_capacity(n);
     let mut idx = vec![0usize; shape.len()];
@@ -365,7 +391,13 @@ pub fn hex(data: &[u8], sep: Option<char>, per: i32) -> String {
     const D: &[u8; 16] = b"0123456789abcdef";
     let pairs: Vec<String> = data
         .iter()
-        .map(|&b| format!("{}{}", D[usize::from(b >> 4)] as char, D[usize::from(b & 15)] as char))
+        .map(|&b| {
+            format!(
+                "{}{}",
+                D[usize::from(b >> 4)] as char,
+                D[usize::from(b & 15)] as char
+            )
+        })
         .collect();
     let Some(sep) = sep.filter(|_| per != 0 && !data.is_empty()) else {
         return pairs.concat();
@@ -377,7 +409,11 @@ pub fn hex(data: &[u8], sep: Option<char>, per: i32) -> String {
         if i > 0 {
             // A boundary before position i: from the left every k bytes, or
             // from the right so that the last group is full.
-            let boundary = if per < 0 { i % k == 0 } else { (n - i) % k == 0 };
+            let boundary = if per < 0 {
+                i.is_multiple_of(k)
+            } else {
+                (n - i).is_multiple_of(k)
+            };
             if boundary {
                 out.push(sep);
             }
@@ -415,14 +451,18 @@ pub fn fromhex(s: &str) -> Result<Vec<u8>, String> {
         if i >= chars.len() {
             return Ok(out);
         }
-        let Some(hi) = digit(chars[i]) else { return err(i) };
+        let Some(hi) = digit(chars[i]) else {
+            return err(i);
+        };
         let Some(&next) = chars.get(i + 1) else {
             return Err(
                 "ValueError: fromhex() arg must contain an even number of hexadecimal digits"
                     .into(),
             );
         };
-        let Some(lo) = digit(next) else { return err(i + 1) };
+        let Some(lo) = digit(next) else {
+            return err(i + 1);
+        };
         out.push((hi * 16 + lo) as u8);
         i += 2;
     }

@@ -5,10 +5,10 @@ use bufproto::format::Value;
 use bufproto::{Array, MemoryView};
 use proptest::prelude::*;
 
-use super::items::{TYPECODES, array_model, value, value_eq};
-use super::{extreme_isize, outcome};
+use super::items::{array_model, value, value_eq, TYPECODES};
 use super::layouts::to_value;
-use crate::harness::{self, Check, fail, same};
+use super::{extreme_isize, outcome};
+use crate::harness::{self, fail, same, Check};
 use crate::models;
 
 #[derive(Clone, Debug)]
@@ -47,16 +47,29 @@ fn norm(i: isize, n: usize) -> Option<usize> {
 
 fn check(t: usize, ops: Vec<Op>) -> Check {
     let tc = TYPECODES[t];
-    let size = Array::new(&tc.to_string()).map_err(|e| TestCaseError::fail(e.to_string()))?.itemsize();
+    let size = Array::new(&tc.to_string())
+        .map_err(|e| TestCaseError::fail(e.to_string()))?
+        .itemsize();
     let mut a = Array::new(&tc.to_string()).map_err(|e| TestCaseError::fail(e.to_string()))?;
     let mut m: Vec<Value> = Vec::new();
     let mut views: Vec<MemoryView> = Vec::new();
     for (k, op) in ops.iter().enumerate() {
-        let what = format!("op {k} {op:?} on array('{tc}') of {} with {} views", m.len(), views.len());
+        let what = format!(
+            "op {k} {op:?} on array('{tc}') of {} with {} views",
+            m.len(),
+            views.len()
+        );
         let before = a.tobytes().to_vec();
-        let (got, expect): (Result<Option<Value>, String>, Result<Option<Value>, String>) = match op {
+        let (got, expect): (Result<Option<Value>, String>, Result<Option<Value>, String>) = match op
+        {
             Op::Append(v) => {
-                let e = array_model(tc, v).and_then(|x| if views.is_empty() { Ok(x) } else { Err(RESIZE.into()) });
+                let e = array_model(tc, v).and_then(|x| {
+                    if views.is_empty() {
+                        Ok(x)
+                    } else {
+                        Err(RESIZE.into())
+                    }
+                });
                 let e = e.map(|x| {
                     m.push(x);
                     None
@@ -67,14 +80,20 @@ fn check(t: usize, ops: Vec<Op>) -> Check {
                 let e = if m.is_empty() {
                     Err("IndexError: pop from empty array".into())
                 } else if let Some(j) = norm(i.unwrap_or(-1), m.len()) {
-                    if views.is_empty() { Ok(Some(m.remove(j))) } else { Err(RESIZE.into()) }
+                    if views.is_empty() {
+                        Ok(Some(m.remove(j)))
+                    } else {
+                        Err(RESIZE.into())
+                    }
                 } else {
                     Err("IndexError: pop index out of range".into())
                 };
                 (outcome(a.pop(*i)).map(Some), e)
             }
             Op::Get(i) => {
-                let e = norm(*i, m.len()).map(|j| Some(m[j].clone())).ok_or_else(|| "IndexError: array index out of range".to_string());
+                let e = norm(*i, m.len())
+                    .map(|j| Some(m[j].clone()))
+                    .ok_or_else(|| "IndexError: array index out of range".to_string());
                 (outcome(a.get(*i)).map(Some), e)
             }
             Op::Set(i, v) => {
@@ -111,12 +130,18 @@ fn check(t: usize, ops: Vec<Op>) -> Check {
             }
         };
         match (&got, &expect) {
-            (Ok(Some(x)), Ok(Some(y))) if !value_eq(x, y) => return fail(format!("{what}: crate {x:?}, model {y:?}")),
+            (Ok(Some(x)), Ok(Some(y))) if !value_eq(x, y) => {
+                return fail(format!("{what}: crate {x:?}, model {y:?}"))
+            }
             (Ok(_), Ok(_)) => {}
             _ => same(&what, got.clone().map(|_| ()), expect.clone().map(|_| ()))?,
         }
         if got.is_err() {
-            same(&format!("bytes after failed {what}"), a.tobytes().to_vec(), before)?;
+            same(
+                &format!("bytes after failed {what}"),
+                a.tobytes().to_vec(),
+                before,
+            )?;
         }
         same(&format!("len after {what}"), a.len(), m.len())?;
         same(&format!("exports after {what}"), a.exports(), views.len())?;

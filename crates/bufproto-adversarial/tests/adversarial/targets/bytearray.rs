@@ -7,7 +7,7 @@ use bufproto::{Buffer, ByteArray, Exporter, Flags, MemoryView};
 use proptest::prelude::*;
 
 use super::{extreme_isize, outcome};
-use crate::harness::{self, Check, same};
+use crate::harness::{self, same, Check};
 use crate::models::{slice_adjust, slice_positions, slice_unpack};
 
 type Bounds = (Option<isize>, Option<isize>, Option<isize>);
@@ -40,7 +40,11 @@ fn index() -> impl Strategy<Value = isize> {
 }
 
 fn bounds() -> impl Strategy<Value = Bounds> {
-    (prop::option::of(index()), prop::option::of(index()), prop::option::weighted(0.5, prop_oneof![-3isize..4, extreme_isize()]))
+    (
+        prop::option::of(index()),
+        prop::option::of(index()),
+        prop::option::weighted(0.5, prop_oneof![-3isize..4, extreme_isize()]),
+    )
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -75,7 +79,13 @@ const RANGE: &str = "ValueError: byte must be in range(0, 256)";
 /// The model's answer to `op`: the new contents, or the error (contents unchanged).
 fn model(m: &[u8], exports: usize, op: &Op) -> Result<Vec<u8>, String> {
     let n = m.len();
-    let resize_ok = |new_len: usize| if new_len != n && exports > 0 { Err(RESIZE.to_string()) } else { Ok(()) };
+    let resize_ok = |new_len: usize| {
+        if new_len != n && exports > 0 {
+            Err(RESIZE.to_string())
+        } else {
+            Ok(())
+        }
+    };
     let byte = |v: i64| u8::try_from(v).map_err(|_| RANGE.to_string());
     let mut out = m.to_vec();
     match op {
@@ -148,7 +158,12 @@ fn model(m: &[u8], exports: usize, op: &Op) -> Result<Vec<u8>, String> {
 }
 
 /// `bytearray_ass_subscript` with a slice.
-fn assign(m: &[u8], exports: usize, (a, b, s): Bounds, vals: Option<&Vec<u8>>) -> Result<Vec<u8>, String> {
+fn assign(
+    m: &[u8],
+    exports: usize,
+    (a, b, s): Bounds,
+    vals: Option<&Vec<u8>>,
+) -> Result<Vec<u8>, String> {
     let n = m.len();
     let (start, stop, step) = slice_unpack(a, b, s)?;
     let (start, mut stop, slicelen) = slice_adjust(n as isize, start, stop, step);
@@ -175,7 +190,12 @@ fn assign(m: &[u8], exports: usize, (a, b, s): Bounds, vals: Option<&Vec<u8>>) -
         for p in pos {
             keep[p] = false;
         }
-        return Ok(m.iter().zip(keep).filter(|(_, k)| *k).map(|(x, _)| *x).collect());
+        return Ok(m
+            .iter()
+            .zip(keep)
+            .filter(|(_, k)| *k)
+            .map(|(x, _)| *x)
+            .collect());
     }
     if needed != pos.len() {
         return Err(format!(
@@ -212,12 +232,16 @@ fn check(start: Vec<u8>, ops: Vec<Op>) -> Check {
                 Ok(())
             }
             Op::TakeView => outcome(MemoryView::new(&ba).map(|v| live.push(Export::View(v)))),
-            Op::TakeBuffer => outcome(ba.get_buffer(Flags::SIMPLE).map(|b| live.push(Export::Buf(b)))),
+            Op::TakeBuffer => outcome(
+                ba.get_buffer(Flags::SIMPLE)
+                    .map(|b| live.push(Export::Buf(b))),
+            ),
             Op::Release(i) => {
                 if !live.is_empty() {
                     let e = live.remove(i % live.len());
                     if let Export::View(mut v) = e {
-                        v.release().map_err(|e| TestCaseError::fail(e.to_string()))?;
+                        v.release()
+                            .map_err(|e| TestCaseError::fail(e.to_string()))?;
                     }
                 }
                 Ok(())
@@ -250,7 +274,11 @@ fn check(start: Vec<u8>, ops: Vec<Op>) -> Check {
         same(&format!("exports after {what}"), ba.exports(), live.len())?;
         for e in &live {
             if let Export::View(v) = e {
-                same("a live view's bytes", v.tobytes().map(|b| b.to_vec()).ok(), Some(m.clone()))?;
+                same(
+                    "a live view's bytes",
+                    v.tobytes().map(|b| b.to_vec()).ok(),
+                    Some(m.clone()),
+                )?;
             }
         }
     }
@@ -262,7 +290,10 @@ fn bytearray_mutations() {
     harness::run(
         "bytearray_mutations",
         1000,
-        (prop::collection::vec(any::<u8>(), 0..6), prop::collection::vec(op(), 1..24)),
+        (
+            prop::collection::vec(any::<u8>(), 0..6),
+            prop::collection::vec(op(), 1..24),
+        ),
         |(s, ops)| check(s, ops),
     );
 }

@@ -5,7 +5,7 @@ use bufproto::{ByteArray, Bytes, MemoryView};
 use proptest::prelude::*;
 
 use super::outcome;
-use crate::harness::{self, Check, same};
+use crate::harness::{self, same, Check};
 use crate::models;
 
 const HEXISH: &[char] = &[
@@ -15,7 +15,8 @@ const HEXISH: &[char] = &[
 
 fn hexish() -> impl Strategy<Value = String> {
     prop_oneof![
-        prop::collection::vec(prop::sample::select(HEXISH), 0..16).prop_map(|v| v.into_iter().collect()),
+        prop::collection::vec(prop::sample::select(HEXISH), 0..16)
+            .prop_map(|v| v.into_iter().collect()),
         prop::collection::vec(any::<u8>(), 0..8).prop_map(|b| models::hex(&b, Some(' '), 1)),
         ".{0,8}",
     ]
@@ -23,15 +24,24 @@ fn hexish() -> impl Strategy<Value = String> {
 
 fn sep() -> impl Strategy<Value = Option<String>> {
     prop::option::of(prop_oneof![
-        prop::sample::select(vec!["", ":", " ", "-", "ab", "é", "\0", "\u{1d11e}"]).prop_map(String::from),
+        prop::sample::select(vec!["", ":", " ", "-", "ab", "é", "\0", "\u{1d11e}"])
+            .prop_map(String::from),
         ".{0,2}",
     ])
 }
 
 fn check(s: String, data: Vec<u8>, sep: Option<String>, per: i32) -> Check {
     let model = models::fromhex(&s);
-    same(&format!("Bytes::fromhex({s:?})"), outcome(Bytes::fromhex(&s).map(|b| b.to_vec())), model.clone())?;
-    same(&format!("ByteArray::fromhex({s:?})"), outcome(ByteArray::fromhex(&s).map(|b| b.to_vec())), model)?;
+    same(
+        &format!("Bytes::fromhex({s:?})"),
+        outcome(Bytes::fromhex(&s).map(|b| b.to_vec())),
+        model.clone(),
+    )?;
+    same(
+        &format!("ByteArray::fromhex({s:?})"),
+        outcome(ByteArray::fromhex(&s).map(|b| b.to_vec())),
+        model,
+    )?;
 
     let b = Bytes::from(&data[..]);
     same("Bytes::hex", b.hex(), models::hex(&data, None, 0))?;
@@ -51,12 +61,24 @@ fn check(s: String, data: Vec<u8>, sep: Option<String>, per: i32) -> Check {
         None => ("", 0),
     };
     if sep.is_some() {
-        same(&format!("Bytes::hex_with({sp:?}, {p})"), outcome(b.hex_with(sp, p)), expect.clone())?;
+        same(
+            &format!("Bytes::hex_with({sp:?}, {p})"),
+            outcome(b.hex_with(sp, p)),
+            expect.clone(),
+        )?;
         let ba = ByteArray::from(&data[..]);
-        same("ByteArray::hex_with", outcome(ba.hex_with(sp, p)), expect.clone())?;
+        same(
+            "ByteArray::hex_with",
+            outcome(ba.hex_with(sp, p)),
+            expect.clone(),
+        )?;
         let m = MemoryView::new(&b).map_err(|e| TestCaseError::fail(e.to_string()))?;
         same("MemoryView::hex_with", outcome(m.hex_with(sp, p)), expect)?;
-        same("MemoryView::hex", outcome(m.hex()), Ok(models::hex(&data, None, 0)))?;
+        same(
+            "MemoryView::hex",
+            outcome(m.hex()),
+            Ok(models::hex(&data, None, 0)),
+        )?;
     }
     Ok(())
 }

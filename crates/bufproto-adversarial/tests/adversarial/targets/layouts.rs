@@ -4,15 +4,31 @@
 use bufproto::{Exporter, Flags, MemoryView, NdArray};
 use proptest::prelude::*;
 
-use crate::harness::{self, Check, fail, same};
+use crate::harness::{self, fail, same, Check};
 use crate::models;
 
 const FORMATS: &[(&str, usize)] = &[
-    ("B", 1), ("b", 1), ("c", 1), ("?", 1), ("h", 2), ("i", 4), ("d", 8), ("e", 2), ("2B", 2), ("<h", 2),
+    ("B", 1),
+    ("b", 1),
+    ("c", 1),
+    ("?", 1),
+    ("h", 2),
+    ("i", 4),
+    ("d", 8),
+    ("e", 2),
+    ("2B", 2),
+    ("<h", 2),
 ];
 
 /// Sizes from which no reader could allocate: at least 2**44 items.
-const HUGE: &[usize] = &[1 << 44, 1 << 62, 1 << 63, isize::MAX as usize, usize::MAX - 1, usize::MAX];
+const HUGE: &[usize] = &[
+    1 << 44,
+    1 << 62,
+    1 << 63,
+    isize::MAX as usize,
+    usize::MAX - 1,
+    usize::MAX,
+];
 
 #[derive(Clone, Debug)]
 pub struct Case {
@@ -50,31 +66,55 @@ fn case() -> impl Strategy<Value = Case> {
         0u32..0x200,
         prop::collection::vec(any::<u64>(), 4),
     )
-        .prop_flat_map(|(fmt, ndim, data_len, with_strides, writable, flags, probe)| {
-            (
-                prop::collection::vec(dim(), ndim),
-                prop::option::weighted(if with_strides { 0.9 } else { 0.1 }, prop::collection::vec(stride(), ndim)),
-                prop_oneof![Just(0usize), 0usize..40, Just(usize::MAX), Just(isize::MAX as usize + 1)],
-            )
-                .prop_map(move |(mut shape, strides, offset)| {
-                    let size = FORMATS[fmt].1;
-                    // Keep small dimensions' product at most 4096, so that a
-                    // view is either cheap to read in full or far too big.
-                    let mut p = 1usize;
-                    for d in shape.iter_mut().filter(|d| **d < 4) {
-                        if p * *d > 4096 {
-                            *d = 1;
+        .prop_flat_map(
+            |(fmt, ndim, data_len, with_strides, writable, flags, probe)| {
+                (
+                    prop::collection::vec(dim(), ndim),
+                    prop::option::weighted(
+                        if with_strides { 0.9 } else { 0.1 },
+                        prop::collection::vec(stride(), ndim),
+                    ),
+                    prop_oneof![
+                        Just(0usize),
+                        0usize..40,
+                        Just(usize::MAX),
+                        Just(isize::MAX as usize + 1)
+                    ],
+                )
+                    .prop_map(move |(mut shape, strides, offset)| {
+                        let size = FORMATS[fmt].1;
+                        // Keep small dimensions' product at most 4096, so that a
+                        // view is either cheap to read in full or far too big.
+                        let mut p = 1usize;
+                        for d in shape.iter_mut().filter(|d| **d < 4) {
+                            if p * *d > 4096 {
+                                *d = 1;
+                            }
+                            p *= (*d).max(1);
                         }
-                        p *= (*d).max(1);
-                    }
-                    let strides = strides.map(|s| {
-                        s.into_iter()
-                            .map(|x| (x as isize).checked_mul(size as isize).filter(|_| x.unsigned_abs() < 1 << 40).unwrap_or(x as isize))
-                            .collect()
-                    });
-                    Case { fmt, data_len, shape, strides, offset, writable, flags, probe: probe.clone() }
-                })
-        })
+                        let strides = strides.map(|s| {
+                            s.into_iter()
+                                .map(|x| {
+                                    (x as isize)
+                                        .checked_mul(size as isize)
+                                        .filter(|_| x.unsigned_abs() < 1 << 40)
+                                        .unwrap_or(x as isize)
+                                })
+                                .collect()
+                        });
+                        Case {
+                            fmt,
+                            data_len,
+                            shape,
+                            strides,
+                            offset,
+                            writable,
+                            flags,
+                            probe: probe.clone(),
+                        }
+                    })
+            },
+        )
 }
 
 fn c_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
@@ -94,7 +134,14 @@ fn c_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
 fn check(c: Case) -> Check {
     let (fmt, size) = FORMATS[c.fmt];
     let data: Vec<u8> = (0..c.data_len).map(|i| (i * 37 + 11) as u8).collect();
-    let nd = NdArray::new(data.clone(), fmt, c.shape.clone(), c.strides.clone(), c.offset, c.writable);
+    let nd = NdArray::new(
+        data.clone(),
+        fmt,
+        c.shape.clone(),
+        c.strides.clone(),
+        c.offset,
+        c.writable,
+    );
     let nitems: u128 = c.shape.iter().map(|&n| n as u128).product();
     if c.shape.len() > 64 {
         return match nd {
@@ -106,7 +153,13 @@ fn check(c: Case) -> Check {
         Some(s) => s.clone(),
         None => match c_strides(&c.shape, size) {
             Some(s) => s,
-            None => return if nd.is_ok() { fail("accepted default strides that overflow") } else { Ok(()) },
+            None => {
+                return if nd.is_ok() {
+                    fail("accepted default strides that overflow")
+                } else {
+                    Ok(())
+                }
+            }
         },
     };
     let sane = nitems * size as u128 <= isize::MAX as u128
@@ -116,9 +169,13 @@ fn check(c: Case) -> Check {
     let nd = match (nd, model) {
         (Ok(nd), Ok(())) => nd,
         (Err(_), Err(_)) => return Ok(()),
-        (Err(e), Ok(())) if sane => return fail(format!("NdArray::new refused a valid layout: {e}")),
+        (Err(e), Ok(())) if sane => {
+            return fail(format!("NdArray::new refused a valid layout: {e}"))
+        }
         (Err(_), Ok(())) => return Ok(()),
-        (Ok(_), Err(why)) => return fail(format!("NdArray::new accepted an invalid layout ({why})")),
+        (Ok(_), Err(why)) => {
+            return fail(format!("NdArray::new accepted an invalid layout ({why})"))
+        }
     };
     let v = MemoryView::new(&nd).map_err(|e| TestCaseError::fail(e.to_string()))?;
     let native = models::native_fmtchar(fmt).map(|(ch, _)| ch);
@@ -128,25 +185,47 @@ fn check(c: Case) -> Check {
         return huge(&c, &v, &nd, &data, &strides, size, cc, fc);
     }
     let item = |o: usize| &data[o..o + size];
-    let c_order: Vec<u8> = models::item_offsets(&c.shape, &strides, c.offset, false).into_iter().flat_map(|o| item(o).to_vec()).collect();
-    let f_order: Vec<u8> = models::item_offsets(&c.shape, &strides, c.offset, true).into_iter().flat_map(|o| item(o).to_vec()).collect();
-    let tb = |o: Option<&str>| v.tobytes_order(o).map(|b| b.to_vec()).map_err(|e| e.to_string());
-    same("tobytes", v.tobytes().map(|b| b.to_vec()).map_err(|e| e.to_string()), Ok(c_order.clone()))?;
+    let c_order: Vec<u8> = models::item_offsets(&c.shape, &strides, c.offset, false)
+        .into_iter()
+        .flat_map(|o| item(o).to_vec())
+        .collect();
+    let f_order: Vec<u8> = models::item_offsets(&c.shape, &strides, c.offset, true)
+        .into_iter()
+        .flat_map(|o| item(o).to_vec())
+        .collect();
+    let tb = |o: Option<&str>| {
+        v.tobytes_order(o)
+            .map(|b| b.to_vec())
+            .map_err(|e| e.to_string())
+    };
+    same(
+        "tobytes",
+        v.tobytes().map(|b| b.to_vec()).map_err(|e| e.to_string()),
+        Ok(c_order.clone()),
+    )?;
     same("tobytes_order(None)", tb(None), Ok(c_order.clone()))?;
     same("tobytes_order(C)", tb(Some("C")), Ok(c_order.clone()))?;
     same("tobytes_order(F)", tb(Some("F")), Ok(f_order.clone()))?;
-    let a = if !cc && fc { f_order.clone() } else { c_order.clone() };
+    let a = if !cc && fc {
+        f_order.clone()
+    } else {
+        c_order.clone()
+    };
     same("tobytes_order(A)", tb(Some("A")), Ok(a))?;
     same("hex", v.hex().ok(), Some(models::hex(&c_order, None, 0)))?;
     same("nbytes", v.nbytes().ok(), Some(c_order.len()))?;
     let items: Vec<models::Item> = match native {
-        Some(ch) => c_order.chunks(size).map(|b| models::unpack(ch, b)).collect(),
+        Some(ch) => c_order
+            .chunks(size)
+            .map(|b| models::unpack(ch, b))
+            .collect(),
         None => vec![],
     };
     match (v.tolist(), native) {
         (Ok(l), Some(_)) => {
             let flat = l.flatten();
-            if flat.len() != items.len() || !flat.iter().zip(&items).all(|(a, b)| same_value(a, b)) {
+            if flat.len() != items.len() || !flat.iter().zip(&items).all(|(a, b)| same_value(a, b))
+            {
                 return fail(format!("tolist: crate {flat:?}, model {items:?}"));
             }
         }
@@ -163,32 +242,77 @@ fn check(c: Case) -> Check {
     }
     if !items.is_empty() {
         // get_at one item chosen by the probe.
-        let idx: Vec<isize> = c.shape.iter().zip(&c.probe).map(|(&n, &p)| (p % n as u64) as isize).collect();
-        let k = idx.iter().zip(&c.shape).fold(0usize, |acc, (&i, &n)| acc * n + i as usize);
+        let idx: Vec<isize> = c
+            .shape
+            .iter()
+            .zip(&c.probe)
+            .map(|(&n, &p)| (p % n as u64) as isize)
+            .collect();
+        let k = idx
+            .iter()
+            .zip(&c.shape)
+            .fold(0usize, |acc, (&i, &n)| acc * n + i as usize);
         match v.get_at(&idx) {
             Ok(x) if same_value(&x, &items[k]) => {}
-            other => return fail(format!("get_at({idx:?}): crate {other:?}, model {:?}", items[k])),
+            other => {
+                return fail(format!(
+                    "get_at({idx:?}): crate {other:?}, model {:?}",
+                    items[k]
+                ))
+            }
         }
     }
     // Equality with a C-order copy: equal unless an item is unequal to
     // itself (NaN); struct formats without floats are always equal.
-    let copy = NdArray::c_order(c_order.clone(), fmt, c.shape.clone()).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let reflexive = items.iter().all(|x| x == x);
+    let copy = NdArray::c_order(c_order.clone(), fmt, c.shape.clone())
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let reflexive = !items
+        .iter()
+        .any(|x| matches!(x, models::Item::Float(f) if f.is_nan()));
     same("v == C-order copy", v.equals(&copy), reflexive)?;
-    same("hash of an ndarray view is refused", v.hash().is_err(), true)?;
+    same(
+        "hash of an ndarray view is refused",
+        v.hash().is_err(),
+        true,
+    )?;
     buffers(&c, &nd, &c_order, cc, fc)
 }
 
 fn buffers(c: &Case, nd: &NdArray, c_order: &[u8], cc: bool, fc: bool) -> Check {
-    let named = [Flags::SIMPLE, Flags::WRITABLE, Flags::FORMAT, Flags::ND, Flags::STRIDES, Flags::C_CONTIGUOUS,
-        Flags::F_CONTIGUOUS, Flags::ANY_CONTIGUOUS, Flags::INDIRECT, Flags::CONTIG, Flags::CONTIG_RO, Flags::STRIDED,
-        Flags::STRIDED_RO, Flags::RECORDS, Flags::RECORDS_RO, Flags::FULL, Flags::FULL_RO, Flags::from_bits(c.flags)];
+    let named = [
+        Flags::SIMPLE,
+        Flags::WRITABLE,
+        Flags::FORMAT,
+        Flags::ND,
+        Flags::STRIDES,
+        Flags::C_CONTIGUOUS,
+        Flags::F_CONTIGUOUS,
+        Flags::ANY_CONTIGUOUS,
+        Flags::INDIRECT,
+        Flags::CONTIG,
+        Flags::CONTIG_RO,
+        Flags::STRIDED,
+        Flags::STRIDED_RO,
+        Flags::RECORDS,
+        Flags::RECORDS_RO,
+        Flags::FULL,
+        Flags::FULL_RO,
+        Flags::from_bits(c.flags),
+    ];
     for f in named {
         let got = nd.get_buffer(f);
         let model = models::ndarray_getbuf(f.bits(), cc, fc, !c.writable);
-        same(&format!("get_buffer({f:?}) accepted"), got.as_ref().map(|_| ()).map_err(|e| e.to_string()), model)?;
+        same(
+            &format!("get_buffer({f:?}) accepted"),
+            got.as_ref().map(|_| ()).map_err(|e| e.to_string()),
+            model,
+        )?;
         if let Ok(b) = got {
-            same(&format!("get_buffer({f:?}).to_vec()"), b.to_vec(), c_order.to_vec())?;
+            same(
+                &format!("get_buffer({f:?}).to_vec()"),
+                b.to_vec(),
+                c_order.to_vec(),
+            )?;
             same(&format!("get_buffer({f:?}).len()"), b.len(), c_order.len())?;
         }
     }
@@ -198,7 +322,16 @@ fn buffers(c: &Case, nd: &NdArray, c_order: &[u8], cc: bool, fc: bool) -> Check 
 /// A view of at least 2**44 items: every reader that would materialise it
 /// must fail (CPython: MemoryError), none may panic; item access works.
 #[allow(clippy::too_many_arguments)]
-fn huge(c: &Case, v: &MemoryView, nd: &NdArray, data: &[u8], strides: &[isize], size: usize, cc: bool, fc: bool) -> Check {
+fn huge(
+    c: &Case,
+    v: &MemoryView,
+    nd: &NdArray,
+    data: &[u8],
+    strides: &[isize],
+    size: usize,
+    cc: bool,
+    fc: bool,
+) -> Check {
     let must_fail = [
         ("tobytes", v.tobytes().is_err()),
         ("tobytes_order(F)", v.tobytes_order(Some("F")).is_err()),
@@ -213,22 +346,43 @@ fn huge(c: &Case, v: &MemoryView, nd: &NdArray, data: &[u8], strides: &[isize], 
         }
     }
     if !c.shape.contains(&0) {
-        let idx: Vec<usize> = c.shape.iter().zip(&c.probe).map(|(&n, &p)| (p as u128 % n as u128) as usize).collect();
-        let off = c.offset as i128 + idx.iter().zip(strides).map(|(&i, &s)| i as i128 * s as i128).sum::<i128>();
+        let idx: Vec<usize> = c
+            .shape
+            .iter()
+            .zip(&c.probe)
+            .map(|(&n, &p)| (p as u128 % n as u128) as usize)
+            .collect();
+        let off = c.offset as i128
+            + idx
+                .iter()
+                .zip(strides)
+                .map(|(&i, &s)| i as i128 * s as i128)
+                .sum::<i128>();
         let iidx: Option<Vec<isize>> = idx.iter().map(|&i| isize::try_from(i).ok()).collect();
         if let (Some(iidx), Some((ch, _))) = (iidx, models::native_fmtchar(FORMATS[c.fmt].0)) {
             let want = models::unpack(ch, &data[off as usize..off as usize + size]);
             match v.get_at(&iidx) {
                 Ok(x) if same_value(&x, &want) => {}
-                other => return fail(format!("get_at({iidx:?}) of a huge view: crate {other:?}, model {want:?}")),
+                other => {
+                    return fail(format!(
+                        "get_at({iidx:?}) of a huge view: crate {other:?}, model {want:?}"
+                    ))
+                }
             }
         }
     }
-    for f in [Flags::SIMPLE, Flags::FULL_RO, Flags::C_CONTIGUOUS, Flags::from_bits(c.flags)] {
+    for f in [
+        Flags::SIMPLE,
+        Flags::FULL_RO,
+        Flags::C_CONTIGUOUS,
+        Flags::from_bits(c.flags),
+    ] {
         let got = nd.get_buffer(f);
         let model = models::ndarray_getbuf(f.bits(), cc, fc, !c.writable);
         if got.is_ok() && model.is_err() {
-            return fail(format!("get_buffer({f:?}) of a huge view accepted; model {model:?}"));
+            return fail(format!(
+                "get_buffer({f:?}) of a huge view accepted; model {model:?}"
+            ));
         }
         if let Ok(b) = got {
             let _ = b.len();
@@ -252,7 +406,9 @@ pub fn to_value(x: &models::Item) -> bufproto::format::Value {
 pub fn same_value(v: &bufproto::format::Value, m: &models::Item) -> bool {
     use bufproto::format::Value;
     match (v, m) {
-        (Value::Float(a), models::Item::Float(b)) => a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+        (Value::Float(a), models::Item::Float(b)) => {
+            a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+        }
         (Value::Int(a), models::Item::Int(b)) => a == b,
         (Value::Bool(a), models::Item::Bool(b)) => a == b,
         (Value::Bytes(a), models::Item::Byte(b)) => a[..] == [*b],

@@ -16,6 +16,7 @@ pub fn outcome<T>(r: bufproto::Result<T>) -> Result<T, String> {
 }
 
 /// `Err` kind and message only (for comparing two failures).
+#[allow(dead_code)]
 pub fn err_text<T>(r: &bufproto::Result<T>) -> Option<String> {
     r.as_ref().err().map(|e| e.to_string())
 }
@@ -24,7 +25,18 @@ pub fn err_text<T>(r: &bufproto::Result<T>) -> Option<String> {
 pub fn extreme_isize() -> impl proptest::strategy::Strategy<Value = isize> {
     use proptest::prelude::*;
     prop_oneof![
-        prop::sample::select(vec![isize::MIN, isize::MIN + 1, -isize::MAX, -2, -1, 0, 1, 2, isize::MAX - 1, isize::MAX]),
+        prop::sample::select(vec![
+            isize::MIN,
+            isize::MIN + 1,
+            -isize::MAX,
+            -2,
+            -1,
+            0,
+            1,
+            2,
+            isize::MAX - 1,
+            isize::MAX
+        ]),
         -20isize..20,
         any::<isize>(),
     ]

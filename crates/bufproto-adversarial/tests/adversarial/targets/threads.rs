@@ -6,7 +6,7 @@
 //! no write is lost.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use bufproto::{ByteArray, Exporter, Flags, MemoryView};
@@ -18,7 +18,11 @@ use crate::harness;
 #[test]
 fn threads_racing_resizes() {
     let target = harness::cases(20_000) as u64;
-    let limit = if target <= 20_000 { Duration::from_secs(2) } else { Duration::from_secs(600) };
+    let limit = if target <= 20_000 {
+        Duration::from_secs(2)
+    } else {
+        Duration::from_secs(600)
+    };
     let seed = harness::seed("threads_racing_resizes");
     let ops = Arc::new(AtomicU64::new(0));
     let holders = Arc::new(AtomicU64::new(0));
@@ -32,7 +36,10 @@ fn threads_racing_resizes() {
         workers.push(std::thread::spawn(move || -> Result<(), String> {
             let mut x = seed ^ w.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
             loop {
-                let next = rx.lock().map_err(|_| "poisoned")?.recv_timeout(Duration::from_millis(50));
+                let next = rx
+                    .lock()
+                    .map_err(|_| "poisoned")?
+                    .recv_timeout(Duration::from_millis(50));
                 let view = match next {
                     Ok(Some(v)) => v,
                     Ok(None) => return Ok(()),
@@ -47,18 +54,29 @@ fn threads_racing_resizes() {
                     x ^= x << 13;
                     x ^= x >> 7;
                     x ^= x << 17;
-                    let sub = view.slice(Some((x % 5) as isize), None, Some(if x % 2 == 0 { 1 } else { -1 })).map_err(|e| e.to_string())?;
+                    let sub = view
+                        .slice(
+                            Some((x % 5) as isize),
+                            None,
+                            Some(if x.is_multiple_of(2) { 1 } else { -1 }),
+                        )
+                        .map_err(|e| e.to_string())?;
                     let buf = sub.get_buffer(Flags::STRIDED).map_err(|e| e.to_string())?;
                     let again = MemoryView::new(&sub).map_err(|e| e.to_string())?;
-                    let at = (x % n.max(1) as u64) as isize;
-                    if n > 0 {
-                        view.set(at, (x & 0xff) as u8 as i128).map_err(|e| e.to_string())?;
+                    // Each worker writes its own bytes (even or odd), so a
+                    // changed value can only be a lost write.
+                    let at = ((x % (n as u64 / 2).max(1)) * 2 + w) as isize;
+                    if n >= 2 {
+                        view.set(at, (x & 0xff) as u8 as i128)
+                            .map_err(|e| e.to_string())?;
                         let back = view.get(at).map_err(|e| e.to_string())?;
                         if back != bufproto::format::Value::Int(i128::from((x & 0xff) as u8)) {
                             return Err(format!("a write was lost: {back:?}"));
                         }
                     }
-                    if view.len().map_err(|e| e.to_string())? != n || again.len().ok() != sub.len().ok() {
+                    if view.len().map_err(|e| e.to_string())? != n
+                        || again.len().ok() != sub.len().ok()
+                    {
                         return Err("a live view changed length".into());
                     }
                     drop((buf, again));
@@ -86,12 +104,20 @@ fn threads_racing_resizes() {
         for k in 0..4 {
             let held = holders.load(Ordering::SeqCst) > 0;
             let len = ba.len();
-            let r = if k % 2 == 0 { ba.append(1) } else { ba.pop(None).map(|_| ()) };
+            let r = if k % 2 == 0 {
+                ba.append(1)
+            } else {
+                ba.pop(None).map(|_| ())
+            };
             if r.is_ok() && held {
-                failures.push(format!("round {rounds}: a resize succeeded while a view was held"));
+                failures.push(format!(
+                    "round {rounds}: a resize succeeded while a view was held"
+                ));
             }
             if r.is_err() && ba.len() != len {
-                failures.push(format!("round {rounds}: a failed resize changed the length"));
+                failures.push(format!(
+                    "round {rounds}: a failed resize changed the length"
+                ));
             }
             ops.fetch_add(1, Ordering::Relaxed);
         }
@@ -104,7 +130,10 @@ fn threads_racing_resizes() {
         match w.join() {
             Ok(Ok(())) => {}
             Ok(Err(e)) => failures.push(e),
-            Err(p) => failures.push(format!("PANIC in a worker: {}", harness::panic_text(p.as_ref()))),
+            Err(p) => failures.push(format!(
+                "PANIC in a worker: {}",
+                harness::panic_text(p.as_ref())
+            )),
         }
     }
     // Every view is gone: the bytearray must resize again.
@@ -112,6 +141,14 @@ fn threads_racing_resizes() {
         failures.push(format!("after every view was released, append failed: {e}"));
     }
     let panics = failures.iter().filter(|f| f.starts_with("PANIC")).count() as u64;
-    harness::report("threads_racing_resizes", ops.load(Ordering::Relaxed), panics, seed);
-    assert!(failures.is_empty(), "threads_racing_resizes (seed {seed:#x}): {failures:?}");
+    harness::report(
+        "threads_racing_resizes",
+        ops.load(Ordering::Relaxed),
+        panics,
+        seed,
+    );
+    assert!(
+        failures.is_empty(),
+        "threads_racing_resizes (seed {seed:#x}): {failures:?}"
+    );
 }
