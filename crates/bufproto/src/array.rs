@@ -33,11 +33,140 @@ use crate::protocol::{Buffer, Exporter, Flags, ObjRef};
 /// assert_eq!(a.len(), 4);
 /// # Ok(()) }
 /// ```
-#[derive(Clone)]
 pub struct Array {
     typecode: Native,
     data: ByteArray,
     id: ObjRef,
+}
+
+/// The largest item (`d`, `q`, `Q`, and `l`/`L` on LP64): packing uses a
+/// stack buffer of this size.
+const MAX_ITEMSIZE: usize = 8;
+
+/// One conversion step of an `array` setitem function: values outside
+/// `lo..=hi` fail with `OverflowError` and the message for their side.
+struct Step {
+    lo: i128,
+    hi: i128,
+    below: &'static str,
+    above: &'static str,
+}
+
+const C_LONG: &str = "Python int too large to convert to C long";
+const C_ULONG: &str = "Python int too large to convert to C unsigned long";
+const NEG_ULONG: &str = "can't convert negative value to unsigned int";
+
+fn signed(bits: u32) -> (i128, i128) {
+    (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+}
+
+fn step((lo, hi): (i128, i128), below: &'static str, above: &'static str) -> Option<Step> {
+    Some(Step {
+        lo,
+        hi,
+        below,
+        above,
+    })
+}
+
+/// The `OverflowError` message `array.array(c, [i])` raises, or `None` if
+/// `i` fits. CPython's `Modules/arraymodule.c` converts through a wider C
+/// type first, so the *first* check that fails names that type:
+///
+/// * `b`: `PyArg_Parse` `"h"` (C `long`, then `short`), then the
+///   `signed char` check; `B`: `"b"` (C `long`, then `unsigned byte`);
+///   `h`: `"h"`; `H`: `"i"` (C `long`, then `int`), then `unsigned short`;
+///   `i`: `"i"`; `l`: `"l"` (C `long`);
+/// * `I` and `L`: `PyLong_AsUnsignedLong` (negative, then C `unsigned
+///   long`), then for `I` the `unsigned int` check;
+/// * `q`: `PyLong_AsLongLong`; `Q`: `PyLong_AsUnsignedLongLong`.
+///
+/// C `long` is the platform's (8 bytes on x86-64 Linux; 4 on wasm32 and
+/// 64-bit Windows), the size this crate gives `'l'`.
+fn int_range_error(c: char, i: i128) -> Option<&'static str> {
+    let long_bits = Native::parse("l").map_or(64, |n| n.size() as u32 * 8);
+    let long = step(signed(long_bits), C_LONG, C_LONG);
+    let ulong = step((0, (1i128 << long_bits) - 1), NEG_ULONG, C_ULONG);
+    let short = step(
+        signed(16),
+        "signed short integer is less than minimum",
+        "signed short integer is greater than maximum",
+    );
+    let int = step(
+        signed(32),
+        "signed integer is less than minimum",
+        "signed integer is greater than maximum",
+    );
+    let steps: [Option<Step>; 3] = match c {
+        'b' => [
+            long,
+            short,
+            step(
+                signed(8),
+                "signed char is less than minimum",
+                "signed char is greater than maximum",
+            ),
+        ],
+        'B' => [
+            long,
+            step(
+                (0, 255),
+                "unsigned byte integer is less than minimum",
+                "unsigned byte integer is greater than maximum",
+            ),
+            None,
+        ],
+        'h' => [long, short, None],
+        'H' => [
+            long,
+            int,
+            step(
+                (0, 65535),
+                "unsigned short is less than minimum",
+                "unsigned short is greater than maximum",
+            ),
+        ],
+        'i' => [long, int, None],
+        'I' => [
+            ulong,
+            step(
+                (0, (1i128 << 32) - 1),
+                NEG_ULONG,
+                "unsigned int is greater than maximum",
+            ),
+            None,
+        ],
+        'l' => [long, None, None],
+        'L' => [ulong, None, None],
+        'q' => [
+            step(
+                signed(64),
+                "int too big to convert",
+                "int too big to convert",
+            ),
+            None,
+            None,
+        ],
+        'Q' => [
+            step(
+                (0, (1i128 << 64) - 1),
+                "can't convert negative int to unsigned",
+                "int too big to convert",
+            ),
+            None,
+            None,
+        ],
+        _ => [None, None, None],
+    };
+    steps.into_iter().flatten().find_map(|s| {
+        if i < s.lo {
+            Some(s.below)
+        } else if i > s.hi {
+            Some(s.above)
+        } else {
+            None
+        }
+    })
 }
 
 fn resize_error(e: Error) -> Error {
@@ -53,17 +182,29 @@ impl Array {
     ///
     /// # Errors
     ///
-    /// `ValueError: bad typecode (must be b, B, u, w, h, H, i, I, l, L, q,
-    /// Q, f or d)` (3.14's list) for anything else, including `u` and `w`,
-    /// which this crate does not implement.
+    /// `TypeError: array() argument 1 must be a unicode character, not a
+    /// string of length N` (3.14's words) unless `typecode` is one
+    /// character; `ValueError: bad typecode (must be b, B, u, w, h, H, i, I,
+    /// l, L, q, Q, f or d)` (3.14's list) for any other character, including
+    /// `u` and `w`, which this crate does not implement.
     ///
     /// ```
     /// # fn main() -> Result<(), bufproto::Error> {
     /// assert_eq!(bufproto::Array::new("d")?.itemsize(), 8);
-    /// assert!(bufproto::Array::new("x").is_err());
+    /// assert_eq!(bufproto::Array::new("x").unwrap_err().kind(), bufproto::ErrorKind::ValueError);
+    /// assert_eq!(bufproto::Array::new("bb").unwrap_err().to_string(),
+    ///            "TypeError: array() argument 1 must be a unicode character, not a string of length 2");
     /// # Ok(()) }
     /// ```
     pub fn new(typecode: &str) -> Result<Array> {
+        // CPython's argument clinic wants one code point first (`TypeError`),
+        // then `array_new` checks it is a known typecode (`ValueError`).
+        let n = typecode.chars().count();
+        if n != 1 {
+            return Err(Error::type_error(format!(
+                "array() argument 1 must be a unicode character, not a string of length {n}"
+            )));
+        }
         let tc = match typecode.as_bytes() {
             [c] if b"bBhHiIlLqQfd".contains(c) => Native::parse(typecode),
             _ => None,
@@ -156,68 +297,49 @@ impl Array {
         self.data.exports()
     }
 
-    /// Packs one value the way `array` converts it.
-    fn pack(&self, v: Value) -> Result<Vec<u8>> {
+    /// Packs one value the way `array`'s `*_setitem` converts it, into the
+    /// first `itemsize` bytes of `out` (no allocation).
+    fn pack_into(&self, v: &Value, out: &mut [u8; MAX_ITEMSIZE]) -> Result<()> {
         let t = self.typecode;
-        let c = t.char();
-        let int = match &v {
-            Value::Int(i) => Some(*i),
-            Value::Bool(b) => Some(i128::from(*b)),
-            _ => None,
-        };
-        let type_name = match &v {
+        let type_name = match v {
             Value::Int(_) => "int",
             Value::Float(_) => "float",
             Value::Bool(_) => "bool",
             Value::Bytes(_) => "bytes",
         };
-        let mut out = vec![0u8; t.size()];
-        if matches!(c, 'f' | 'd') {
+        let dest = out.get_mut(..t.size()).ok_or_else(Error::size_overflow)?;
+        if matches!(t.char(), 'f' | 'd') {
             if matches!(v, Value::Bytes(_)) {
                 return Err(Error::type_error(format!(
                     "must be real number, not {type_name}"
                 )));
             }
-            t.pack(&v, &mut out)?;
-            return Ok(out);
+            return t.pack(v, dest);
         }
-        let Some(i) = int else {
-            return Err(Error::type_error(format!(
-                "'{type_name}' object cannot be interpreted as an integer"
-            )));
+        let i = match v {
+            Value::Int(i) => *i,
+            Value::Bool(b) => i128::from(*b),
+            _ => {
+                return Err(Error::type_error(format!(
+                    "'{type_name}' object cannot be interpreted as an integer"
+                )));
+            }
         };
-        let bits = t.size() as u32 * 8;
-        let (lo, hi) = if c.is_ascii_lowercase() {
-            (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
-        } else {
-            (0, (1i128 << bits) - 1)
-        };
-        if i < lo || i > hi {
-            let o = Error::overflow_error;
-            return Err(match (c, i < lo) {
-                ('b', true) => o("signed char is less than minimum"),
-                ('b', false) => o("signed char is greater than maximum"),
-                ('B', true) => o("unsigned byte integer is less than minimum"),
-                ('B', false) => o("unsigned byte integer is greater than maximum"),
-                ('h', true) => o("signed short integer is less than minimum"),
-                ('h', false) => o("signed short integer is greater than maximum"),
-                ('H', true) => o("unsigned short is less than minimum"),
-                ('H', false) => o("unsigned short is greater than maximum"),
-                ('i', true) => o("signed integer is less than minimum"),
-                ('i', false) => o("signed integer is greater than maximum"),
-                ('I' | 'L', true) => o("can't convert negative value to unsigned int"),
-                ('I', false) => o("unsigned int is greater than maximum"),
-                ('l', _) => o("Python int too large to convert to C long"),
-                ('L', false) => o("Python int too large to convert to C unsigned long"),
-                ('Q', true) => o("can't convert negative int to unsigned"),
-                _ => o("int too big to convert"),
-            });
+        if let Some(msg) = int_range_error(t.char(), i) {
+            return Err(Error::overflow_error(msg));
         }
-        t.pack(&Value::Int(i), &mut out)?;
-        Ok(out)
+        t.pack(&Value::Int(i), dest)
     }
 
-    /// `a[index]`. Cost: O(itemsize).
+    /// Byte offset of item `i` (in range) in the array's storage.
+    fn item_at(&self, buf: &Buffer, i: usize) -> Result<usize> {
+        i.checked_mul(self.itemsize())
+            .and_then(|o| o.checked_add(usize::try_from(buf.layout.offset()).ok()?))
+            .ok_or_else(Error::size_overflow)
+    }
+
+    /// `a[index]`. Cost: O(1), no allocation: reads `itemsize` bytes in
+    /// place.
     ///
     /// # Errors
     ///
@@ -236,14 +358,21 @@ impl Array {
     }
 
     fn item(&self, i: usize) -> Result<Value> {
-        let s = self.itemsize();
-        let a = isize::try_from(i * s).map_err(|_| Error::size_overflow())?;
-        let bytes = self.data.slice(Some(a), Some(a + s as isize), None)?;
-        self.typecode.unpack(&bytes.to_vec())
+        // A buffer of the bytes is an `Arc` clone, not a copy.
+        let buf = self.data.get_buffer(Flags::SIMPLE)?;
+        let at = self.item_at(&buf, i)?;
+        let mut raw = [0u8; MAX_ITEMSIZE];
+        let dest = raw
+            .get_mut(..self.itemsize())
+            .ok_or_else(Error::size_overflow)?;
+        if !buf.storage.read_into(at, dest) {
+            return Err(Error::index_error("array index out of range"));
+        }
+        self.typecode.unpack(dest)
     }
 
     /// `a[index] = value` (allowed while exported: the size does not
-    /// change). Cost: O(itemsize).
+    /// change). Cost: O(1), no allocation: writes `itemsize` bytes in place.
     ///
     /// # Errors
     ///
@@ -261,12 +390,29 @@ impl Array {
     pub fn set(&self, index: isize, value: impl Into<Value>) -> Result<()> {
         let i = normalize_index(index, self.len())
             .ok_or_else(|| Error::index_error("array assignment index out of range"))?;
-        let bytes = self.pack(value.into())?;
-        let s = self.itemsize();
-        let a = isize::try_from(i * s).map_err(|_| Error::size_overflow())?;
+        let mut raw = [0u8; MAX_ITEMSIZE];
+        self.pack_into(&value.into(), &mut raw)?;
+        let src = raw
+            .get(..self.itemsize())
+            .ok_or_else(Error::size_overflow)?;
         // Same length: never a resize, so fine while exported.
-        let view = crate::MemoryView::new(&self.data)?;
-        view.set_slice(Some(a), Some(a + s as isize), None, &bytes)
+        let buf = self.data.get_buffer(Flags::WRITABLE)?;
+        let at = self.item_at(&buf, i)?;
+        if !buf.storage.copy_in(at, src) {
+            return Err(Error::index_error("array assignment index out of range"));
+        }
+        Ok(())
+    }
+
+    /// Appends the packed bytes of `value` to `out`.
+    fn pack_onto(&self, value: Value, out: &mut Vec<u8>) -> Result<()> {
+        let mut raw = [0u8; MAX_ITEMSIZE];
+        self.pack_into(&value, &mut raw)?;
+        let src = raw
+            .get(..self.itemsize())
+            .ok_or_else(Error::size_overflow)?;
+        out.extend_from_slice(src);
+        Ok(())
     }
 
     /// `a.append(value)`. Cost: O(1) amortised.
@@ -288,8 +434,12 @@ impl Array {
     /// # Ok(()) }
     /// ```
     pub fn append(&mut self, value: impl Into<Value>) -> Result<()> {
-        let b = self.pack(value.into())?;
-        self.data.extend(&b).map_err(resize_error)
+        let mut raw = [0u8; MAX_ITEMSIZE];
+        self.pack_into(&value.into(), &mut raw)?;
+        let src = raw
+            .get(..self.itemsize())
+            .ok_or_else(Error::size_overflow)?;
+        self.data.extend(src).map_err(resize_error)
     }
 
     /// `a.extend(values)`: converts every value first, then resizes once.
@@ -309,7 +459,7 @@ impl Array {
     pub fn extend<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> Result<()> {
         let mut all = Vec::new();
         for v in values {
-            all.extend(self.pack(v.into())?);
+            self.pack_onto(v.into(), &mut all)?;
         }
         self.data.extend(&all).map_err(resize_error)
     }
@@ -336,10 +486,14 @@ impl Array {
         let i = normalize_index(index.unwrap_or(-1), self.len())
             .ok_or_else(|| Error::index_error("pop index out of range"))?;
         let v = self.item(i)?;
-        let s = self.itemsize();
-        let a = isize::try_from(i * s).map_err(|_| Error::size_overflow())?;
+        let s = isize::try_from(self.itemsize()).map_err(|_| Error::size_overflow())?;
+        let a = isize::try_from(i)
+            .ok()
+            .and_then(|i| i.checked_mul(s))
+            .ok_or_else(Error::size_overflow)?;
+        let b = a.checked_add(s).ok_or_else(Error::size_overflow)?;
         self.data
-            .del_slice(Some(a), Some(a + s as isize), None)
+            .del_slice(Some(a), Some(b), None)
             .map_err(resize_error)?;
         Ok(v)
     }
@@ -398,6 +552,18 @@ impl Array {
     }
 }
 
+impl Clone for Array {
+    /// `array.array(a.typecode, a)`: a new object (its own identity and
+    /// allocation) with the same items. Cost: O(n).
+    fn clone(&self) -> Array {
+        Array {
+            typecode: self.typecode,
+            data: self.data.clone(),
+            id: ObjRef::unhashable("array.array"),
+        }
+    }
+}
+
 impl fmt::Debug for Array {
     /// Python's repr: `array('i', [1, 2])`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -414,16 +580,17 @@ impl Exporter for Array {
     /// `array_buffer_getbuf`: always writable and C-contiguous, so every
     /// request succeeds; format = typecode. Cost: O(1).
     fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
-        let mut buf = self.data.get_buffer(flags)?;
+        let buf = self.data.get_buffer(flags)?;
         let s = self.itemsize();
-        buf.layout = Layout::new(
+        let stride = isize::try_from(s).map_err(|_| Error::size_overflow())?;
+        let layout = Layout::new(
             buf.layout.offset(),
             s,
             self.typecode().to_string(),
             vec![self.len()],
-            vec![s as isize],
+            vec![stride],
         )?;
-        Ok(buf.with_obj(self.id))
+        Ok(buf.relaid(layout)?.with_obj(self.id))
     }
 
     fn obj_ref(&self) -> ObjRef {

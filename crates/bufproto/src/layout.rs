@@ -595,15 +595,22 @@ impl Layout {
     ///
     /// # Errors
     ///
-    /// `ValueError: slice step cannot be zero`; `OverflowError` if the new
-    /// offset or stride leaves `isize`; `TypeError: invalid indexing of
-    /// 0-dim memory` for a 0-d layout.
+    /// `ValueError: slice step cannot be zero`; `OverflowError` if the
+    /// offset of the first selected item, or the new stride when at least
+    /// two items are selected, leaves `isize` (never for a layout that fits
+    /// its buffer); `TypeError: invalid indexing of 0-dim memory` for a 0-d
+    /// layout. A slice selecting at most one item never fails on its
+    /// stride: `m[::isize::MAX]` of an 8-byte format is `m[:1]`, with the
+    /// wrapped stride CPython reports.
     ///
     /// ```
     /// use bufproto::layout::Layout;
     /// # fn main() -> Result<(), bufproto::Error> {
     /// let l = Layout::bytes(10).slice(Some(2), Some(8), Some(3))?;
     /// assert_eq!((l.offset(), l.shape(), l.strides()), (2, &[2][..], &[3][..]));
+    /// // memoryview(array('l', [5]))[::sys.maxsize]: one item, stride wrapped
+    /// let one = Layout::new(0, 8, "l", vec![1], vec![8])?.slice(None, None, Some(isize::MAX))?;
+    /// assert_eq!((one.shape(), one.strides()), (&[1][..], &[-8][..]));
     /// # Ok(()) }
     /// ```
     pub fn slice(
@@ -616,15 +623,33 @@ impl Layout {
             return Err(Error::type_error("invalid indexing of 0-dim memory"));
         }
         let s = adjust_slice(self.shape[0], start, stop, step)?;
-        let mut l = self.clone();
-        l.offset = s
+        let stride = self.strides[0];
+        // CPython's `init_slice` computes `buf += strides[0] * start` and
+        // `strides[0] *= step` in unchecked C arithmetic. Only addresses of
+        // items the result selects matter: the first item's offset when
+        // there is one, the new stride when a second item follows.
+        let inner_empty = self.shape.get(1..).is_some_and(|d| d.contains(&0));
+        let no_items = s.len == 0 || inner_empty;
+        let offset = s
             .start
-            .checked_mul(self.strides[0])
-            .and_then(|d| self.offset.checked_add(d))
-            .ok_or_else(Error::size_overflow)?;
-        l.strides[0] = self.strides[0]
-            .checked_mul(s.step)
-            .ok_or_else(Error::size_overflow)?;
+            .checked_mul(stride)
+            .and_then(|d| self.offset.checked_add(d));
+        let offset = match offset {
+            Some(o) => o,
+            // Nothing is read at the offset of an empty view.
+            None if no_items => self.offset,
+            None => return Err(Error::size_overflow()),
+        };
+        let new_stride = match stride.checked_mul(s.step) {
+            Some(st) => st,
+            // Never followed (at most one item): keep C's wrapped product,
+            // which is what `m.strides` shows in CPython.
+            None if no_items || s.len == 1 => stride.wrapping_mul(s.step),
+            None => return Err(Error::size_overflow()),
+        };
+        let mut l = self.clone();
+        l.offset = offset;
+        l.strides[0] = new_stride;
         l.shape[0] = s.len;
         Ok(l)
     }

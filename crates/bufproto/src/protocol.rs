@@ -398,6 +398,9 @@ pub struct Buffer {
     pub(crate) storage: Storage,
     pub(crate) layout: Layout,
     pub(crate) readonly: bool,
+    /// `view.len`: `nbytes` of `layout`, checked to fit `isize` when the
+    /// buffer was made (a `Py_buffer`'s `len` is a `Py_ssize_t`).
+    len: usize,
     format: bool,
     shape: bool,
     strides: bool,
@@ -417,12 +420,12 @@ impl Buffer {
         if flags.contains(Flags::WRITABLE) && readonly {
             return Err(Error::buffer_error("Object is not writable."));
         }
-        Ok(Buffer::described(
-            obj, storage, layout, readonly, flags, None,
-        ))
+        Buffer::described(obj, storage, layout, readonly, flags, None)
     }
 
-    /// A buffer that fills in what `flags` asked for, no checks made.
+    /// A buffer that fills in what `flags` asked for. The one check: its
+    /// size in bytes must fit `isize`, so that [`Buffer::len`] is exact (a
+    /// `Py_buffer` cannot describe more, and no real exporter offers it).
     fn described(
         obj: ObjRef,
         storage: Storage,
@@ -430,17 +433,36 @@ impl Buffer {
         readonly: bool,
         flags: Flags,
         view_export: Option<Arc<()>>,
-    ) -> Buffer {
-        Buffer {
+    ) -> Result<Buffer> {
+        let len = layout
+            .nbytes()
+            .filter(|&n| isize::try_from(n).is_ok())
+            .ok_or_else(Error::size_overflow)?;
+        Ok(Buffer {
             obj,
             storage,
             layout,
             readonly,
+            len,
             format: flags.contains(Flags::FORMAT),
             shape: flags.contains(Flags::ND),
             strides: flags.contains(Flags::STRIDES),
             _view_export: view_export,
-        }
+        })
+    }
+
+    /// The same export described by another layout of the same memory (an
+    /// `array.array` relabels its bytearray's bytes as typed items).
+    pub(crate) fn relaid(self, layout: Layout) -> Result<Buffer> {
+        let len = layout
+            .nbytes()
+            .filter(|&n| isize::try_from(n).is_ok())
+            .ok_or_else(Error::size_overflow)?;
+        Ok(Buffer {
+            layout,
+            len,
+            ..self
+        })
     }
 
     pub(crate) fn from_view(
@@ -450,7 +472,7 @@ impl Buffer {
         readonly: bool,
         flags: Flags,
         token: Arc<()>,
-    ) -> Buffer {
+    ) -> Result<Buffer> {
         Buffer::described(obj, storage, layout, readonly, flags, Some(token))
     }
 
@@ -483,7 +505,9 @@ impl Buffer {
         self.obj
     }
 
-    /// `view.len`: size in bytes (items × itemsize). Cost: O(ndim).
+    /// `view.len`: size in bytes (items × itemsize), at most `isize::MAX`
+    /// (an exporter refuses a layout whose size would not fit, so no buffer
+    /// has an inexact `len`). Cost: O(1).
     ///
     /// ```
     /// use bufproto::{Bytes, Exporter, Flags};
@@ -492,10 +516,10 @@ impl Buffer {
     /// # Ok(()) }
     /// ```
     pub fn len(&self) -> usize {
-        self.layout.nbytes().unwrap_or(0)
+        self.len
     }
 
-    /// Whether `len() == 0`. Cost: O(ndim).
+    /// Whether `len() == 0`. Cost: O(1).
     ///
     /// ```
     /// use bufproto::{Bytes, Exporter, Flags};
@@ -546,16 +570,20 @@ impl Buffer {
         self.format.then(|| self.layout.format())
     }
 
-    /// `view.ndim`. Cost: O(1).
+    /// `view.ndim`: the layout's number of dimensions if [`Flags::ND`] was
+    /// requested; otherwise 1, as `memory_getbuf` reports it (the consumer
+    /// sees [`len`](Buffer::len) plain bytes). Cost: O(1).
     ///
     /// ```
-    /// use bufproto::{Bytes, Exporter, Flags};
+    /// use bufproto::{Exporter, Flags, MemoryView, NdArray};
     /// # fn main() -> Result<(), bufproto::Error> {
-    /// assert_eq!(Bytes::zeroed(1)?.get_buffer(Flags::SIMPLE)?.ndim(), 1);
+    /// let grid = NdArray::c_order(vec![0; 6], "B", vec![2, 3])?;
+    /// assert_eq!(grid.get_buffer(Flags::ND)?.ndim(), 2);
+    /// assert_eq!(grid.get_buffer(Flags::SIMPLE)?.ndim(), 1);
     /// # Ok(()) }
     /// ```
     pub fn ndim(&self) -> usize {
-        self.layout.ndim()
+        if self.shape { self.layout.ndim() } else { 1 }
     }
 
     /// `view.shape`: `None` unless [`Flags::ND`] was requested. Cost: O(1).
@@ -608,27 +636,48 @@ impl Buffer {
         read_layout(&self.storage, &self.layout).unwrap_or_default()
     }
 
-    /// The byte at `index` of a 1-D buffer. Cost: O(1).
+    /// Byte offset in the storage of the byte `get`/`set` address: without
+    /// [`Flags::ND`] the buffer is `len` plain bytes (the exporter made sure
+    /// they are C-contiguous), so `index` counts bytes; otherwise it is the
+    /// first byte of item `index` of a 1-D layout.
+    fn byte_at(&self, index: usize) -> Option<usize> {
+        if self.shape {
+            return self.layout.byte_offset(&[index]);
+        }
+        if index >= self.len {
+            return None;
+        }
+        usize::try_from(self.layout.offset())
+            .ok()?
+            .checked_add(index)
+    }
+
+    /// The byte at `index`: of the `len` plain bytes of a request without
+    /// [`Flags::ND`] (such as [`Flags::SIMPLE`]); otherwise the first byte
+    /// of item `index` of a 1-D buffer. Cost: O(1).
     ///
     /// # Errors
     ///
     /// `IndexError: index out of bounds on dimension 1`.
     ///
     /// ```
-    /// use bufproto::{Bytes, Exporter, Flags};
+    /// use bufproto::{Array, Bytes, Exporter, Flags};
     /// # fn main() -> Result<(), bufproto::Error> {
     /// assert_eq!(Bytes::from(&b"ab"[..]).get_buffer(Flags::SIMPLE)?.get(1)?, b'b');
+    /// let a = Array::from_values("H", [0x0102, 0x0304])?;
+    /// assert_eq!(a.get_buffer(Flags::SIMPLE)?.get(1)?, 0x01); // byte 1
+    /// assert_eq!(a.get_buffer(Flags::ND)?.get(1)?, 0x04); // item 1
     /// # Ok(()) }
     /// ```
     pub fn get(&self, index: usize) -> Result<u8> {
-        self.layout
-            .byte_offset(&[index])
+        self.byte_at(index)
             .and_then(|o| self.storage.load(o))
             .ok_or_else(|| Error::index_error("index out of bounds on dimension 1"))
     }
 
-    /// Writes the byte at `index` of a 1-D buffer; every view and the
-    /// exporter see it. Cost: O(1), one relaxed atomic store.
+    /// Writes the byte at `index` (counted as [`get`](Buffer::get) counts);
+    /// every view and the exporter see it. Cost: O(1), one relaxed atomic
+    /// store.
     ///
     /// # Errors
     ///
@@ -647,7 +696,7 @@ impl Buffer {
         if self.readonly {
             return Err(Error::read_only());
         }
-        match self.layout.byte_offset(&[index]) {
+        match self.byte_at(index) {
             Some(o) if self.storage.store(o, value) => Ok(()),
             _ => Err(Error::index_error("index out of bounds on dimension 1")),
         }

@@ -49,8 +49,10 @@ impl MemoryView {
     /// source); `ValueError: memoryview: number of dimensions must not
     /// exceed 64`; `TypeError: memoryview: cast must be 1D -> ND or ND ->
     /// 1D`; `ValueError: memoryview.cast(): elements of shape must be
-    /// integers > 0`; `ValueError: memoryview.cast(): product(shape) >
-    /// SSIZE_MAX`; `TypeError: memoryview: product(shape) * itemsize !=
+    /// integers > 0`; `OverflowError: Python int too large to convert to C
+    /// ssize_t` for an element above `isize::MAX` (checked element by
+    /// element with the two before); `ValueError: memoryview.cast():
+    /// product(shape) > SSIZE_MAX`; `TypeError: memoryview: product(shape) * itemsize !=
     /// buffer size`.
     ///
     /// ```
@@ -65,6 +67,10 @@ impl MemoryView {
     ///            "memoryview: cast must be 1D -> ND or ND -> 1D");
     /// assert_eq!(m.cast_shape("B", &[0, 6]).unwrap_err().message(),
     ///            "memoryview.cast(): elements of shape must be integers > 0");
+    /// assert_eq!(m.cast_shape("B", &[usize::MAX - 1]).unwrap_err().to_string(),
+    ///            "OverflowError: Python int too large to convert to C ssize_t");
+    /// assert_eq!(m.cast_shape("B", &[1 << 62, 4]).unwrap_err().to_string(),
+    ///            "ValueError: memoryview.cast(): product(shape) > SSIZE_MAX");
     /// # Ok(()) }
     /// ```
     pub fn cast_shape(&self, format: &str, shape: &[usize]) -> Result<MemoryView> {
@@ -119,7 +125,12 @@ impl MemoryView {
             None => &one,
             Some(sh) => {
                 let mut total = itemsize;
+                // CPython's `copy_shape`, element by element: the
+                // conversion to `Py_ssize_t`, then the sign, then the product.
                 for &x in sh {
+                    if isize::try_from(x).is_err() {
+                        return Err(Error::size_overflow());
+                    }
                     if x == 0 {
                         return Err(Error::value_error(
                             "memoryview.cast(): elements of shape must be integers > 0",

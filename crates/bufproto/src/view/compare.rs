@@ -86,6 +86,12 @@ fn compare(vs: &Storage, vl: &Layout, ws: &Storage, wl: &Layout) -> bool {
         },
         _ => {
             // The struct module path: unpack both with their full formats.
+            // CPython builds both unpackers before looking at any item, and
+            // a format `struct` rejects makes the views unequal, even when
+            // there are no items to compare (so even `m == m`).
+            if format::calcsize(vl.format()).is_none() || format::calcsize(wl.format()).is_none() {
+                return false;
+            }
             let (Some(x), Some(y)) = (items(vs, vl), items(ws, wl)) else {
                 return false;
             };
@@ -110,7 +116,9 @@ impl MemoryView {
     /// so a live view of NaNs is not equal to itself. A released view equals
     /// only itself. An object that refuses a buffer is unequal. Formats
     /// other than one native character compare through `struct` unpacking
-    /// ([`format::struct_unpack`]); formats it cannot read compare unequal.
+    /// ([`format::struct_unpack`]); formats it cannot read compare unequal,
+    /// even for views without items and a view with itself (CPython needs
+    /// the `struct` unpacker first).
     /// Cost: one slice comparison for identical integer/byte formats,
     /// otherwise O(items).
     ///

@@ -706,14 +706,14 @@ impl Exporter for MemoryView {
         let l = self.live()?;
         let contiguity = (l.layout.c_contiguous(), l.layout.f_contiguous());
         check_request(flags, contiguity, l.readonly, &AS_MEMORYVIEW)?;
-        Ok(Buffer::from_view(
+        Buffer::from_view(
             self.obj_ref(),
             l.mbuf.storage.clone(),
             l.layout.clone(),
             l.readonly,
             flags,
             self.exports.get_or_init(|| Arc::new(())).clone(),
-        ))
+        )
     }
 
     fn obj_ref(&self) -> ObjRef {
