@@ -102,6 +102,9 @@ impl MemoryView {
                 ));
             }
         }
+        // CPython passes the format to C as a `char *`: an embedded NUL ends
+        // it there (`m.cast('B\0x')` is a 'B' cast in 3.11 and 3.14).
+        let format = format.split('\0').next().unwrap_or_default();
         let dest = Native::parse(format).ok_or_else(|| {
             Error::value_error(
                 "memoryview: destination format must be a native single character format prefixed with an optional '@'",

@@ -223,3 +223,25 @@ fn format_strings() {
         |(f, len, k)| check(f, len, k),
     );
 }
+
+/// Pins a reproducer `format_strings` found: CPython reads the format as a
+/// C string, so `m.cast('B\0x')` is a `'B'` cast (3.11 and 3.14 agree).
+#[test]
+fn cast_format_cut_at_nul() {
+    let ba = ByteArray::zeroed(4).expect("4 bytes");
+    let m = MemoryView::new(&ba).expect("view");
+    for (f, want) in [
+        ("B\0x", Ok(("B", 4))),
+        ("@h\0", Ok(("@h", 2))),
+        ("\0B", Err(())),
+    ] {
+        let got = m.cast(f).map(|v| (v.format().map(str::to_string), v.len()));
+        match (got, want) {
+            (Ok((Ok(fmt), Ok(n))), Ok((wf, wn))) => {
+                assert_eq!((fmt.as_str(), n), (wf, wn), "{f:?}")
+            }
+            (Err(_), Err(())) => {}
+            (got, want) => panic!("cast({f:?}): {got:?}, CPython {want:?}"),
+        }
+    }
+}
