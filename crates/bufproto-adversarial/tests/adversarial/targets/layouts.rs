@@ -1,7 +1,11 @@
 //! Layouts (zero, huge and negative strides, ndim up to and past 64,
 //! products that overflow, offsets) through `NdArray::new` and every reader.
 
-use bufproto::{Exporter, Flags, MemoryView, NdArray};
+use std::sync::atomic::AtomicU8;
+use std::sync::Arc;
+
+use bufproto::layout::Layout;
+use bufproto::{Exporter, Flags, Foreign, ForeignMemory, MemoryView, NdArray};
 use proptest::prelude::*;
 
 use crate::harness::{self, fail, same, Check};
@@ -166,6 +170,7 @@ fn check(c: Case) -> Check {
         && c.offset <= isize::MAX as usize
         && c.shape.iter().all(|&n| n <= isize::MAX as usize);
     let model = models::verify_structure(c.data_len, size, &c.shape, &strides, c.offset);
+    layout_and_foreign(&c, &data, &strides, nitems, model.is_ok())?;
     let nd = match (nd, model) {
         (Ok(nd), Ok(())) => nd,
         (Err(_), Err(_)) => return Ok(()),
@@ -270,11 +275,16 @@ fn check(c: Case) -> Check {
         .iter()
         .any(|x| matches!(x, models::Item::Float(f) if f.is_nan()));
     same("v == C-order copy", v.equals(&copy), reflexive)?;
-    same(
-        "hash of an ndarray view is refused",
-        v.hash().is_err(),
-        true,
-    )?;
+    // memory_hash: read-only first, then IS_BYTE_FORMAT ("B", "b", "c"
+    // exactly), then the hash of tobytes() (an ndarray is hashable).
+    let want_hash = if c.writable {
+        Err("ValueError: cannot hash writable memoryview object".to_string())
+    } else if !matches!(fmt, "B" | "b" | "c") {
+        Err("ValueError: memoryview: hashing is restricted to formats 'B', 'b' or 'c'".to_string())
+    } else {
+        Ok(bufproto::Bytes::from(c_order.clone()).hash_value())
+    };
+    same("hash", v.hash().map_err(|e| e.to_string()), want_hash)?;
     buffers(&c, &nd, &c_order, cc, fc)
 }
 
@@ -390,6 +400,149 @@ fn huge(
         }
     }
     Ok(())
+}
+
+/// The same layout as a public `Layout` and through `Foreign` (memory owned
+/// elsewhere): the layout's own readers, and a view's, must agree with the
+/// model and must not panic.
+fn layout_and_foreign(
+    c: &Case,
+    data: &[u8],
+    strides: &[isize],
+    nitems: u128,
+    valid: bool,
+) -> Check {
+    let (fmt, size) = FORMATS[c.fmt];
+    let Ok(offset) = isize::try_from(c.offset) else {
+        return Ok(());
+    };
+    let Ok(l) = Layout::new(offset, size, fmt, c.shape.clone(), strides.to_vec()) else {
+        return Ok(());
+    };
+    same(
+        "Layout::nitems",
+        l.nitems().map(|n| n as u128),
+        usize::try_from(nitems).ok().map(|n| n as u128),
+    )?;
+    let _ = (
+        l.nbytes(),
+        l.c_contiguous(),
+        l.f_contiguous(),
+        l.contiguous(),
+        l.fits(data.len()),
+    );
+    let small = nitems <= 4096;
+    match (l.item_offsets(), small && valid) {
+        (Ok(o), true) => same(
+            "Layout::item_offsets",
+            o,
+            models::item_offsets(&c.shape, strides, c.offset, false),
+        )?,
+        (Err(e), true) => {
+            return fail(format!(
+                "Layout::item_offsets failed on a valid layout: {e}"
+            ))
+        }
+        (Ok(o), false) if !small => {
+            return fail(format!(
+                "Layout::item_offsets of {nitems} items gave {} offsets",
+                o.len()
+            ))
+        }
+        _ => {}
+    }
+    match (l.item_offsets_fortran(), small && valid) {
+        (Ok(o), true) => same(
+            "Layout::item_offsets_fortran",
+            o,
+            models::item_offsets(&c.shape, strides, c.offset, true),
+        )?,
+        (Err(e), true) => {
+            return fail(format!(
+                "Layout::item_offsets_fortran failed on a valid layout: {e}"
+            ))
+        }
+        _ => {}
+    }
+    if !c.shape.contains(&0) {
+        let idx: Vec<usize> = c
+            .shape
+            .iter()
+            .zip(&c.probe)
+            .map(|(&n, &p)| (p as u128 % n as u128) as usize)
+            .collect();
+        let off = offset as i128
+            + idx
+                .iter()
+                .zip(strides)
+                .map(|(&i, &s)| i as i128 * s as i128)
+                .sum::<i128>();
+        let want = usize::try_from(off).ok();
+        if valid {
+            same(
+                &format!("Layout::byte_offset({idx:?})"),
+                l.byte_offset(&idx),
+                want,
+            )?;
+        } else {
+            let _ = l.byte_offset(&idx);
+        }
+    }
+    let mem = Arc::new(Mem(data.iter().map(|&b| AtomicU8::new(b)).collect()));
+    let f = match (Foreign::new(mem, l, !c.writable, "foreign"), valid) {
+        (Ok(f), _) => f,
+        (Err(_), false) => return Ok(()),
+        (Err(e), true) if nitems * size as u128 <= isize::MAX as u128 => {
+            return fail(format!("Foreign::new refused a valid layout: {e}"))
+        }
+        (Err(_), true) => return Ok(()),
+    };
+    if !valid {
+        return fail("Foreign::new accepted a layout outside its memory");
+    }
+    let v = MemoryView::new(&f).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    if small {
+        let want: Vec<u8> = models::item_offsets(&c.shape, strides, c.offset, false)
+            .into_iter()
+            .flat_map(|o| data[o..o + size].to_vec())
+            .collect();
+        same(
+            "Foreign tobytes",
+            v.tobytes().map(|b| b.to_vec()).ok(),
+            Some(want.clone()),
+        )?;
+        same(
+            "Foreign get_buffer(FULL_RO).to_vec()",
+            f.get_buffer(Flags::FULL_RO).map(|b| b.to_vec()).ok(),
+            Some(want),
+        )?;
+    } else {
+        for (what, failed) in [
+            ("tobytes", v.tobytes().is_err()),
+            ("tolist", v.tolist().is_err()),
+            ("hex", v.hex().is_err()),
+            ("tobytes_order(F)", v.tobytes_order(Some("F")).is_err()),
+        ] {
+            if !failed {
+                return fail(format!(
+                    "Foreign {what} of a view of {nitems} items succeeded"
+                ));
+            }
+        }
+        if let Ok(b) = f.get_buffer(Flags::FULL_RO) {
+            let _ = b.to_vec();
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug)]
+struct Mem(Vec<AtomicU8>);
+
+impl ForeignMemory for Mem {
+    fn bytes(&self) -> &[AtomicU8] {
+        &self.0
+    }
 }
 
 pub fn to_value(x: &models::Item) -> bufproto::format::Value {

@@ -7,6 +7,7 @@ mod formats;
 mod hex;
 mod items;
 mod layouts;
+mod sizes;
 mod slicing;
 mod threads;
 
