@@ -324,6 +324,25 @@ pub fn verify_structure(
     if strides.iter().any(|&s| s as i128 % itemsize != 0) {
         return Err("strides must be a multiple of itemsize");
     }
+    in_bounds(
+        memlen as usize,
+        itemsize as usize,
+        shape,
+        strides,
+        offset as usize,
+    )
+}
+
+/// The bounds part of `verify_structure`: every item inside `memlen` bytes
+/// (what any exporter, `_testbuffer`'s or a foreign one, must check).
+pub fn in_bounds(
+    memlen: usize,
+    itemsize: usize,
+    shape: &[usize],
+    strides: &[isize],
+    offset: usize,
+) -> Result<(), &'static str> {
+    let (memlen, itemsize, offset) = (memlen as i128, itemsize as i128, offset as i128);
     const BAD: &str = "invalid combination of buffer, shape and strides";
     if shape.is_empty() {
         return if offset + itemsize > memlen {
@@ -336,15 +355,16 @@ pub fn verify_structure(
         return Ok(());
     }
     let (mut imin, mut imax) = (0i128, 0i128);
+    // Saturating: a sum past i128 is far outside any memory either way.
     for (&n, &s) in shape.iter().zip(strides) {
-        let d = (n as i128 - 1) * s as i128;
+        let d = (n as i128 - 1).saturating_mul(s as i128);
         if s <= 0 {
-            imin += d;
+            imin = imin.saturating_add(d);
         } else {
-            imax += d;
+            imax = imax.saturating_add(d);
         }
     }
-    if imin + offset < 0 || imax + offset + itemsize > memlen {
+    if imin.saturating_add(offset) < 0 || imax.saturating_add(offset + itemsize) > memlen {
         return Err(BAD);
     }
     Ok(())
@@ -479,7 +499,7 @@ pub fn c_contiguous(shape: &[usize], strides: &[isize], itemsize: usize) -> bool
         if n > 1 && s as i128 != sd {
             return false;
         }
-        sd *= n as i128;
+        sd = sd.saturating_mul(n as i128);
     }
     true
 }
@@ -494,7 +514,7 @@ pub fn f_contiguous(shape: &[usize], strides: &[isize], itemsize: usize) -> bool
         if n > 1 && s as i128 != sd {
             return false;
         }
-        sd *= n as i128;
+        sd = sd.saturating_mul(n as i128);
     }
     true
 }
