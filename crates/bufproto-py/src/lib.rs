@@ -19,7 +19,8 @@ use std::ffi::c_int;
 
 use bufproto::{Exporter, MemoryView, Nested, Value};
 use pyo3::exceptions::{
-    PyBufferError, PyIndexError, PyNotImplementedError, PyOverflowError, PyTypeError, PyValueError,
+    PyBufferError, PyIndexError, PyMemoryError, PyNotImplementedError, PyOverflowError,
+    PyTypeError, PyValueError,
 };
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -42,6 +43,8 @@ pub fn to_pyerr(e: bufproto::Error) -> PyErr {
         K::BufferError => PyBufferError::new_err(m),
         K::NotImplementedError => PyNotImplementedError::new_err(m),
         K::OverflowError => PyOverflowError::new_err(m),
+        K::MemoryError if m.is_empty() => PyMemoryError::new_err(()),
+        K::MemoryError => PyMemoryError::new_err(m),
     }
 }
 

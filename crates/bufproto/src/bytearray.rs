@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::bytes::{Bytes, check_size};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, try_collect};
 use crate::hex;
 use crate::layout::{Layout, adjust_slice, normalize_index};
 use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id};
@@ -61,7 +61,7 @@ impl ByteArray {
     /// ```
     pub fn new() -> ByteArray {
         ByteArray {
-            storage: Storage::shared_zeroed(0),
+            storage: Storage::shared_empty(),
             start: 0,
             len: 0,
             id: new_id(),
@@ -102,11 +102,10 @@ impl ByteArray {
     /// # Ok(()) }
     /// ```
     pub fn from_ints<I: IntoIterator<Item = i64>>(values: I) -> Result<ByteArray> {
-        let v = values
-            .into_iter()
-            .map(byte_value)
-            .collect::<Result<Vec<u8>>>()?;
-        Ok(ByteArray::from(&v[..]))
+        let v = values.into_iter().map(byte_value);
+        let mut b = ByteArray::new();
+        b.extend(&try_collect(v)?)?;
+        Ok(b)
     }
 
     /// `bytearray.fromhex(s)`; same rules as [`Bytes::fromhex`].
@@ -121,7 +120,9 @@ impl ByteArray {
     /// # Ok(()) }
     /// ```
     pub fn fromhex(s: &str) -> Result<ByteArray> {
-        Ok(ByteArray::from(&hex::from_hex(s)?[..]))
+        let mut b = ByteArray::new();
+        b.extend(&hex::from_hex(s)?)?;
+        Ok(b)
     }
 
     /// `len(b)`. Cost: O(1).
@@ -439,11 +440,13 @@ impl ByteArray {
         } else {
             size + 1
         };
-        check_size(new_alloc)?;
+        // CPython: an allocation above PY_SSIZE_T_MAX is PyErr_NoMemory.
+        if isize::try_from(new_alloc).is_err() {
+            return Err(Error::no_memory());
+        }
         let fresh = self
             .storage
-            .regrown(self.start, size.min(self.len), new_alloc)
-            .ok_or_else(Error::size_overflow)?;
+            .regrown(self.start, size.min(self.len), new_alloc)?;
         self.storage = fresh;
         self.start = 0;
         self.len = size;
@@ -652,7 +655,7 @@ impl ByteArray {
     /// assert_eq!(bufproto::ByteArray::from(&b"\xab"[..]).hex(), "ab");
     /// ```
     pub fn hex(&self) -> String {
-        hex::to_hex(&self.to_vec(), None, 1).unwrap_or_default()
+        hex::to_hex_plain(&self.to_vec())
     }
 
     /// `b.hex(sep, bytes_per_sep)`; see [`Bytes::hex_with`]. Cost: O(len).
@@ -688,8 +691,10 @@ impl From<&[u8]> for ByteArray {
     fn from(v: &[u8]) -> ByteArray {
         let mut b = ByteArray::new();
         if !v.is_empty() {
-            // Cannot fail: the new array is not exported and a slice is
-            // never longer than isize::MAX.
+            // Fails only with `MemoryError` (the new array is not exported
+            // and a slice is never longer than isize::MAX); `From` cannot
+            // report it, so the array stays empty then. The crate's own
+            // constructors (`from_ints`, `fromhex`) report it.
             let _ = b.extend(v);
         }
         b

@@ -6,11 +6,11 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, ensure_arc_fits, try_collect};
 use crate::hex;
 use crate::layout::{Layout, adjust_slice, normalize_index};
 use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id};
-use crate::storage::Storage;
+use crate::storage::{Storage, try_arc};
 
 /// Python's `bytes`: an immutable byte string.
 ///
@@ -58,21 +58,39 @@ impl Bytes {
         }
     }
 
+    /// A `Bytes` holding a copy of `v`, or `MemoryError` (the fallible
+    /// `From<&[u8]>` the crate's own copies use).
+    pub(crate) fn try_from_slice(v: &[u8]) -> Result<Bytes> {
+        Ok(Bytes::from_arc(try_arc(v)?))
+    }
+
     /// `bytes(n)`: `n` zero bytes. Cost: allocates and zeroes `n` bytes.
     ///
     /// # Errors
     ///
     /// `OverflowError: cannot fit 'int' into an index-sized integer` when
-    /// `n > isize::MAX`.
+    /// `n > isize::MAX`; `OverflowError: byte string is too large` when
+    /// CPython's object header would not fit either (`n > isize::MAX -
+    /// 33`); `MemoryError` (empty message, as CPython's) when the
+    /// allocation fails.
     ///
     /// ```
+    /// use bufproto::{Bytes, ErrorKind};
     /// # fn main() -> Result<(), bufproto::Error> {
-    /// assert_eq!(bufproto::Bytes::zeroed(3)?.as_slice(), &[0, 0, 0]);
+    /// assert_eq!(Bytes::zeroed(3)?.as_slice(), &[0, 0, 0]);
+    /// assert_eq!(Bytes::zeroed(1 << 45).unwrap_err().kind(), ErrorKind::MemoryError);
     /// # Ok(()) }
     /// ```
     pub fn zeroed(n: usize) -> Result<Bytes> {
         check_size(n)?;
-        Ok(Bytes::from_arc(Arc::from(vec![0u8; n])))
+        // PyBytes_FromStringAndSize: PyBytesObject_SIZE is 33 on 64-bit.
+        if n > isize::MAX.unsigned_abs() - 33 {
+            return Err(Error::overflow_error("byte string is too large"));
+        }
+        ensure_arc_fits::<u8>(n)?;
+        // `repeat_n` has an exact length: one allocation, straight into
+        // the `Arc` (no `Vec` to copy, no infallible `vec![0; n]`).
+        Ok(Bytes::from_arc(std::iter::repeat_n(0u8, n).collect()))
     }
 
     /// `bytes(iterable_of_ints)`. Cost: O(n), one allocation.
@@ -91,13 +109,10 @@ impl Bytes {
     /// # Ok(()) }
     /// ```
     pub fn from_ints<I: IntoIterator<Item = i64>>(values: I) -> Result<Bytes> {
-        let v = values
-            .into_iter()
-            .map(|x| {
-                u8::try_from(x).map_err(|_| Error::value_error("bytes must be in range(0, 256)"))
-            })
-            .collect::<Result<Vec<u8>>>()?;
-        Ok(Bytes::from(v))
+        let v = values.into_iter().map(|x| {
+            u8::try_from(x).map_err(|_| Error::value_error("bytes must be in range(0, 256)"))
+        });
+        Bytes::try_from_slice(&try_collect(v)?)
     }
 
     /// `bytes.fromhex(s)` with CPython 3.14's rules: ASCII whitespace may
@@ -122,7 +137,7 @@ impl Bytes {
     /// # Ok(()) }
     /// ```
     pub fn fromhex(s: &str) -> Result<Bytes> {
-        Ok(Bytes::from(hex::from_hex(s)?))
+        Bytes::try_from_slice(&hex::from_hex(s)?)
     }
 
     /// `hash(b)`: a hash of the contents, equal to
@@ -260,7 +275,7 @@ impl Bytes {
     /// assert_eq!(bufproto::Bytes::from(&b"\x01\xff"[..]).hex(), "01ff");
     /// ```
     pub fn hex(&self) -> String {
-        hex::to_hex(self.as_slice(), None, 1).unwrap_or_default()
+        hex::to_hex_plain(self.as_slice())
     }
 
     /// `b.hex(sep, bytes_per_sep)`: groups of `|bytes_per_sep|` bytes,

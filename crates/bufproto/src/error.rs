@@ -35,6 +35,9 @@ pub enum ErrorKind {
     NotImplementedError,
     /// `OverflowError`: a size beyond `isize::MAX`.
     OverflowError,
+    /// `MemoryError`: an allocation whose size comes from the input failed
+    /// (or could not even be asked for), as CPython's `PyErr_NoMemory`.
+    MemoryError,
 }
 
 impl ErrorKind {
@@ -51,6 +54,7 @@ impl ErrorKind {
             ErrorKind::BufferError => "BufferError",
             ErrorKind::NotImplementedError => "NotImplementedError",
             ErrorKind::OverflowError => "OverflowError",
+            ErrorKind::MemoryError => "MemoryError",
         }
     }
 }
@@ -63,7 +67,9 @@ impl fmt::Display for ErrorKind {
 
 /// A Python exception: its class ([`ErrorKind`]) and CPython's message.
 ///
-/// `Display` prints `Kind: message`, the last line of a Python traceback.
+/// `Display` prints `Kind: message`, the last line of a Python traceback
+/// (just `Kind` when the message is empty, as for CPython's bare
+/// `MemoryError`).
 ///
 /// ```
 /// use bufproto::{Bytes, ErrorKind};
@@ -147,10 +153,66 @@ impl Error {
     pub(crate) fn size_overflow() -> Error {
         Error::overflow_error("Python int too large to convert to C ssize_t")
     }
+    /// CPython's `PyErr_NoMemory()`: a bare `MemoryError`, no message.
+    pub(crate) fn no_memory() -> Error {
+        Error::new(ErrorKind::MemoryError, "")
+    }
+}
+
+/// An empty `Vec` with room for exactly `n` items, or `MemoryError` if the
+/// allocator refuses (or `n` items do not fit `isize::MAX` bytes): the
+/// fallible `Vec::with_capacity` every input-sized allocation goes through.
+pub(crate) fn try_vec<T>(n: usize) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| Error::no_memory())?;
+    Ok(v)
+}
+
+/// Collects `items` into a `Vec` whose every growth is fallible (amortised
+/// doubling, as `collect` does), or `MemoryError`: for iterators whose
+/// length comes from the input.
+pub(crate) fn try_collect<T>(items: impl IntoIterator<Item = Result<T>>) -> Result<Vec<T>> {
+    let items = items.into_iter();
+    let mut v = try_vec(items.size_hint().0)?;
+    for x in items {
+        if v.len() == v.capacity() {
+            v.try_reserve(1).map_err(|_| Error::no_memory())?;
+        }
+        v.push(x?);
+    }
+    Ok(v)
+}
+
+/// Size from which [`ensure_arc_fits`] asks the allocator before an
+/// infallible allocation is made: below it a failure is the whole
+/// process running out of memory, which no caller can recover from anyway.
+const PROBE_FROM: usize = 1 << 16;
+
+/// Whether an `Arc<[T]>` of `n` items can be allocated, checked before the
+/// allocation is made, because stable Rust has no fallible `Arc` slice
+/// constructor (`Arc::from(vec)` panics when the size overflows and
+/// aborts the process when the allocator refuses). The size, with the
+/// `Arc`'s two counters, must fit `isize::MAX`; from 64 KiB on, the
+/// allocator is asked for the same number of bytes (a `try_reserve` that is
+/// released at once). Another thread can still take the memory between the
+/// probe and the real allocation; that window is the one left open.
+pub(crate) fn ensure_arc_fits<T>(n: usize) -> Result<()> {
+    let bytes = n
+        .checked_mul(std::mem::size_of::<T>())
+        .and_then(|b| b.checked_add(2 * std::mem::size_of::<usize>()))
+        .filter(|b| isize::try_from(*b).is_ok())
+        .ok_or_else(Error::no_memory)?;
+    if bytes >= PROBE_FROM {
+        drop(try_vec::<u8>(bytes)?);
+    }
+    Ok(())
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.message.is_empty() {
+            return write!(f, "{}", self.kind);
+        }
         write!(f, "{}: {}", self.kind, self.message)
     }
 }

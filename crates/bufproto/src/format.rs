@@ -643,13 +643,13 @@ pub fn f64_to_half(x: f64) -> Result<u16> {
 /// assert_eq!(struct_unpack("Z", &[0]), None);
 /// ```
 pub fn struct_unpack(fmt: &str, bytes: &[u8]) -> Option<Vec<Value>> {
-    let (big, fields, size) = parse_struct(fmt)?;
+    let (big, fields, size) = parse_struct(fmt).ok()?;
     if size != bytes.len() {
         return None;
     }
     let mut out = Vec::new();
     for f in fields {
-        let s = bytes.get(f.offset..f.offset.checked_add(f.count * f.size)?)?;
+        let s = bytes.get(f.offset..f.offset.checked_add(f.count.checked_mul(f.size)?)?)?;
         match f.kind {
             'x' => {}
             's' => out.push(Value::Bytes(s.to_vec())),
@@ -676,7 +676,11 @@ pub fn struct_unpack(fmt: &str, bytes: &[u8]) -> Option<Vec<Value>> {
 }
 
 /// `struct.calcsize(fmt)` for the formats [`struct_unpack`] understands,
-/// `None` for others. Cost: O(len(fmt)).
+/// `None` for others, including those `struct` refuses: a character it does
+/// not know (`bad char in struct format`; only ASCII whitespace is skipped),
+/// a repeat count without a format character, and a total size above
+/// `isize::MAX` (`total struct size too long`, also for repeat counts that
+/// do not fit `isize`). [`struct_size`] says which. Cost: O(len(fmt)).
 ///
 /// ```
 /// use bufproto::format::calcsize;
@@ -685,8 +689,32 @@ pub fn struct_unpack(fmt: &str, bytes: &[u8]) -> Option<Vec<Value>> {
 /// assert_eq!(calcsize("=bi"), Some(5));
 /// assert_eq!(calcsize("3s"), Some(3));
 /// assert_eq!(calcsize("T{i}"), None);
+/// assert_eq!(calcsize("9223372036854775807x"), Some(isize::MAX as usize));
+/// assert_eq!(calcsize("9223372036854775808c"), None);
 /// ```
 pub fn calcsize(fmt: &str) -> Option<usize> {
+    struct_size(fmt).ok()
+}
+
+/// `struct.calcsize(fmt)` with the reason `struct` gives when it refuses
+/// `fmt` (the message of its `struct.error`, checked against CPython's
+/// `prepare_s`). Cost: O(len(fmt)).
+///
+/// # Errors
+///
+/// `"bad char in struct format"`, `"repeat count given without format
+/// specifier"` or `"total struct size too long"`. (CPython refuses a
+/// non-ASCII `str` format before parsing it, with `UnicodeEncodeError`;
+/// here it is a bad char.)
+///
+/// ```
+/// use bufproto::format::struct_size;
+/// assert_eq!(struct_size("2h"), Ok(4));
+/// assert_eq!(struct_size("18446744073709551615x"), Err("total struct size too long"));
+/// assert_eq!(struct_size("\u{2003}i"), Err("bad char in struct format"));
+/// assert_eq!(struct_size("3"), Err("repeat count given without format specifier"));
+/// ```
+pub fn struct_size(fmt: &str) -> std::result::Result<usize, &'static str> {
     parse_struct(fmt).map(|(_, _, size)| size)
 }
 
@@ -697,8 +725,12 @@ struct Field {
     offset: usize,
 }
 
-/// Parses a `struct` format: (big-endian?, fields, total size).
-fn parse_struct(fmt: &str) -> Option<(bool, Vec<Field>, usize)> {
+const TOO_LONG: &str = "total struct size too long";
+const BAD_CHAR: &str = "bad char in struct format";
+
+/// Parses a `struct` format: (big-endian?, fields, total size), with
+/// `prepare_s`'s checks: every count and offset stays within `isize::MAX`.
+fn parse_struct(fmt: &str) -> std::result::Result<(bool, Vec<Field>, usize), &'static str> {
     let mut chars = fmt.chars().peekable();
     let (native, big) = match chars.peek() {
         Some('=') | Some('<') => (false, false),
@@ -708,22 +740,28 @@ fn parse_struct(fmt: &str) -> Option<(bool, Vec<Field>, usize)> {
     if matches!(chars.peek(), Some('@' | '=' | '<' | '>' | '!')) {
         chars.next();
     }
+    // `isize::MAX` as a `usize`: the bound of every size below.
+    let max = isize::MAX.unsigned_abs();
     let mut pos = 0usize;
     let mut fields = Vec::new();
     while let Some(c) = chars.next() {
-        if c.is_whitespace() {
+        // `Py_ISSPACE`: ASCII whitespace only (U+2003 is a bad char).
+        if matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c') {
             continue;
         }
         let mut count: Option<usize> = None;
         let mut c = c;
         while let Some(d) = c.to_digit(10) {
-            count = Some(
-                count
-                    .unwrap_or(0)
-                    .checked_mul(10)?
-                    .checked_add(d as usize)?,
-            );
-            c = chars.next()?;
+            let n = count
+                .unwrap_or(0)
+                .checked_mul(10)
+                .and_then(|n| n.checked_add(d as usize))
+                .filter(|n| *n <= max)
+                .ok_or(TOO_LONG)?;
+            count = Some(n);
+            c = chars
+                .next()
+                .ok_or("repeat count given without format specifier")?;
         }
         let n = count.unwrap_or(1);
         let (size, kind) = match c {
@@ -735,10 +773,13 @@ fn parse_struct(fmt: &str) -> Option<(bool, Vec<Field>, usize)> {
             'L' if !native => (4, 'I'),
             'q' | 'Q' | 'd' => (8, c),
             'l' | 'L' | 'n' | 'N' | 'P' if native => (Native(c as u8).size(), c),
-            _ => return None,
+            _ => return Err(BAD_CHAR),
         };
         if native && !matches!(kind, 's' | 'p' | 'x') {
-            pos = pos.checked_next_multiple_of(size)?;
+            pos = pos
+                .checked_next_multiple_of(size)
+                .filter(|p| *p <= max)
+                .ok_or(TOO_LONG)?;
         }
         fields.push(Field {
             kind,
@@ -746,9 +787,13 @@ fn parse_struct(fmt: &str) -> Option<(bool, Vec<Field>, usize)> {
             size,
             offset: pos,
         });
-        pos = pos.checked_add(n.checked_mul(size)?)?;
+        pos = n
+            .checked_mul(size)
+            .and_then(|b| pos.checked_add(b))
+            .filter(|p| *p <= max)
+            .ok_or(TOO_LONG)?;
     }
-    Some((big, fields, pos))
+    Ok((big, fields, pos))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Hex conversion and `repr`, shared by `bytes`, `bytearray` and `memoryview`.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, try_vec};
 
 const DIGITS: &[u8; 16] = b"0123456789abcdef";
 
@@ -22,7 +22,12 @@ pub(crate) fn to_hex(data: &[u8], sep: Option<&str>, bytes_per_sep: i32) -> Resu
         }
     };
     let group = bytes_per_sep.unsigned_abs() as usize;
-    let mut out = String::with_capacity(data.len().saturating_mul(3));
+    // Two digits per byte and at most one separator: reserved fallibly,
+    // as the length is the caller's (`m.hex()` of a 1 GiB view).
+    let mut out = String::new();
+    let room = data.len().checked_mul(3).ok_or_else(Error::no_memory)?;
+    out.try_reserve_exact(room)
+        .map_err(|_| Error::no_memory())?;
     let n = data.len();
     for (i, &b) in data.iter().enumerate() {
         if let (Some(c), true) = (sep, group > 0 && i > 0) {
@@ -40,6 +45,25 @@ pub(crate) fn to_hex(data: &[u8], sep: Option<&str>, bytes_per_sep: i32) -> Resu
         out.push(DIGITS[(b & 15) as usize] as char);
     }
     Ok(out)
+}
+
+/// Plain hex digits for the infallible `bytes.hex()` and `bytearray.hex()`
+/// (their signature has no room for an error): the room is asked for
+/// fallibly and, if refused, the string grows as it is written, so no
+/// capacity computation can overflow (`2 * len` does on 32-bit targets for
+/// a 1.5 GiB buffer); only a real out-of-memory, at most twice the
+/// buffer's own size, can stop it.
+pub(crate) fn to_hex_plain(data: &[u8]) -> String {
+    let mut out = String::new();
+    if let Some(n) = data.len().checked_mul(2) {
+        // A refusal is not an error here: the loop grows the string.
+        let _ = out.try_reserve_exact(n);
+    }
+    for &b in data {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
 }
 
 fn hexval(c: u8) -> Option<u8> {
@@ -64,7 +88,7 @@ pub(crate) fn from_hex(s: &str) -> Result<Vec<u8>> {
         return Err(bad(pos));
     }
     let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len() / 2);
+    let mut out = try_vec(b.len() / 2)?;
     let mut i = 0;
     loop {
         while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
@@ -92,7 +116,9 @@ pub(crate) fn repr(data: &[u8], bytearray_style: bool) -> String {
     let has_single = data.contains(&b'\'');
     let has_double = data.contains(&b'"');
     let quote = if has_single && !has_double { '"' } else { '\'' };
-    let mut s = String::with_capacity(data.len() + 3);
+    let mut s = String::new();
+    // `b''` and the bytes; a refusal just leaves the string to grow.
+    let _ = s.try_reserve(data.len().saturating_add(3));
     s.push('b');
     s.push(quote);
     for &c in data {

@@ -17,7 +17,7 @@
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, try_vec};
 
 /// `PyBUF_MAX_NDIM`: the most dimensions a view may have.
 pub const MAX_NDIM: usize = 64;
@@ -541,9 +541,19 @@ impl Layout {
     /// Number of items (product of the shape), `None` on overflow. Cost: O(ndim).
     ///
     /// ```
-    /// assert_eq!(bufproto::layout::Layout::bytes(4).nitems(), Some(4));
+    /// use bufproto::layout::Layout;
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert_eq!(Layout::bytes(4).nitems(), Some(4));
+    /// assert_eq!(Layout::new(0, 1, "B", vec![1 << 62, 4, 0], vec![0, 0, 0])?.nitems(), Some(0));
+    /// assert_eq!(Layout::new(0, 1, "B", vec![1 << 62, 4], vec![0, 0])?.nitems(), None);
+    /// # Ok(()) }
     /// ```
     pub fn nitems(&self) -> Option<usize> {
+        // A zero anywhere makes the product zero, however large the rest
+        // ([2**62, 4, 0] has no items, although 2**62 * 4 overflows).
+        if self.shape.contains(&0) {
+            return Some(0);
+        }
         self.shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d))
     }
 
@@ -684,13 +694,18 @@ impl Layout {
     ///
     /// # Errors
     ///
+    /// `MemoryError` if the list of offsets cannot be allocated (a zero
+    /// stride lets a tiny buffer hold a view of `usize::MAX` items);
     /// `OverflowError` if an offset cannot be represented (never for a layout
     /// that fits its buffer).
     ///
     /// ```
     /// use bufproto::layout::Layout;
+    /// use bufproto::ErrorKind;
     /// # fn main() -> Result<(), bufproto::Error> {
     /// assert_eq!(Layout::bytes(3).item_offsets()?, vec![0, 1, 2]);
+    /// let huge = Layout::new(0, 1, "B", vec![usize::MAX], vec![0])?;
+    /// assert_eq!(huge.item_offsets().unwrap_err().kind(), ErrorKind::MemoryError);
     /// # Ok(()) }
     /// ```
     pub fn item_offsets(&self) -> Result<Vec<usize>> {
@@ -716,8 +731,10 @@ impl Layout {
     }
 
     fn item_offsets_in(&self, fortran: bool) -> Result<Vec<usize>> {
-        let n = self.nitems().ok_or_else(Error::size_overflow)?;
-        let mut out = Vec::with_capacity(n);
+        let n = self.nitems().ok_or_else(Error::no_memory)?;
+        // One offset per item: as many as the caller's input says, so the
+        // allocation is fallible (2**62 offsets of a broadcast view).
+        let mut out = try_vec(n)?;
         if n == 0 {
             return Ok(out);
         }

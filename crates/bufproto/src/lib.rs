@@ -107,6 +107,16 @@
 //!   characters; not `T{}` or 3.14's complex `F`/`D`, which compare unequal).
 //! * **`array.array` without `u`/`w`.** [`Array`] covers
 //!   `b B h H i I l L q Q f d`.
+//! * **Sizes beyond memory.** A view with zero strides (NumPy's
+//!   broadcasting) can describe 2**62 items over one byte. Copies of it
+//!   (`tobytes`, `tolist`, `hex`, `hash`) fail with a bare `MemoryError`,
+//!   as in CPython; `==` and `count` walk a dimension that both sides
+//!   broadcast once, so they answer at once where CPython reads every item
+//!   (for ever). [`NdArray`] refuses a layout of more than `isize::MAX`
+//!   bytes (`ndarray: product(shape) * itemsize > SSIZE_MAX`), which
+//!   CPython's `_testbuffer.ndarray` accepts and exports with a negative
+//!   `len`. A non-ASCII `struct` format is a bad char here (CPython refuses
+//!   the `str` earlier, with `UnicodeEncodeError`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

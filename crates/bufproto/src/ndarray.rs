@@ -44,6 +44,25 @@ fn verr(m: &'static str) -> Error {
     Error::value_error(m)
 }
 
+/// The item size of `format` (`struct.calcsize`), with `ndarray: ...`
+/// messages where CPython raises `struct.error`.
+fn itemsize_of(format: &str) -> Result<usize> {
+    let size = match Native::parse(format) {
+        Some(n) => n.size(),
+        None => format::struct_size(format).map_err(|e| {
+            if e == "total struct size too long" {
+                verr("ndarray: total struct size too long")
+            } else {
+                verr("ndarray: unknown format")
+            }
+        })?,
+    };
+    if size == 0 {
+        return Err(verr("ndarray: unknown format"));
+    }
+    Ok(size)
+}
+
 impl NdArray {
     /// An array over `data` with item `format`, `shape`, `strides` (`None`:
     /// C order) and `offset` of the first item, writable if `writable`.
@@ -55,9 +74,15 @@ impl NdArray {
     /// CPython): `len(shape) != len(strides)`, `offset must be a multiple of
     /// itemsize`, `strides must be a multiple of itemsize`, `invalid
     /// combination of buffer, shape and strides` (an item out of bounds);
-    /// and two of this crate's own: `ndarray: unknown format` (CPython
-    /// raises `struct.error` there) and `ndarray: number of dimensions must
-    /// not exceed 64`.
+    /// `OverflowError: Python int too large to convert to C ssize_t` for a
+    /// dimension above `isize::MAX`, as CPython's; and this crate's own:
+    /// `ndarray: unknown format` and `ndarray: total struct size too long`
+    /// (CPython raises `struct.error` there), `ndarray: number of
+    /// dimensions must not exceed 64`, and `ndarray: product(shape) *
+    /// itemsize > SSIZE_MAX` for a layout whose byte size does not fit
+    /// `isize` (CPython's `_testbuffer` does not check, and exports a
+    /// negative `len`); `MemoryError` if `writable` and the copy into shared
+    /// storage cannot be allocated.
     ///
     /// ```
     /// use bufproto::NdArray;
@@ -72,15 +97,13 @@ impl NdArray {
         offset: usize,
         writable: bool,
     ) -> Result<NdArray> {
-        let itemsize = match Native::parse(format) {
-            Some(n) => n.size(),
-            None => format::calcsize(format).ok_or_else(|| verr("ndarray: unknown format"))?,
-        };
-        if itemsize == 0 {
-            return Err(verr("ndarray: unknown format"));
-        }
+        let itemsize = itemsize_of(format)?;
         if shape.len() > MAX_NDIM {
             return Err(verr("ndarray: number of dimensions must not exceed 64"));
+        }
+        // `_testbuffer` reads the shape as `Py_ssize_t`s: 2**63 is refused.
+        if shape.iter().any(|&d| isize::try_from(d).is_err()) {
+            return Err(Error::size_overflow());
         }
         let strides = match strides {
             Some(s) => s,
@@ -92,8 +115,10 @@ impl NdArray {
         if !offset.is_multiple_of(itemsize) {
             return Err(verr("offset must be a multiple of itemsize"));
         }
-        let isz = itemsize as isize;
-        if strides.iter().any(|s| s % isz != 0) {
+        // itemsize <= isize::MAX (`struct_size` caps it), so neither the
+        // conversion nor the remainder (`isize::MIN % -1`) can fail.
+        let isz = isize::try_from(itemsize).map_err(|_| Error::size_overflow())?;
+        if strides.iter().any(|s| s.checked_rem(isz) != Some(0)) {
             return Err(verr("strides must be a multiple of itemsize"));
         }
         let off = isize::try_from(offset).map_err(|_| Error::size_overflow())?;
@@ -101,12 +126,16 @@ impl NdArray {
         if !layout.fits(data.len()) {
             return Err(verr("invalid combination of buffer, shape and strides"));
         }
+        // `len` of the exported buffer must be a `Py_ssize_t` (CPython's
+        // `_testbuffer` multiplies without a check and exports a negative
+        // length for [2**62, 2]): refuse what a consumer could not describe.
+        if layout.nbytes().is_none_or(|n| isize::try_from(n).is_err()) {
+            return Err(verr("ndarray: product(shape) * itemsize > SSIZE_MAX"));
+        }
         let storage = if writable {
-            let s = Storage::shared_zeroed(data.len());
-            s.copy_in(0, &data);
-            s
+            Storage::shared_from(&data)?
         } else {
-            Storage::Frozen(data.into())
+            Storage::frozen_from(data)?
         };
         Ok(NdArray {
             storage,
@@ -151,10 +180,7 @@ impl NdArray {
     /// # Ok(()) }
     /// ```
     pub fn fortran(data: Vec<u8>, format: &str, shape: Vec<usize>) -> Result<NdArray> {
-        let size = Native::parse(format)
-            .map(Native::size)
-            .or_else(|| format::calcsize(format))
-            .ok_or_else(|| verr("ndarray: unknown format"))?;
+        let size = itemsize_of(format)?;
         let st = f_strides(&shape, size).ok_or_else(Error::size_overflow)?;
         NdArray::new(data, format, shape, Some(st), 0, false)
     }

@@ -15,7 +15,7 @@
 //! /// Sum of the bytes of any exporter (like `sum(memoryview(obj))`).
 //! fn byte_sum(obj: &(impl Exporter + ?Sized)) -> Result<u64, bufproto::Error> {
 //!     let buf = obj.get_buffer(Flags::SIMPLE)?;
-//!     Ok(buf.to_vec().iter().map(|&b| u64::from(b)).sum())
+//!     Ok(buf.to_vec()?.iter().map(|&b| u64::from(b)).sum())
 //! } // `buf` dropped here: the export is released
 //!
 //! assert_eq!(byte_sum(&Bytes::from(&[1u8, 2, 3][..]))?, 6);
@@ -626,14 +626,20 @@ impl Buffer {
     /// copies `len()` bytes (`memcpy` for `bytes`, a byte loop for
     /// `bytearray`, see the `storage` module).
     ///
+    /// # Errors
+    ///
+    /// `MemoryError` when the copy cannot be allocated: a buffer with zero
+    /// strides (NumPy's broadcasting) may describe far more bytes than its
+    /// memory holds.
+    ///
     /// ```
     /// use bufproto::{Bytes, Exporter, Flags};
     /// # fn main() -> Result<(), bufproto::Error> {
-    /// assert_eq!(Bytes::from(&b"ab"[..]).get_buffer(Flags::SIMPLE)?.to_vec(), b"ab");
+    /// assert_eq!(Bytes::from(&b"ab"[..]).get_buffer(Flags::SIMPLE)?.to_vec()?, b"ab");
     /// # Ok(()) }
     /// ```
-    pub fn to_vec(&self) -> Vec<u8> {
-        read_layout(&self.storage, &self.layout).unwrap_or_default()
+    pub fn to_vec(&self) -> Result<Vec<u8>> {
+        read_layout(&self.storage, &self.layout)
     }
 
     /// Byte offset in the storage of the byte `get`/`set` address: without
@@ -773,8 +779,8 @@ impl Buffer {
 
 /// Reads the items of `layout` from `storage` in C order.
 pub(crate) fn read_layout(storage: &Storage, layout: &Layout) -> Result<Vec<u8>> {
-    let n = layout.nbytes().ok_or_else(Error::size_overflow)?;
-    let mut out = Vec::with_capacity(n);
+    let n = layout.nbytes().ok_or_else(Error::no_memory)?;
+    let mut out = crate::error::try_vec(n)?;
     if layout.c_contiguous() || n == 0 {
         if n > 0 {
             let start = usize::try_from(layout.offset()).map_err(|_| Error::size_overflow())?;

@@ -46,7 +46,15 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use crate::error::{Error, Result, ensure_arc_fits, try_vec};
 use crate::foreign::ForeignMemory;
+
+/// `v` as an `Arc<[u8]>`, or `MemoryError` when that copy cannot be
+/// allocated (see [`ensure_arc_fits`]).
+pub(crate) fn try_arc(v: &[u8]) -> Result<Arc<[u8]>> {
+    ensure_arc_fits::<u8>(v.len())?;
+    Ok(Arc::from(v))
+}
 
 /// Bytes shared between an exporter and its exports. See the module docs.
 #[derive(Clone, Debug)]
@@ -60,9 +68,31 @@ pub(crate) enum Storage {
 }
 
 impl Storage {
-    /// A shared allocation of `n` zero bytes.
-    pub(crate) fn shared_zeroed(n: usize) -> Storage {
-        Storage::Shared((0..n).map(|_| AtomicU8::new(0)).collect())
+    /// An empty shared allocation (no bytes, nothing to fail).
+    pub(crate) fn shared_empty() -> Storage {
+        Storage::Shared(Arc::from(Vec::new()))
+    }
+
+    /// A shared allocation of `n` zero bytes, or `MemoryError`.
+    pub(crate) fn shared_zeroed(n: usize) -> Result<Storage> {
+        ensure_arc_fits::<AtomicU8>(n)?;
+        // An exact-size iterator: collected with a single allocation.
+        Ok(Storage::Shared((0..n).map(|_| AtomicU8::new(0)).collect()))
+    }
+
+    /// A shared allocation holding a copy of `data`, or `MemoryError`.
+    pub(crate) fn shared_from(data: &[u8]) -> Result<Storage> {
+        ensure_arc_fits::<AtomicU8>(data.len())?;
+        Ok(Storage::Shared(
+            data.iter().map(|&b| AtomicU8::new(b)).collect(),
+        ))
+    }
+
+    /// Frozen storage holding `data`, or `MemoryError` (the `Arc` is a new
+    /// allocation and a copy).
+    pub(crate) fn frozen_from(data: Vec<u8>) -> Result<Storage> {
+        ensure_arc_fits::<u8>(data.len())?;
+        Ok(Storage::Frozen(Arc::from(data)))
     }
 
     /// The atomic bytes of `Shared` or `Foreign` memory (empty for `Frozen`).
@@ -164,6 +194,11 @@ impl Storage {
         let Some(end) = start.checked_add(n) else {
             return false;
         };
+        // Callers reserve the whole result first; this only guards the
+        // ones that do not, so that growing never aborts.
+        if out.try_reserve(n).is_err() {
+            return false;
+        }
         match self {
             Storage::Frozen(a) => match a.get(start..end) {
                 Some(s) => {
@@ -279,16 +314,31 @@ impl Storage {
                 None => false,
             };
         }
-        self.copy_in(start, &vec![0u8; n])
+        match self
+            .writable()
+            .and_then(|a| a.get(start..start.checked_add(n)?))
+        {
+            Some(d) => {
+                d.iter().for_each(|b| b.store(0, Ordering::Relaxed));
+                true
+            }
+            None => false,
+        }
     }
 
     /// A new shared allocation of `new_len` bytes: bytes `start..start+keep`
-    /// of this one, then zeros (`keep <= new_len`). `None` if out of bounds.
-    pub(crate) fn regrown(&mut self, start: usize, keep: usize, new_len: usize) -> Option<Storage> {
-        let end = start.checked_add(keep)?;
+    /// of this one, then zeros (`keep <= new_len`).
+    ///
+    /// # Errors
+    ///
+    /// `OverflowError` if out of bounds (never for a caller's own
+    /// bookkeeping), `MemoryError` if the allocation fails.
+    pub(crate) fn regrown(&mut self, start: usize, keep: usize, new_len: usize) -> Result<Storage> {
+        let end = start.checked_add(keep).ok_or_else(Error::size_overflow)?;
         if keep > new_len || end > self.len() {
-            return None;
+            return Err(Error::size_overflow());
         }
+        ensure_arc_fits::<AtomicU8>(new_len)?;
         if let Storage::Shared(a) = self
             && let Some(m) = Arc::get_mut(a)
         {
@@ -296,7 +346,7 @@ impl Storage {
             let fresh: Arc<[AtomicU8]> = if new_len <= 4 << 20 {
                 // Plain loads vectorise; the `Vec` is copied once more
                 // into the `Arc`, which is cheap while it fits in cache.
-                let mut v: Vec<AtomicU8> = Vec::with_capacity(new_len);
+                let mut v: Vec<AtomicU8> = try_vec(new_len)?;
                 v.extend(old.iter_mut().map(|b| AtomicU8::new(*b.get_mut())));
                 v.resize_with(new_len, || AtomicU8::new(0));
                 v.into()
@@ -307,14 +357,18 @@ impl Storage {
                     .chain((keep..new_len).map(|_| AtomicU8::new(0)))
                     .collect()
             };
-            return Some(Storage::Shared(fresh));
+            return Ok(Storage::Shared(fresh));
         }
-        let mut kept = Vec::with_capacity(keep);
+        let mut kept = try_vec(keep)?;
         if !self.copy_out(start, keep, &mut kept) {
-            return None;
+            return Err(Error::size_overflow());
         }
-        let fresh = Storage::shared_zeroed(new_len);
-        fresh.copy_in(0, &kept).then_some(fresh)
+        let fresh = Storage::shared_zeroed(new_len)?;
+        if fresh.copy_in(0, &kept) {
+            Ok(fresh)
+        } else {
+            Err(Error::size_overflow())
+        }
     }
 }
 
@@ -365,41 +419,31 @@ impl Storage {
                 None => false,
             };
         }
-        if let Storage::Shared(a) = self {
-            return match a.get(start..end) {
-                Some(s) => {
-                    for (d, b) in dst.iter_mut().zip(s) {
-                        *d = b.load(Ordering::Relaxed);
-                    }
-                    true
+        match self.atomics().get(start..end) {
+            Some(s) => {
+                for (d, b) in dst.iter_mut().zip(s) {
+                    *d = b.load(Ordering::Relaxed);
                 }
-                None => false,
-            };
+                true
+            }
+            None => false,
         }
-        let mut v = Vec::with_capacity(dst.len());
-        if !self.copy_out(start, dst.len(), &mut v) {
-            return false;
-        }
-        dst.copy_from_slice(&v);
-        true
     }
 
     /// Bytes `start..start+n` as a new `Arc<[u8]>`, written straight into
     /// the new allocation (one `memcpy` from frozen memory). `None` if out of
-    /// bounds.
+    /// bounds or if the allocation would fail (the caller's slow path then
+    /// reports the `MemoryError`).
     pub(crate) fn arc_of(&self, start: usize, n: usize) -> Option<Arc<[u8]>> {
         let end = start.checked_add(n)?;
+        ensure_arc_fits::<u8>(n).ok()?;
         if let Storage::Frozen(a) = self {
             return a.get(start..end).map(Arc::from);
         }
-        if let Storage::Shared(a) = self {
-            // An exact-size iterator: collected with a single allocation.
-            return a
-                .get(start..end)
-                .map(|s| s.iter().map(|b| b.load(Ordering::Relaxed)).collect());
-        }
-        let mut v = Vec::with_capacity(n);
-        self.copy_out(start, n, &mut v).then(|| Arc::from(v))
+        // An exact-size iterator: collected with a single allocation.
+        self.atomics()
+            .get(start..end)
+            .map(|s| s.iter().map(|b| b.load(Ordering::Relaxed)).collect())
     }
 
     /// Every `step`-th byte (`step > 0`), `n` of them from `first`, as a new
@@ -413,6 +457,9 @@ impl Storage {
         if last >= self.len() {
             return None;
         }
+        // n <= len / step + 1: bounded by memory that exists, but a new
+        // allocation all the same (a `Vec`, then the `Arc`).
+        ensure_arc_fits::<u8>(n).ok()?;
         if let Storage::Frozen(a) = self {
             // Collecting into a `Vec` vectorises; collecting straight into
             // an `Arc<[u8]>` does not (measured 5-10x slower), so build the
@@ -439,7 +486,8 @@ impl Storage {
     }
 
     /// Runs `f` on bytes `start..start+n`: in place for frozen memory, on a
-    /// copy otherwise. `None` if out of bounds.
+    /// copy otherwise. `None` if out of bounds or if the copy cannot be
+    /// allocated.
     pub(crate) fn with_bytes<R>(
         &self,
         start: usize,
@@ -449,7 +497,7 @@ impl Storage {
         if let Storage::Frozen(a) = self {
             return a.get(start..start.checked_add(n)?).map(f);
         }
-        let mut v = Vec::with_capacity(n);
+        let mut v = try_vec(n).ok()?;
         self.copy_out(start, n, &mut v).then(|| f(&v))
     }
 
@@ -497,8 +545,10 @@ impl Storage {
             return true;
         }
         // Lowest and highest byte touched, checked once.
-        let span = (n - 1) as isize;
-        let Some(delta) = span.checked_mul(stride) else {
+        let Some(delta) = isize::try_from(n - 1)
+            .ok()
+            .and_then(|span| span.checked_mul(stride))
+        else {
             return false;
         };
         let Some(last) = first.checked_add_signed(delta) else {
@@ -513,7 +563,9 @@ impl Storage {
         let Some(total) = n.checked_mul(item) else {
             return false;
         };
-        out.reserve(total);
+        if out.try_reserve(total).is_err() {
+            return false;
+        }
         let step = stride.unsigned_abs();
         if stride > 0 && step >= item {
             // [first, first + n*step) may run past the end by step - item
@@ -566,7 +618,7 @@ mod tests {
 
     #[test]
     fn shared_roundtrip_and_bounds() {
-        let s = Storage::shared_zeroed(130);
+        let s = Storage::shared_zeroed(130).unwrap();
         assert!(s.copy_in(1, &[1, 2, 3]));
         assert!(!s.copy_in(129, &[1, 2]));
         assert!(!s.copy_in(usize::MAX, &[1]));
@@ -581,7 +633,7 @@ mod tests {
     }
 
     fn both(data: &[u8]) -> [Storage; 2] {
-        let shared = Storage::shared_zeroed(data.len());
+        let shared = Storage::shared_zeroed(data.len()).unwrap();
         assert!(shared.copy_in(0, data));
         [Storage::Frozen(Arc::from(data)), shared]
     }
@@ -649,7 +701,7 @@ mod tests {
 
     #[test]
     fn unique_tracks_clones() {
-        let mut s = Storage::shared_zeroed(1);
+        let mut s = Storage::shared_zeroed(1).unwrap();
         assert!(s.is_unique());
         let c = s.clone();
         assert!(!s.is_unique());

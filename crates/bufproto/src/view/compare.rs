@@ -23,23 +23,65 @@
 
 use super::MemoryView;
 use crate::bytes::Bytes;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, try_vec};
 use crate::format::{self, Native};
-use crate::layout::{Layout, equiv_shape};
+use crate::layout::{Layout, MAX_NDIM, equiv_shape};
 use crate::protocol::{Exporter, Flags, read_layout};
 use crate::storage::Storage;
 
-fn items(storage: &Storage, layout: &Layout) -> Option<Vec<Vec<u8>>> {
-    let item = layout.itemsize();
-    let mut out = Vec::new();
-    for o in layout.item_offsets().ok()? {
-        let mut v = Vec::with_capacity(item);
-        if !storage.copy_out(o, item, &mut v) {
-            return None;
-        }
-        out.push(v);
+/// A zeroed buffer for one item, `None` if it cannot be allocated.
+fn item_buffer(n: usize) -> Option<Vec<u8>> {
+    let mut v = try_vec(n).ok()?;
+    v.resize(n, 0);
+    Some(v)
+}
+
+/// Whether `f` holds for every pair of items of two layouts of equivalent
+/// shape, walked together in C order. Each item is read into one reused
+/// buffer, so no list of items is made: a broadcast view of 2**62 items
+/// costs no memory. A dimension where both strides are 0 repeats the same
+/// pairs, so it is walked once. `false` if an item is out of bounds.
+fn all_pairs(
+    (vs, vl): (&Storage, &Layout),
+    (ws, wl): (&Storage, &Layout),
+    mut f: impl FnMut(&[u8], &[u8]) -> bool,
+) -> bool {
+    let shape = vl.shape();
+    if shape.contains(&0) {
+        return true;
     }
-    Some(out)
+    let nd = shape.len();
+    let mut lens = [0usize; MAX_NDIM];
+    for (k, len) in lens.iter_mut().enumerate().take(nd) {
+        let both_zero = vl.strides().get(k) == Some(&0) && wl.strides().get(k) == Some(&0);
+        *len = if both_zero { 1 } else { shape[k] };
+    }
+    let (Some(mut p), Some(mut q)) = (item_buffer(vl.itemsize()), item_buffer(wl.itemsize()))
+    else {
+        return false;
+    };
+    let mut idx = [0usize; MAX_NDIM];
+    loop {
+        let (Some(a), Some(b)) = (vl.byte_offset(&idx[..nd]), wl.byte_offset(&idx[..nd])) else {
+            return false;
+        };
+        if !vs.read_into(a, &mut p) || !ws.read_into(b, &mut q) || !f(&p, &q) {
+            return false;
+        }
+        // Odometer, last dimension fastest.
+        let mut k = nd;
+        loop {
+            let Some(d) = k.checked_sub(1) else {
+                return true;
+            };
+            k = d;
+            idx[d] += 1;
+            if idx[d] < lens[d] {
+                break;
+            }
+            idx[d] = 0;
+        }
+    }
 }
 
 /// Start and length in bytes of a C-contiguous layout's memory.
@@ -64,24 +106,18 @@ fn compare(vs: &Storage, vl: &Layout, ws: &Storage, wl: &Layout) -> bool {
     match (vf, wf) {
         (Some(a), Some(b)) if a == b => match a.char() {
             // Floats compare by value (NaN != NaN, -0.0 == 0.0).
-            'f' | 'd' | 'e' => {
-                let (Some(x), Some(y)) = (items(vs, vl), items(ws, wl)) else {
-                    return false;
-                };
-                x.iter()
-                    .zip(&y)
-                    .all(|(p, q)| matches!((a.unpack(p), b.unpack(q)), (Ok(u), Ok(v)) if u == v))
-            }
+            'f' | 'd' | 'e' => all_pairs(
+                (vs, vl),
+                (ws, wl),
+                |p, q| matches!((a.unpack(p), b.unpack(q)), (Ok(u), Ok(v)) if u == v),
+            ),
             // Integers, 'c' and '?' compare their bytes (C compares `_Bool`
             // bytes too, so b'\x01' and b'\x02' as '?' differ): one slice
             // comparison of the C-order bytes.
             _ => match (contiguous_range(vl), contiguous_range(wl)) {
                 // Both C-contiguous: compare the memory in place.
                 (Some((a, n)), Some((b, m))) if n == m => vs.eq_range(a, ws, b, n).unwrap_or(false),
-                _ => match (read_layout(vs, vl), read_layout(ws, wl)) {
-                    (Ok(x), Ok(y)) => x == y,
-                    _ => false,
-                },
+                _ => all_pairs((vs, vl), (ws, wl), |p, q| p == q),
             },
         },
         _ => {
@@ -92,10 +128,7 @@ fn compare(vs: &Storage, vl: &Layout, ws: &Storage, wl: &Layout) -> bool {
             if format::calcsize(vl.format()).is_none() || format::calcsize(wl.format()).is_none() {
                 return false;
             }
-            let (Some(x), Some(y)) = (items(vs, vl), items(ws, wl)) else {
-                return false;
-            };
-            x.iter().zip(&y).all(|(p, q)| {
+            all_pairs((vs, vl), (ws, wl), |p, q| {
                 match (
                     format::struct_unpack(vl.format(), p),
                     format::struct_unpack(wl.format(), q),
@@ -199,7 +232,7 @@ impl MemoryView {
                 .mbuf
                 .storage
                 .with_bytes(start, n, Bytes::hash_of)
-                .ok_or_else(Error::size_overflow)?,
+                .ok_or_else(Error::no_memory)?,
             None => Bytes::hash_of(&read_layout(&l.mbuf.storage, &l.layout)?),
         };
         Ok(*self.hash.get_or_init(|| h))

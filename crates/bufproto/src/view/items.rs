@@ -4,7 +4,7 @@
 use std::fmt;
 
 use super::{Live, MemoryView};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, try_vec};
 use crate::format::{self, Native, Value};
 use crate::layout::normalize_index;
 
@@ -462,7 +462,9 @@ impl MemoryView {
         if let ([n], [stride]) = (l.layout.shape(), l.layout.strides()) {
             // 1-D: walk the items by their stride, format parsed once.
             let (n, stride) = (*n, *stride);
-            let mut v = Vec::with_capacity(n);
+            // One list slot per item: a broadcast view (stride 0) of 2**62
+            // items is a `MemoryError`, as in CPython, not an abort.
+            let mut v = try_vec(n)?;
             if n > 0 {
                 let nat = match l.native {
                     Some(nat) => nat,
@@ -492,7 +494,10 @@ impl MemoryView {
             shape: &[usize],
             items: &mut dyn Iterator<Item = Result<Value>>,
         ) -> Result<Nested> {
-            let mut v = Vec::with_capacity(shape[0]);
+            // `shape[0]` slots even when the items are none at all: the
+            // list of 2**62 empty lists of shape [2**62, 0] is CPython's
+            // `MemoryError` too, and must fail before it is allocated.
+            let mut v = try_vec(shape[0])?;
             for _ in 0..shape[0] {
                 if shape.len() == 1 {
                     v.push(Nested::Item(
@@ -533,10 +538,29 @@ impl MemoryView {
         }
         format::adjust_fmt(l.layout.format())?;
         let value = value.into();
+        // A 1-D walk by the stride: no list of offsets. With stride 0 every
+        // item is the first one, so one read answers for all of them
+        // (CPython reads all 2**62 of a broadcast view, for ever).
+        let (&len, &stride) = match (l.layout.shape(), l.layout.strides()) {
+            ([len], [stride]) => (len, stride),
+            _ => return Err(multi_sub_views()),
+        };
+        if len == 0 {
+            return Ok(0);
+        }
+        let mut off = usize::try_from(l.layout.offset()).map_err(|_| Error::size_overflow())?;
+        if stride == 0 {
+            return Ok(if l.read(off)? == value { len } else { 0 });
+        }
         let mut n = 0;
-        for o in l.layout.item_offsets()? {
-            if l.read(o)? == value {
+        for k in 0..len {
+            if l.read(off)? == value {
                 n += 1;
+            }
+            if k + 1 < len {
+                off = off
+                    .checked_add_signed(stride)
+                    .ok_or_else(Error::size_overflow)?;
             }
         }
         Ok(n)

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::bytes::Bytes;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, try_vec};
 use crate::format;
 use crate::hex;
 use crate::layout::{self, Layout};
@@ -382,7 +382,7 @@ impl MemoryView {
                 return Ok(Bytes::from_arc(a));
             }
         }
-        Ok(Bytes::from(read_layout(storage, layout)?))
+        Bytes::try_from_slice(&read_layout(storage, layout)?)
     }
 
     /// `m.tobytes(order)` with `order` `"C"`, `"F"` or `"A"` (`None` is
@@ -419,13 +419,15 @@ impl MemoryView {
             return self.tobytes();
         }
         let item = l.layout.itemsize();
-        let mut out = Vec::with_capacity(l.layout.nbytes().ok_or_else(Error::size_overflow)?);
+        // nbytes fits isize for every exporter's layout; a view too large
+        // for memory (zero strides) fails here, before any copy.
+        let mut out = try_vec(l.layout.nbytes().ok_or_else(Error::no_memory)?)?;
         for o in l.layout.item_offsets_fortran()? {
             if !l.mbuf.storage.copy_out(o, item, &mut out) {
                 return Err(Error::size_overflow());
             }
         }
-        Ok(Bytes::from(out))
+        Bytes::try_from_slice(&out)
     }
 
     /// `m.hex()`. Cost: O(nbytes).
@@ -797,7 +799,10 @@ mod tests {
             rev.get_buffer(Flags::SIMPLE).unwrap_err().message(),
             "memoryview: underlying buffer is not C-contiguous"
         );
-        assert_eq!(rev.get_buffer(Flags::STRIDED).unwrap().to_vec(), b"cba");
+        assert_eq!(
+            rev.get_buffer(Flags::STRIDED).unwrap().to_vec().unwrap(),
+            b"cba"
+        );
         assert_eq!(
             rev.toreadonly()
                 .unwrap()
