@@ -44,6 +44,40 @@ fn parse_u64(s: &str) -> Option<u64> {
     }
 }
 
+thread_local! {
+    /// Where this thread's last panic happened (set by [`quiet_hook`]).
+    static LAST_PANIC: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Installs, once, a panic hook that records the location of each panic
+/// for the failure message instead of printing it (a long run may catch
+/// many); outside the targets it prints as the default hook does.
+fn quiet_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let here = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            let inside = IN_TARGET.with(|t| t.get());
+            LAST_PANIC.with(|p| {
+                if let Ok(mut p) = p.try_borrow_mut() {
+                    *p = here;
+                }
+            });
+            if !inside {
+                default(info);
+            }
+        }));
+    });
+}
+
+thread_local! {
+    static IN_TARGET: Cell<bool> = const { Cell::new(false) };
+}
+
 /// The text of a caught panic.
 pub fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = p.downcast_ref::<&str>() {
@@ -65,6 +99,7 @@ where
     S: Strategy,
     S::Value: Debug + Clone,
 {
+    quiet_hook();
     let n = cases(quick_cases);
     let seed = seed(name);
     let mut key = [0u8; 32];
@@ -87,12 +122,16 @@ where
         if tracing {
             let _ = writeln!(std::io::stderr(), "adversarial {name} input: {shown}");
         }
-        match catch_unwind(AssertUnwindSafe(|| check(input))) {
+        IN_TARGET.with(|t| t.set(true));
+        let r = catch_unwind(AssertUnwindSafe(|| check(input)));
+        IN_TARGET.with(|t| t.set(false));
+        match r {
             Ok(r) => r,
             Err(p) => {
                 panics.set(panics.get() + 1);
+                let at = LAST_PANIC.with(|l| l.borrow().clone());
                 Err(TestCaseError::fail(format!(
-                    "PANIC in the crate: {} (input {shown})",
+                    "PANIC at {at}: {} (input {shown})",
                     panic_text(p.as_ref())
                 )))
             }
