@@ -234,6 +234,8 @@ fn cast_format_cut_at_nul() {
         ("B\0x", Ok(("B", 4))),
         ("@h\0", Ok(("@h", 2))),
         ("\0B", Err(())),
+        // Non-ASCII fails before the C string is cut (UnicodeEncodeError).
+        ("c\0é", Err(())),
     ] {
         let got = m.cast(f).map(|v| (v.format().map(str::to_string), v.len()));
         match (got, want) {

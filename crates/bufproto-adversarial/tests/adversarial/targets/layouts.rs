@@ -289,7 +289,7 @@ fn check(c: Case) -> Check {
         let idx: Vec<isize> = c
             .shape
             .iter()
-            .zip(&c.probe)
+            .zip(c.probe.iter().cycle())
             .map(|(&n, &p)| (p % n as u64) as isize)
             .collect();
         let k = idx
@@ -437,7 +437,7 @@ fn huge(
         let idx: Vec<usize> = c
             .shape
             .iter()
-            .zip(&c.probe)
+            .zip(c.probe.iter().cycle())
             .map(|(&n, &p)| (p as u128 % n as u128) as usize)
             .collect();
         let off = idx
@@ -561,7 +561,7 @@ fn layout_and_foreign(
         let idx: Vec<usize> = c
             .shape
             .iter()
-            .zip(&c.probe)
+            .zip(c.probe.iter().cycle())
             .map(|(&n, &p)| (p as u128 % n as u128) as usize)
             .collect();
         let off = idx.iter().zip(strides).fold(offset as i128, |a, (&i, &s)| {
