@@ -151,6 +151,14 @@ fn model_equal(
             && models::native_fmtchar(fa) == models::native_fmtchar(fb);
         return same_native || (item(fa, &[0; 8]).is_some() && item(fb, &[0; 8]).is_some());
     }
+    // The same native '?' on both sides takes unpack_cmp's fast path,
+    // CMP_SINGLE on `_Bool`: x86-64 gcc builds compare the bytes (3.11 here:
+    // '?' views of b'\x7f' and b'\xff' are unequal; Pyodide's clang build
+    // says equal). The crate follows the native build.
+    let (na, nb) = (models::native_fmtchar(fa), models::native_fmtchar(fb));
+    if matches!((na, nb), (Some(('?', _)), Some(('?', _)))) {
+        return a == b;
+    }
     a.iter()
         .zip(b)
         .all(|(x, y)| match (item(fa, x), item(fb, y)) {

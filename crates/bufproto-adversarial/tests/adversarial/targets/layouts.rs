@@ -568,7 +568,7 @@ fn layout_and_foreign(
             a.saturating_add((i as i128).saturating_mul(s as i128))
         });
         let want = usize::try_from(off).ok();
-        if valid {
+        if valid && sane {
             same(
                 &format!("Layout::byte_offset({idx:?})"),
                 l.byte_offset(&idx),
