@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::bytes::{Bytes, check_size};
-use crate::error::{Error, Result, try_collect};
+use crate::error::{Error, Result, try_collect, try_vec};
 use crate::hex;
 use crate::layout::{Layout, adjust_slice, normalize_index};
 use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id};
@@ -73,7 +73,9 @@ impl ByteArray {
     ///
     /// # Errors
     ///
-    /// `OverflowError` when `n > isize::MAX - 1`.
+    /// `OverflowError: cannot fit 'int' into an index-sized integer` when
+    /// `n > isize::MAX`; `MemoryError` (empty message, as CPython's
+    /// `bytearray(2**62)`) when the allocation fails.
     ///
     /// ```
     /// # fn main() -> Result<(), bufproto::Error> {
@@ -92,7 +94,8 @@ impl ByteArray {
     ///
     /// # Errors
     ///
-    /// `ValueError: byte must be in range(0, 256)`.
+    /// `ValueError: byte must be in range(0, 256)`; `MemoryError` when the
+    /// items do not fit in memory.
     ///
     /// ```
     /// use bufproto::ByteArray;
@@ -241,11 +244,12 @@ impl ByteArray {
         step: Option<isize>,
     ) -> Result<ByteArray> {
         let s = adjust_slice(self.len, start, stop, step)?;
-        let data = self.to_vec();
-        let v: Vec<u8> = (0..s.len)
-            .map(|k| data[(s.start + k as isize * s.step) as usize])
-            .collect();
-        Ok(ByteArray::from(&v[..]))
+        let data = self.copy()?;
+        let mut v = try_vec(s.len)?;
+        v.extend((0..s.len).map(|k| data[(s.start + k as isize * s.step) as usize]));
+        let mut b = ByteArray::new();
+        b.extend(&v)?;
+        Ok(b)
     }
 
     /// `b[start:stop:step] = values`. With step 1 the slice may change size
@@ -348,16 +352,16 @@ impl ByteArray {
             if s.len == 0 {
                 return Ok(());
             }
-            let mut del = vec![false; self.len];
+            // Two copies the size of the array, made before anything
+            // changes, so that a MemoryError leaves it as it was.
+            let mut del = try_vec(self.len)?;
+            del.resize(self.len, false);
             for k in 0..s.len {
                 del[idx(k)] = true;
             }
-            let kept: Vec<u8> = self
-                .to_vec()
-                .into_iter()
-                .zip(del)
-                .filter_map(|(b, d)| (!d).then_some(b))
-                .collect();
+            let data = self.copy()?;
+            let mut kept = try_vec(data.len().saturating_sub(s.len))?;
+            kept.extend(data.iter().zip(del).filter_map(|(&b, d)| (!d).then_some(b)));
             self.storage.copy_in(self.start, &kept);
             return self.resize(kept.len());
         }
@@ -458,7 +462,8 @@ impl ByteArray {
     /// # Errors
     ///
     /// `ValueError: byte must be in range(0, 256)`; `BufferError: Existing
-    /// exports of data: object cannot be re-sized`.
+    /// exports of data: object cannot be re-sized`; `MemoryError` if the
+    /// growth cannot be allocated (the array is left as it was).
     ///
     /// ```
     /// # fn main() -> Result<(), bufproto::Error> {
@@ -493,7 +498,8 @@ impl ByteArray {
     /// # Errors
     ///
     /// `BufferError: Existing exports of data: object cannot be re-sized`
-    /// (unless `data` is empty).
+    /// (unless `data` is empty); `MemoryError` if the growth cannot be
+    /// allocated (the array is left as it was).
     ///
     /// ```
     /// # fn main() -> Result<(), bufproto::Error> {
@@ -586,7 +592,7 @@ impl ByteArray {
         let v = byte_value(value)?;
         let n = self.len;
         let i = self
-            .to_vec()
+            .copy()?
             .iter()
             .position(|&b| b == v)
             .ok_or_else(|| Error::value_error("value not found in bytearray"))?;
@@ -639,6 +645,13 @@ impl ByteArray {
         v
     }
 
+    /// A `Vec` copy, or `MemoryError`: the copy the fallible methods make.
+    fn copy(&self) -> Result<Vec<u8>> {
+        let mut v = try_vec(self.len)?;
+        self.storage.copy_out(self.start, self.len, &mut v);
+        Ok(v)
+    }
+
     /// `bytes(b)`. Cost: copies `len` bytes.
     ///
     /// ```
@@ -670,7 +683,7 @@ impl ByteArray {
     /// # Ok(()) }
     /// ```
     pub fn hex_with(&self, sep: &str, bytes_per_sep: i32) -> Result<String> {
-        hex::to_hex(&self.to_vec(), Some(sep), bytes_per_sep)
+        hex::to_hex(&self.copy()?, Some(sep), bytes_per_sep)
     }
 }
 

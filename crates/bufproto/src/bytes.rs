@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::error::{Error, Result, ensure_arc_fits, try_collect};
+use crate::error::{Error, Result, ensure_arc_fits, try_collect, try_vec};
 use crate::hex;
 use crate::layout::{Layout, adjust_slice, normalize_index};
 use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id};
@@ -71,7 +71,7 @@ impl Bytes {
     /// `OverflowError: cannot fit 'int' into an index-sized integer` when
     /// `n > isize::MAX`; `OverflowError: byte string is too large` when
     /// CPython's object header would not fit either (`n > isize::MAX -
-    /// 33`); `MemoryError` (empty message, as CPython's) when the
+    /// 33` on 64-bit); `MemoryError` (empty message, as CPython's) when the
     /// allocation fails.
     ///
     /// ```
@@ -83,8 +83,11 @@ impl Bytes {
     /// ```
     pub fn zeroed(n: usize) -> Result<Bytes> {
         check_size(n)?;
-        // PyBytes_FromStringAndSize: PyBytesObject_SIZE is 33 on 64-bit.
-        if n > isize::MAX.unsigned_abs() - 33 {
+        // PyBytes_FromStringAndSize: PyBytesObject_SIZE is the object
+        // header (three words and a hash word) plus the trailing NUL: 33
+        // bytes on 64-bit, 17 on wasm32.
+        let header = 4 * std::mem::size_of::<usize>() + 1;
+        if n > isize::MAX.unsigned_abs() - header {
             return Err(Error::overflow_error("byte string is too large"));
         }
         ensure_arc_fits::<u8>(n)?;
@@ -98,7 +101,8 @@ impl Bytes {
     /// # Errors
     ///
     /// `ValueError: bytes must be in range(0, 256)` for any value outside
-    /// `0..=255` (note: `bytearray` says "byte must be ...").
+    /// `0..=255` (note: `bytearray` says "byte must be ..."); `MemoryError`
+    /// when the items do not fit in memory.
     ///
     /// ```
     /// use bufproto::Bytes;
@@ -124,7 +128,8 @@ impl Bytes {
     /// (N counts characters; a non-ASCII character anywhere is reported
     /// first), and `ValueError: fromhex() arg must contain an even number of
     /// hexadecimal digits` (3.11 reported a position past the end instead;
-    /// see [`VERSION_DIFFERENCES`](crate::VERSION_DIFFERENCES)).
+    /// see [`VERSION_DIFFERENCES`](crate::VERSION_DIFFERENCES)); `MemoryError`
+    /// if the result cannot be allocated.
     ///
     /// ```
     /// use bufproto::Bytes;
@@ -231,10 +236,9 @@ impl Bytes {
             });
         }
         let src = self.as_slice();
-        let v: Vec<u8> = (0..s.len)
-            .map(|k| src[(s.start + k as isize * s.step) as usize])
-            .collect();
-        Ok(Bytes::from(v))
+        let mut v = try_vec(s.len)?;
+        v.extend((0..s.len).map(|k| src[(s.start + k as isize * s.step) as usize]));
+        Bytes::try_from_slice(&v)
     }
 
     /// The bytes as a slice. Cost: O(1).

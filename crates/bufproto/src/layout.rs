@@ -25,14 +25,21 @@ pub const MAX_NDIM: usize = 64;
 /// Strides of a C-contiguous (row-major) array, `None` on overflow. Cost: O(ndim).
 ///
 /// ```
-/// assert_eq!(bufproto::layout::c_strides(&[2, 3, 4], 1), Some(vec![12, 4, 1]));
+/// use bufproto::layout::c_strides;
+/// assert_eq!(c_strides(&[2, 3, 4], 1), Some(vec![12, 4, 1]));
+/// assert_eq!(c_strides(&[1 << 62, 2], 1), Some(vec![2, 1]));
+/// assert_eq!(c_strides(&[2, 1 << 62, 2], 1), None); // 2**63 overflows
 /// ```
 pub fn c_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
     let mut st = vec![0isize; shape.len()];
     let mut sd = isize::try_from(itemsize).ok()?;
     for i in (0..shape.len()).rev() {
         st[i] = sd;
-        sd = sd.checked_mul(isize::try_from(shape[i].max(1)).ok()?)?;
+        // The product past the outermost dimension is no stride: not
+        // computed, so [2**62, 4, 0] (no items) gets its strides.
+        if i > 0 {
+            sd = sd.checked_mul(isize::try_from(shape[i].max(1)).ok()?)?;
+        }
     }
     Some(st)
 }
@@ -41,14 +48,20 @@ pub fn c_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
 /// overflow. Cost: O(ndim).
 ///
 /// ```
-/// assert_eq!(bufproto::layout::f_strides(&[2, 3, 4], 1), Some(vec![1, 2, 6]));
+/// use bufproto::layout::f_strides;
+/// assert_eq!(f_strides(&[2, 3, 4], 1), Some(vec![1, 2, 6]));
+/// assert_eq!(f_strides(&[2, 1 << 62], 1), Some(vec![1, 2]));
 /// ```
 pub fn f_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
     let mut st = vec![0isize; shape.len()];
     let mut sd = isize::try_from(itemsize).ok()?;
+    let last = shape.len().saturating_sub(1);
     for i in 0..shape.len() {
         st[i] = sd;
-        sd = sd.checked_mul(isize::try_from(shape[i].max(1)).ok()?)?;
+        // As in `c_strides`: no product past the outermost dimension.
+        if i < last {
+            sd = sd.checked_mul(isize::try_from(shape[i].max(1)).ok()?)?;
+        }
     }
     Some(st)
 }
@@ -487,7 +500,10 @@ impl Layout {
         for i in (0..shape.len()).rev() {
             strides[i] = sd;
             let d = isize::try_from(shape[i].max(1)).map_err(|_| Error::size_overflow())?;
-            sd = sd.checked_mul(d).ok_or_else(Error::size_overflow)?;
+            // As `c_strides`: no product past the outermost dimension.
+            if i > 0 {
+                sd = sd.checked_mul(d).ok_or_else(Error::size_overflow)?;
+            }
         }
         Ok(Layout {
             offset,

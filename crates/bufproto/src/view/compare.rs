@@ -153,7 +153,9 @@ impl MemoryView {
     /// even for views without items and a view with itself (CPython needs
     /// the `struct` unpacker first).
     /// Cost: one slice comparison for identical integer/byte formats,
-    /// otherwise O(items).
+    /// otherwise O(items), with no allocation beyond one item per side; a
+    /// dimension both views broadcast (stride 0) is compared once, so
+    /// `m == m` of a 2**62-item broadcast view answers at once.
     ///
     /// ```
     /// use bufproto::{ByteArray, Bytes, MemoryView};
@@ -195,7 +197,8 @@ impl MemoryView {
     /// writable memoryview object`; `ValueError: memoryview: hashing is
     /// restricted to formats 'B', 'b' or 'c'`; `TypeError: unhashable type:
     /// 'bytearray'` (or the exporter's own error) when the exporter is not
-    /// hashable.
+    /// hashable; `MemoryError` when the bytes must be copied and cannot be
+    /// (a broadcast view), as CPython's `hash(m.tobytes())`.
     ///
     /// ```
     /// use bufproto::{ByteArray, Bytes, MemoryView};

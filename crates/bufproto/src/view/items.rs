@@ -447,7 +447,9 @@ impl MemoryView {
     ///
     /// `NotImplementedError: memoryview: unsupported format <i`;
     /// `NotImplementedError: memoryview: format u not supported` (only if
-    /// there is an item to read, as in CPython).
+    /// there is an item to read, as in CPython); `MemoryError` when the
+    /// lists cannot be allocated (a broadcast view of 2**62 items, or
+    /// shape `[2**62, 0]`: 2**62 empty lists).
     ///
     /// ```
     /// use bufproto::{Bytes, MemoryView};

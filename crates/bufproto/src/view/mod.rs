@@ -352,7 +352,9 @@ impl MemoryView {
     ///
     /// # Errors
     ///
-    /// `ValueError` when released.
+    /// `ValueError` when released; `MemoryError` (empty message, as
+    /// CPython's) when the copy cannot be allocated: zero strides let a
+    /// one-byte buffer describe 2**62 bytes.
     ///
     /// ```
     /// use bufproto::{Bytes, MemoryView};
@@ -393,7 +395,8 @@ impl MemoryView {
     ///
     /// # Errors
     ///
-    /// `ValueError` when released; `ValueError: order must be 'C', 'F' or 'A'`.
+    /// `ValueError` when released; `ValueError: order must be 'C', 'F' or
+    /// 'A'`; `MemoryError` as [`tobytes`](MemoryView::tobytes).
     ///
     /// ```
     /// use bufproto::{Bytes, MemoryView};
@@ -434,7 +437,8 @@ impl MemoryView {
     ///
     /// # Errors
     ///
-    /// `ValueError` when released.
+    /// `ValueError` when released; `MemoryError` as
+    /// [`tobytes`](MemoryView::tobytes).
     ///
     /// ```
     /// use bufproto::{Bytes, MemoryView};
