@@ -91,6 +91,7 @@ fn bufproto_does_what_314_does_for_views() {
             "memoryview-count-nd" => show(grid.count(97).map(|n| n.to_string())),
             "memoryview-index-nd" => show(grid.index(97, None, None).map(|n| n.to_string())),
             "array-bad-typecode" => show(Array::new("x").map(|a| format!("{a:?}"))),
+            "array-typecode-length" => show(Array::new("bb").map(|a| format!("{a:?}"))),
             _ => continue,
         };
         assert_eq!(got, d.py314, "{}", d.id);

@@ -107,4 +107,11 @@ pub static VERSION_DIFFERENCES: &[VersionDifference] = &[
         py311: "ValueError: bad typecode (must be b, B, u, h, H, i, I, l, L, q, Q, f or d)",
         py314: "ValueError: bad typecode (must be b, B, u, w, h, H, i, I, l, L, q, Q, f or d)",
     },
+    VersionDifference {
+        id: "array-typecode-length",
+        description: "array.array with a typecode that is not one character: 3.14's TypeError gives its length.",
+        python: "import array\narray.array('bb')",
+        py311: "TypeError: array() argument 1 must be a unicode character, not str",
+        py314: "TypeError: array() argument 1 must be a unicode character, not a string of length 2",
+    },
 ];

@@ -202,30 +202,37 @@ fn per_call(reps: u32, mut f: impl FnMut(u32)) -> f64 {
     t.elapsed().as_nanos() as f64 / f64::from(reps)
 }
 
-/// `get`/`set` used to copy the whole array per call (O(len)): 1,000 times
-/// more items must not cost anywhere near 1,000 times more per call.
+/// `get`/`set` used to copy the whole array per call (O(len)): 100 times
+/// more items must not cost anywhere near 100 times more per call. (Sizes
+/// kept small so that an O(len) regression fails in seconds, not hours.)
 #[test]
 fn get_and_set_do_not_depend_on_the_length() -> Result<(), Error> {
     let small = Array::from_values("d", (0..1_000).map(f64::from))?;
-    let big = Array::from_values("d", (0..1_000_000).map(f64::from))?;
+    let big = Array::from_values("d", (0..100_000).map(f64::from))?;
     let run = |a: &Array| {
         let n = a.len() as u32;
-        per_call(20_000, |k| {
+        per_call(200, |k| {
             let i = (k * 7919 % n) as isize;
             let v = a.get(i).unwrap();
             a.set(i, v).unwrap();
         })
     };
-    let (s, b) = (run(&small), run(&big));
-    eprintln!("get+set: {s:.0} ns/call at 1e3 items, {b:.0} ns/call at 1e6 items");
-    assert!(b < s * 20.0 + 2_000.0, "{b} ns vs {s} ns: not O(1)");
-    assert_eq!(big.get(-1)?, Value::Float(999_999.0));
+    // Interleaved rounds, the fastest of each: a shared, loaded machine
+    // preempts some rounds, never speeds one up.
+    let (mut s, mut b) = (f64::MAX, f64::MAX);
+    for _ in 0..7 {
+        s = s.min(run(&small));
+        b = b.min(run(&big));
+    }
+    eprintln!("get+set: {s:.0} ns/call at 1e3 items, {b:.0} ns/call at 1e5 items");
+    assert!(b < s * 10.0 + 5_000.0, "{b} ns vs {s} ns: not O(1)");
+    assert_eq!(big.get(-1)?, Value::Float(99_999.0));
     assert_eq!(
-        big.get(1_000_000).unwrap_err().to_string(),
+        big.get(100_000).unwrap_err().to_string(),
         "IndexError: array index out of range"
     );
     assert_eq!(
-        big.set(-1_000_001, 1.0).unwrap_err().to_string(),
+        big.set(-100_001, 1.0).unwrap_err().to_string(),
         "IndexError: array assignment index out of range"
     );
     Ok(())
@@ -257,5 +264,20 @@ fn clone_is_a_new_object() -> Result<(), Error> {
     c.set(0, 9)?;
     assert_eq!(a.get(0)?, Value::Int(1));
     assert_eq!(c.tolist()?, [Value::Int(9), Value::Int(2)]);
+    Ok(())
+}
+
+/// After `a.pop(0)` the items start one item into the storage (the
+/// bytearray advances its start, as CPython's does): `get`/`set` address
+/// from there. CPython: `a = array('i', [1, 2, 3]); a.pop(0); a[1] = 9` →
+/// `array('i', [2, 9])`.
+#[test]
+fn get_and_set_after_the_start_moved() -> Result<(), Error> {
+    let mut a = Array::from_values("i", [1, 2, 3])?;
+    assert_eq!(a.pop(Some(0))?, Value::Int(1));
+    assert_eq!((a.get(0)?, a.get(-1)?), (Value::Int(2), Value::Int(3)));
+    a.set(1, 9)?;
+    assert_eq!(format!("{a:?}"), "array('i', [2, 9])");
+    assert_eq!(MemoryView::new(&a)?.tolist()?.to_string(), "[2, 9]");
     Ok(())
 }

@@ -11,7 +11,7 @@ use std::sync::atomic::AtomicU8;
 use bufproto::foreign::{Foreign, ForeignMemory};
 use bufproto::layout::Layout;
 use bufproto::{Array, ByteArray, Bytes, Error, Exporter, Flags, MemoryView, NdArray};
-use fidelity_common::{outcome, python};
+use fidelity_common::{outcome, python_using};
 
 #[derive(Debug)]
 struct Mem(Vec<AtomicU8>);
@@ -107,7 +107,7 @@ fn simple_requests_see_plain_bytes() -> Result<(), Error> {
         for o in [array.array('H', [0x0102, 0x0304]), tb.ndarray(list(range(6)), shape=[2, 3], format='B')]:\n    \
             n = tb.ndarray(o, getbuf=tb.PyBUF_SIMPLE)\n    \
             print(n.ndim, n.shape, n.itemsize, list(n.tobytes()))\n";
-    if let Some(py) = python(script, "") {
+    if let Some(py) = python_using("_testbuffer", script, "") {
         assert_eq!(py.lines().collect::<Vec<_>>(), ours);
     }
     // With a shape requested, `ndim` is the layout's.

@@ -12,7 +12,7 @@ use std::sync::atomic::AtomicU8;
 use bufproto::foreign::{Foreign, ForeignMemory};
 use bufproto::layout::Layout;
 use bufproto::{Bytes, Error, MemoryView};
-use fidelity_common::python;
+use fidelity_common::python_using;
 
 #[derive(Debug)]
 struct Mem(Vec<AtomicU8>);
@@ -65,7 +65,7 @@ fn unparseable_formats_are_unequal_even_to_themselves() -> Result<(), Error> {
         for a in [(S * 0)(), (S * 2)(), (ctypes.c_int * 0)()]:\n    \
             m = memoryview(a)\n    \
             print(m.format, m == m, m == memoryview(a), m != m, m == b'')\n";
-    if let Some(py) = python(script, "") {
+    if let Some(py) = python_using("ctypes", script, "") {
         let expect: Vec<String> = ["T{<i:x:}", "T{<i:x:}", "<i"]
             .iter()
             .zip(&ours)

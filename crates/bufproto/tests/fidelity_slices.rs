@@ -12,7 +12,7 @@ use std::sync::atomic::AtomicU8;
 use bufproto::foreign::{Foreign, ForeignMemory};
 use bufproto::layout::Layout;
 use bufproto::{Array, ByteArray, Bytes, Error, Exporter, MemoryView, Value};
-use fidelity_common::{diff, outcome, python};
+use fidelity_common::{diff, outcome, python, python_using};
 
 const MAX: isize = isize::MAX;
 const MIN: isize = isize::MIN;
@@ -325,7 +325,8 @@ fn views_without_items_slice_with_any_stride() -> Result<(), Error> {
         (&[3, 0][..], &[-(1 << 62), 1][..])
     );
     assert_eq!(r.tolist()?.to_string(), "[[], [], []]");
-    if let Some(py) = python(
+    if let Some(py) = python_using(
+        "_testbuffer",
         "import _testbuffer as tb\nm = memoryview(tb.ndarray([1], shape=[3, 0], strides=[2**62, 1], format='B'))\n\
          print(m[::2].shape, m[::2].strides, m[::-1].strides, m[::-1].tolist())",
         "",
@@ -336,4 +337,103 @@ fn views_without_items_slice_with_any_stride() -> Result<(), Error> {
         );
     }
     Ok(())
+}
+
+/// Reads `start stop step` lines; prints `bytes`/`bytearray` slicing,
+/// slice assignment of 0, n and n + 1 bytes, and `del`, on
+/// `bytearray(b'xabcdef')` after `del ba[:1]` (its bytes start one in).
+const PY_BYTES: &str = r#"
+import sys
+def opt(s):
+    return None if s == '_' else int(s)
+def fresh():
+    ba = bytearray(b'xabcdef'); del ba[:1]; return ba
+for line in sys.stdin.read().splitlines():
+    a, b, c = line.split()
+    sl = slice(opt(a), opt(b), opt(c))
+    out = []
+    try:
+        out.append(f'{list(b"abcdef"[sl])} {list(fresh()[sl])}')
+        n = len(fresh()[sl])
+    except Exception as e:
+        out.append(f'{type(e).__name__}: {e}')
+        n = 0
+    for k in (0, n, n + 1):
+        ba = fresh()
+        try:
+            ba[sl] = bytes(range(100, 100 + k)); out.append(f'ok {list(ba)}')
+        except Exception as e:
+            out.append(f'{type(e).__name__}: {e}')
+    ba = fresh()
+    try:
+        del ba[sl]; out.append(f'ok {list(ba)}')
+    except Exception as e:
+        out.append(f'{type(e).__name__}: {e}')
+    print(f'{line} => ' + ' | '.join(out))
+"#;
+
+fn list(v: &[u8]) -> String {
+    format!(
+        "[{}]",
+        v.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
+    )
+}
+
+fn fresh() -> ByteArray {
+    let mut ba = ByteArray::from(&b"xabcdef"[..]);
+    ba.del_slice(None, Some(1), None).unwrap();
+    ba
+}
+
+/// `Bytes` and `ByteArray` slicing and slice assignment (their own
+/// paths, not through a view) with the same extreme indices.
+#[test]
+fn bytes_and_bytearray_slices_match_cpython() {
+    let mut input = String::new();
+    let mut ours = String::new();
+    let b = Bytes::from(&b"abcdef"[..]);
+    for a in points() {
+        for z in points() {
+            for c in steps() {
+                let line = format!("{} {} {}", opt_str(a), opt_str(z), opt_str(c));
+                let mut out = Vec::new();
+                let n = match (b.slice(a, z, c), fresh().slice(a, z, c)) {
+                    (Ok(x), Ok(y)) => {
+                        out.push(format!("{} {}", list(x.as_slice()), list(&y.to_vec())));
+                        y.len()
+                    }
+                    (Err(e), _) | (_, Err(e)) => {
+                        out.push(e.to_string());
+                        0
+                    }
+                };
+                for k in [0, n, n + 1] {
+                    let mut ba = fresh();
+                    let src: Vec<u8> = (0..k as u8).map(|v| 100 + v).collect();
+                    out.push(match ba.set_slice(a, z, c, &src) {
+                        Ok(()) => format!("ok {}", list(&ba.to_vec())),
+                        Err(e) => e.to_string(),
+                    });
+                }
+                let mut ba = fresh();
+                out.push(match ba.del_slice(a, z, c) {
+                    Ok(()) => format!("ok {}", list(&ba.to_vec())),
+                    Err(e) => e.to_string(),
+                });
+                ours.push_str(&format!("{line} => {}\n", out.join(" | ")));
+                input.push_str(&line);
+                input.push('\n');
+            }
+        }
+    }
+    if let Some(py) = python(PY_BYTES, &input) {
+        let d = diff(&py, &ours);
+        assert!(
+            d.is_empty(),
+            "{} differences from CPython:\n{}",
+            d.len(),
+            d.join("\n")
+        );
+    }
+    assert!(!ours.contains("OverflowError"), "{ours}");
 }

@@ -103,6 +103,14 @@ fn compare(vs: &Storage, vl: &Layout, ws: &Storage, wl: &Layout) -> bool {
         return false;
     }
     let (vf, wf) = (Native::parse(vl.format()), Native::parse(wl.format()));
+    let fast = matches!((vf, wf), (Some(a), Some(b)) if a == b);
+    // Off the fast path CPython builds both `struct` unpackers before it
+    // looks at any item: a format `struct` rejects makes the views unequal,
+    // even when there are no items to compare (so even `m == m`).
+    if !fast && (format::calcsize(vl.format()).is_none() || format::calcsize(wl.format()).is_none())
+    {
+        return false;
+    }
     match (vf, wf) {
         (Some(a), Some(b)) if a == b => match a.char() {
             // Floats compare by value (NaN != NaN, -0.0 == 0.0).
@@ -122,12 +130,6 @@ fn compare(vs: &Storage, vl: &Layout, ws: &Storage, wl: &Layout) -> bool {
         },
         _ => {
             // The struct module path: unpack both with their full formats.
-            // CPython builds both unpackers before looking at any item, and
-            // a format `struct` rejects makes the views unequal, even when
-            // there are no items to compare (so even `m == m`).
-            if format::calcsize(vl.format()).is_none() || format::calcsize(wl.format()).is_none() {
-                return false;
-            }
             all_pairs((vs, vl), (ws, wl), |p, q| {
                 match (
                     format::struct_unpack(vl.format(), p),

@@ -75,3 +75,16 @@ pub fn diff(expected: &str, actual: &str) -> Vec<String> {
     }
     out
 }
+
+/// [`python`], if `python3` can also import `module` (`_testbuffer` and
+/// `ctypes` are optional parts of some distributions' CPython).
+pub fn python_using(module: &str, script: &str, input: &str) -> Option<String> {
+    let probe = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output();
+    if !matches!(&probe, Ok(o) if o.status.success()) {
+        eprintln!("note: python3 has no {module}; CPython comparison skipped");
+        return None;
+    }
+    python(script, input)
+}
