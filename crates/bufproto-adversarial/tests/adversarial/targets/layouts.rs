@@ -122,16 +122,18 @@ fn case() -> impl Strategy<Value = Case> {
         )
 }
 
+/// `strides_from_shape` (Modules/_testbuffer.c), C order: `s[n-1] =
+/// itemsize`, `s[i] = s[i+1] * shape[i+1]` — the outermost length is never
+/// multiplied in, and a zero length zeroes the strides left of it. `None`
+/// where C's product would overflow `Py_ssize_t`.
 fn c_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
     let mut out = vec![0isize; shape.len()];
     let mut sd = itemsize as i128;
-    for (o, &n) in out.iter_mut().zip(shape).rev() {
-        *o = isize::try_from(sd).ok()?;
-        sd *= n.max(1) as i128;
-        if sd > isize::MAX as i128 {
-            // CPython's init_strides_from_shape would overflow; refused.
-            return None;
+    for (i, o) in out.iter_mut().enumerate().rev() {
+        if i + 1 < shape.len() {
+            sd = sd.checked_mul(shape[i + 1] as i128)?;
         }
+        *o = isize::try_from(sd).ok()?;
     }
     Some(out)
 }
@@ -189,7 +191,10 @@ fn check(c: Case) -> Check {
     let nd = match (nd, model) {
         (Ok(nd), Ok(())) => nd,
         (Err(_), Err(_)) => return Ok(()),
-        (Err(e), Ok(())) if sane => {
+        // An empty array's default strides may overflow in the crate, which
+        // multiplies by max(1, len); ndarray_default_strides_match_testbuffer
+        // pins that defect, so it does not stop this target.
+        (Err(e), Ok(())) if sane && !(c.strides.is_none() && c.shape.contains(&0)) => {
             return fail(format!("NdArray::new refused a valid layout: {e}"))
         }
         (Err(_), Ok(())) => return Ok(()),
@@ -311,7 +316,7 @@ fn check(c: Case) -> Check {
     // (A copy needs C strides, which overflow for some empty shapes.)
     let copy = match NdArray::c_order(c_order.clone(), fmt, c.shape.clone()) {
         Ok(copy) => copy,
-        Err(_) if c_strides(&c.shape, size).is_none() => {
+        Err(_) if c_strides(&c.shape, size).is_none() || c.shape.contains(&0) => {
             return buffers(&c, &nd, &c_order, &strides, cc, fc)
         }
         Err(e) => return fail(format!("a C-order copy was refused: {e}")),
@@ -383,11 +388,15 @@ fn buffers(c: &Case, nd: &NdArray, c_order: &[u8], strides: &[isize], cc: bool, 
                 b.shape(),
                 nd.then_some(shape),
             )?;
-            same(
-                &format!("get_buffer({f:?}).strides()"),
-                b.strides(),
-                (bits & 0x18 == 0x18).then_some(strides),
-            )?;
+            // Default strides of an empty array are pinned apart, by
+            // `ndarray_default_strides_match_testbuffer` (a known defect).
+            if c.strides.is_some() || !shape.contains(&0) {
+                same(
+                    &format!("get_buffer({f:?}).strides()"),
+                    b.strides(),
+                    (bits & 0x18 == 0x18).then_some(strides),
+                )?;
+            }
             same(
                 &format!("get_buffer({f:?}).format()"),
                 b.format(),
@@ -670,4 +679,40 @@ pub fn same_value(v: &bufproto::format::Value, m: &models::Item) -> bool {
 #[test]
 fn layouts() {
     harness::run("layouts", 1500, case(), check);
+}
+
+/// `NdArray`'s default (C) strides are `_testbuffer`'s `strides_from_shape`:
+/// the outermost length is never multiplied in and a zero length makes the
+/// strides left of it 0. The values are python3 3.11's
+/// `_testbuffer.ndarray([1], shape=..., format=...).strides`. Known defect
+/// (issue 13, "Zero-size NdArray default strides are (1, 1) where CPython
+/// gives (0, 1)"); the `layouts` target leaves this one comparison to it.
+#[test]
+fn ndarray_default_strides_match_testbuffer() {
+    let cases: [(&[usize], &str, &[isize]); 5] = [
+        (&[0, 0], "B", &[0, 1]),
+        (&[2, 0, 3], "B", &[0, 3, 1]),
+        (&[0, 3], "B", &[3, 1]),
+        (&[3, 0], "B", &[0, 1]),
+        (&[2, 3], "i", &[12, 4]),
+    ];
+    let mut wrong = Vec::new();
+    for (shape, fmt, want) in cases {
+        let nd = NdArray::c_order(vec![0; 24], fmt, shape.to_vec()).expect("a valid array");
+        if nd.layout().strides() != want {
+            wrong.push(format!(
+                "{shape:?} {fmt}: crate {:?}, CPython {want:?}",
+                nd.layout().strides()
+            ));
+        }
+        // Also the model of the `layouts` target.
+        assert_eq!(
+            c_strides(shape, if fmt == "i" { 4 } else { 1 }).as_deref(),
+            Some(want)
+        );
+    }
+    assert!(
+        wrong.is_empty(),
+        "default strides differ from CPython's: {wrong:?}"
+    );
 }
