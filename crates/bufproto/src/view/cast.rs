@@ -102,6 +102,15 @@ impl MemoryView {
                 ));
             }
         }
+        // CPython encodes the format as ASCII (a non-ASCII one fails, as
+        // UnicodeEncodeError there, a ValueError here), then reads it in C as
+        // a `char *`: an embedded NUL ends it (`m.cast('B\0x')` is a 'B'
+        // cast in 3.11 and 3.14).
+        let format = if format.is_ascii() {
+            format.split('\0').next().unwrap_or_default()
+        } else {
+            format
+        };
         let dest = Native::parse(format).ok_or_else(|| {
             Error::value_error(
                 "memoryview: destination format must be a native single character format prefixed with an optional '@'",
