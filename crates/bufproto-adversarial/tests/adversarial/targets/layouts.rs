@@ -191,10 +191,7 @@ fn check(c: Case) -> Check {
     let nd = match (nd, model) {
         (Ok(nd), Ok(())) => nd,
         (Err(_), Err(_)) => return Ok(()),
-        // An empty array's default strides may overflow in the crate, which
-        // multiplies by max(1, len); ndarray_default_strides_match_testbuffer
-        // pins that defect, so it does not stop this target.
-        (Err(e), Ok(())) if sane && !(c.strides.is_none() && c.shape.contains(&0)) => {
+        (Err(e), Ok(())) if sane => {
             return fail(format!("NdArray::new refused a valid layout: {e}"))
         }
         (Err(_), Ok(())) => return Ok(()),
@@ -313,10 +310,10 @@ fn check(c: Case) -> Check {
     }
     // Equality with a C-order copy: equal unless an item is unequal to
     // itself (NaN); struct formats without floats are always equal.
-    // (A copy needs C strides, which overflow for some empty shapes.)
+    // (A copy needs C strides, which overflow for some shapes.)
     let copy = match NdArray::c_order(c_order.clone(), fmt, c.shape.clone()) {
         Ok(copy) => copy,
-        Err(_) if c_strides(&c.shape, size).is_none() || c.shape.contains(&0) => {
+        Err(_) if c_strides(&c.shape, size).is_none() => {
             return buffers(&c, &nd, &c_order, &strides, cc, fc)
         }
         Err(e) => return fail(format!("a C-order copy was refused: {e}")),
@@ -388,15 +385,11 @@ fn buffers(c: &Case, nd: &NdArray, c_order: &[u8], strides: &[isize], cc: bool, 
                 b.shape(),
                 nd.then_some(shape),
             )?;
-            // Default strides of an empty array are pinned apart, by
-            // `ndarray_default_strides_match_testbuffer` (a known defect).
-            if c.strides.is_some() || !shape.contains(&0) {
-                same(
-                    &format!("get_buffer({f:?}).strides()"),
-                    b.strides(),
-                    (bits & 0x18 == 0x18).then_some(strides),
-                )?;
-            }
+            same(
+                &format!("get_buffer({f:?}).strides()"),
+                b.strides(),
+                (bits & 0x18 == 0x18).then_some(strides),
+            )?;
             same(
                 &format!("get_buffer({f:?}).format()"),
                 b.format(),
