@@ -677,9 +677,8 @@ fn layouts() {
 /// `NdArray`'s default (C) strides are `_testbuffer`'s `strides_from_shape`:
 /// the outermost length is never multiplied in and a zero length makes the
 /// strides left of it 0. The values are python3 3.11's
-/// `_testbuffer.ndarray([1], shape=..., format=...).strides`. Known defect
-/// (issue 13, "Zero-size NdArray default strides are (1, 1) where CPython
-/// gives (0, 1)"); the `layouts` target leaves this one comparison to it.
+/// `_testbuffer.ndarray([1], shape=..., format=...).strides` (issue 13:
+/// the crate once gave (1, 1) where CPython gives (0, 1)).
 #[test]
 fn ndarray_default_strides_match_testbuffer() {
     let cases: [(&[usize], &str, &[isize]); 5] = [
