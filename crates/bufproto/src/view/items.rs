@@ -172,12 +172,12 @@ impl Live {
         if size == 1 {
             let b = self
                 .mbuf
-                .storage
+                .storage()
                 .load(off)
                 .ok_or_else(Error::size_overflow)?;
             return nat.unpack(&[b]);
         }
-        if let Some(mem) = self.mbuf.storage.as_frozen() {
+        if let Some(mem) = self.mbuf.storage().as_frozen() {
             // `bytes` memory: unpack in place, no copy.
             let item = off
                 .checked_add(size)
@@ -187,7 +187,7 @@ impl Live {
         }
         let mut scratch = [0u8; ITEM_MAX];
         let buf = scratch.get_mut(..size).ok_or_else(Error::size_overflow)?;
-        if !self.mbuf.storage.read_into(off, buf) {
+        if !self.mbuf.storage().read_into(off, buf) {
             return Err(Error::size_overflow());
         }
         nat.unpack(buf)
@@ -203,7 +203,7 @@ impl Live {
         let mut scratch = [0u8; ITEM_MAX];
         let buf = scratch.get_mut(..size).ok_or_else(Error::size_overflow)?;
         nat.pack(v, buf)?;
-        if self.mbuf.storage.copy_in(off, buf) {
+        if self.mbuf.storage().copy_in(off, buf) {
             Ok(())
         } else {
             Err(Error::read_only())

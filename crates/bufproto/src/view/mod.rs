@@ -133,20 +133,17 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn new<E: Exporter + ?Sized>(obj: &E) -> Result<MemoryView> {
-        if let Some(v) = obj.as_memoryview() {
-            let l = v.live()?;
-            return Ok(MemoryView::from_parts(
-                l.mbuf.clone(),
-                l.layout.clone(),
-                l.readonly,
-            ));
-        }
         let buf = obj.get_buffer(Flags::FULL_RO)?;
-        if !buf.layout.fits(buf.storage.len()) {
+        let layout = buf.layout().clone();
+        let readonly = buf.readonly();
+        if let Some(mbuf) = buf.managed() {
+            // A memoryview's export: share its managed buffer, as CPython's
+            // `memoryview(m)` does (`m2.obj` is the original exporter).
+            return Ok(MemoryView::from_parts(mbuf.clone(), layout, readonly));
+        }
+        if !layout.fits(buf.storage().len()) {
             return Err(Error::buffer_error("exporter returned an invalid buffer"));
         }
-        let layout = buf.layout.clone();
-        let readonly = buf.readonly;
         Ok(MemoryView::from_parts(Arc::new(buf), layout, readonly))
     }
 
@@ -330,17 +327,17 @@ impl MemoryView {
         let sbuf = src.get_buffer(Flags::FULL_RO)?;
         let dest = l.layout.slice(start, stop, step)?;
         let strip = |f: &str| f.strip_prefix('@').unwrap_or(f).to_string();
-        let same_format = strip(dest.format()) == strip(sbuf.layout.format())
-            && dest.itemsize() == sbuf.layout.itemsize();
-        if !same_format || !layout::equiv_shape(dest.shape(), sbuf.layout.shape()) {
+        let same_format = strip(dest.format()) == strip(sbuf.layout().format())
+            && dest.itemsize() == sbuf.layout().itemsize();
+        if !same_format || !layout::equiv_shape(dest.shape(), sbuf.layout().shape()) {
             return Err(Error::value_error(
                 "memoryview assignment: lvalue and rvalue have different structures",
             ));
         }
-        let data = read_layout(&sbuf.storage, &sbuf.layout)?;
+        let data = read_layout(sbuf.storage(), sbuf.layout())?;
         let item = dest.itemsize();
         for (o, chunk) in dest.item_offsets()?.into_iter().zip(data.chunks(item)) {
-            if !l.mbuf.storage.copy_in(o, chunk) {
+            if !l.mbuf.storage().copy_in(o, chunk) {
                 return Err(Error::read_only());
             }
         }
@@ -367,7 +364,7 @@ impl MemoryView {
         let l = self.live()?;
         // Fast paths write the result straight into its final allocation;
         // everything else goes through `read_layout` (one more copy).
-        let storage = &l.mbuf.storage;
+        let storage = l.mbuf.storage();
         let layout = &l.layout;
         let start = usize::try_from(layout.offset()).ok();
         if let (Some(start), Some(n)) = (start, layout.nbytes()) {
@@ -426,7 +423,7 @@ impl MemoryView {
         // for memory (zero strides) fails here, before any copy.
         let mut out = try_vec(l.layout.nbytes().ok_or_else(Error::no_memory)?)?;
         for o in l.layout.item_offsets_fortran()? {
-            if !l.mbuf.storage.copy_out(o, item, &mut out) {
+            if !l.mbuf.storage().copy_out(o, item, &mut out) {
                 return Err(Error::size_overflow());
             }
         }
@@ -620,7 +617,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn obj(&self) -> Result<ObjRef> {
-        Ok(self.live()?.mbuf.obj)
+        Ok(self.live()?.mbuf.obj())
     }
 
     /// `m.c_contiguous` (CPython's flag computation; see
@@ -714,7 +711,7 @@ impl Exporter for MemoryView {
         check_request(flags, contiguity, l.readonly, &AS_MEMORYVIEW)?;
         Buffer::from_view(
             self.obj_ref(),
-            l.mbuf.storage.clone(),
+            &l.mbuf,
             l.layout.clone(),
             l.readonly,
             flags,
@@ -724,10 +721,6 @@ impl Exporter for MemoryView {
 
     fn obj_ref(&self) -> ObjRef {
         ObjRef::with_id("memoryview", self.id(), true)
-    }
-
-    fn as_memoryview(&self) -> Option<&MemoryView> {
-        Some(self)
     }
 }
 
