@@ -749,6 +749,47 @@ mod tests {
         assert_send_sync::<Buffer>();
     }
 
+    /// `memoryview(m)` shares `m`'s managed buffer (its `obj` is the first
+    /// exporter, and the view itself counts no export once it is built);
+    /// an exporter that relabels a view's buffer with `with_obj` is not a
+    /// memoryview, so a view of it has a managed buffer of its own, which
+    /// counts as an export of the wrapped view while it lives, as in CPython.
+    #[test]
+    fn a_view_of_a_view_shares_the_managed_buffer() {
+        struct Wrap(MemoryView, ObjRef);
+        impl Exporter for Wrap {
+            fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
+                Ok(self.0.get_buffer(flags)?.with_obj(self.1))
+            }
+            fn obj_ref(&self) -> ObjRef {
+                self.1
+            }
+        }
+        let ba = ByteArray::from(&b"abc"[..]);
+        let mut m = MemoryView::new(&ba).unwrap();
+        let m2 = MemoryView::new(&m).unwrap();
+        assert!(m2.obj().unwrap().is(&ba));
+        assert!(Arc::ptr_eq(
+            &m.live().unwrap().mbuf,
+            &m2.live().unwrap().mbuf
+        ));
+        let mut w = Wrap(MemoryView::new(&m).unwrap(), ObjRef::new("Wrap"));
+        let mw = MemoryView::new(&w).unwrap();
+        assert_eq!(mw.obj().unwrap().type_name(), "Wrap");
+        assert!(!Arc::ptr_eq(
+            &m.live().unwrap().mbuf,
+            &mw.live().unwrap().mbuf
+        ));
+        mw.set(0, b'z').unwrap();
+        assert_eq!(ba.to_vec(), b"zbc");
+        let e = w.0.release().unwrap_err();
+        assert_eq!(e.message(), "memoryview has 1 exported buffer");
+        drop(mw);
+        w.0.release().unwrap();
+        m.release().unwrap(); // m2 does not hold an export of m
+        assert_eq!(m2.tobytes().unwrap().as_slice(), b"zbc");
+    }
+
     #[test]
     fn released_everywhere() {
         let ba = ByteArray::from(&b"ab"[..]);
