@@ -3,7 +3,7 @@
 //! at the top):
 //!
 //! ```text
-//! error ← hex, versions ← layout, format ← storage ← protocol
+//! error ← hex, versions ← format ← layout ← storage ← protocol
 //!       ← bytes, foreign, ndarray ← bytearray ← array ← view
 //! ```
 //!
@@ -27,16 +27,17 @@ const LAYERS: &[(&str, u32)] = &[
     ("error", 0),
     ("hex", 1),
     ("versions", 1),
-    ("layout", 2),
+    // `layout` keeps native format strings from `format`'s one list
     ("format", 2),
-    ("storage", 3),
-    ("protocol", 4),
-    ("bytes", 5),
-    ("foreign", 5),
-    ("ndarray", 5),
-    ("bytearray", 6),
-    ("array", 7),
-    ("view", 8),
+    ("layout", 3),
+    ("storage", 4),
+    ("protocol", 5),
+    ("bytes", 6),
+    ("foreign", 6),
+    ("ndarray", 6),
+    ("bytearray", 7),
+    ("array", 8),
+    ("view", 9),
 ];
 
 /// `src` with comments, string and char literals blanked out (replaced by

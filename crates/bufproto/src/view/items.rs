@@ -143,8 +143,14 @@ fn zero_dim_index() -> Error {
 }
 
 impl Live {
+    /// The item format, parsed when the view was made; parsing again (only
+    /// to build CPython's error) when it is not native. `count` and
+    /// `tolist` call this once per item.
     fn native(&self) -> Result<Native> {
-        format::item_format(self.layout.format())
+        match self.native {
+            Some(n) => Ok(n),
+            None => format::item_format(self.layout.format()),
+        }
     }
 
     fn read(&self, off: usize) -> Result<Value> {
