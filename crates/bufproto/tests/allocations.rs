@@ -144,6 +144,13 @@ fn slice_get_and_set_do_not_allocate() {
                     "refused set, {what}"
                 );
             }
+            // a `c` item is a `Value::Bytes`, whose `Vec` is the one allocation
+            let c = m.cast("c").unwrap();
+            assert_eq!(
+                allocations(|| c.get(0).unwrap()),
+                1,
+                "get of a c item, {what}"
+            );
             // a slice of a slice, with its items, still allocates nothing
             let s = m.slice(Some(2), Some(len - 2), Some(2)).unwrap();
             assert_eq!(

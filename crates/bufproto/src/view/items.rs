@@ -292,7 +292,8 @@ impl MemoryView {
     }
 
     /// `m[index]` on a 1-D view: the item as a Python value of the view's
-    /// format. Cost: O(1).
+    /// format. Cost: O(1), no allocation (but a `c` item's [`Value::Bytes`]
+    /// is a one-byte `Vec`).
     ///
     /// # Errors
     ///
@@ -330,7 +331,8 @@ impl MemoryView {
     }
 
     /// `m[index] = value` on a 1-D view: one relaxed atomic store per byte,
-    /// seen by all views and the exporter. Cost: O(itemsize).
+    /// seen by all views and the exporter. Cost: O(itemsize), no
+    /// allocation.
     ///
     /// # Errors
     ///

@@ -116,7 +116,10 @@ impl MemoryView {
         self.live.as_ref().ok_or_else(Error::released)
     }
 
-    /// `memoryview(obj)`. Cost: O(1), no copy.
+    /// `memoryview(obj)`. Cost: O(1), no copy; one allocation (the managed
+    /// buffer), none more for a view of a view, which shares its managed
+    /// buffer (the first time a view is exported, its export counter is
+    /// allocated once). `tests/allocations.rs` counts these.
     ///
     /// # Errors
     ///
@@ -218,7 +221,7 @@ impl MemoryView {
     }
 
     /// `m[start:stop:step]`: a new view of the same memory (same managed
-    /// buffer). Cost: O(1), no byte copied.
+    /// buffer). Cost: O(1), no byte copied, no allocation.
     ///
     /// # Errors
     ///
@@ -345,7 +348,11 @@ impl MemoryView {
     }
 
     /// `m.tobytes()`: the items in C order as new `bytes`. Cost: copies
-    /// `nbytes` (a `memcpy` over `bytes`, a byte loop over `bytearray`).
+    /// `nbytes` (a `memcpy` over `bytes`, a byte loop over `bytearray`);
+    /// for a C-contiguous view one allocation, the result's, written in
+    /// place (from 64 KiB the allocator is first asked for the same size,
+    /// which is freed at once: the check that makes a failure a
+    /// `MemoryError`).
     ///
     /// # Errors
     ///
