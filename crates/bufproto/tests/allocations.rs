@@ -279,3 +279,16 @@ fn bytearray_slice_costs_what_its_doc_says() {
         );
     }
 }
+
+/// `==` of two views reads both layouts in place: no export, no copy for
+/// contiguous views of the same format.
+#[test]
+fn equality_of_contiguous_views_does_not_allocate() {
+    for n in SIZES {
+        for (what, m) in views(n) {
+            let other = MemoryView::new(&m).unwrap();
+            assert_eq!(allocations(|| m == other), 0, "m == memoryview(m), {what}");
+            assert!(m == other);
+        }
+    }
+}

@@ -480,3 +480,25 @@ fn the_crate_graph_counts_edges_as_written() {
     let unknown = edges(&[(PathBuf::from("x.rs"), "use crate::nowhere::Y;".to_string())]);
     assert_eq!(unknown, Err(vec!["x.rs: crate::nowhere".to_string()]));
 }
+
+/// `ForeignMemory` moved into `storage` (below every exporter); both of its
+/// public paths still name the one trait: implemented through one, used as
+/// the other.
+#[test]
+fn foreign_memory_keeps_both_public_paths() {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicU8;
+    #[derive(Debug)]
+    struct Mem(Vec<AtomicU8>);
+    impl bufproto::foreign::ForeignMemory for Mem {
+        fn bytes(&self) -> &[AtomicU8] {
+            &self.0
+        }
+    }
+    let mem: Arc<dyn bufproto::ForeignMemory> =
+        Arc::new(Mem(b"ok".iter().map(|&b| AtomicU8::new(b)).collect()));
+    let layout = bufproto::layout::Layout::bytes(2);
+    let f = bufproto::Foreign::new(mem, layout, true, "mem").expect("two bytes fit");
+    let m = bufproto::MemoryView::new(&f).expect("a view");
+    assert_eq!(m.tobytes().expect("two bytes").as_slice(), b"ok");
+}
