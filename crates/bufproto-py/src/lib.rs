@@ -49,6 +49,9 @@ pub fn to_pyerr(e: bufproto::Error) -> PyErr {
         K::OverflowError => PyOverflowError::new_err(m),
         K::MemoryError if m.is_empty() => PyMemoryError::new_err(()),
         K::MemoryError => PyMemoryError::new_err(m),
+        // `ErrorKind` is non-exhaustive: a kind added later is still raised,
+        // as a RuntimeError naming it, until it gets its own arm here.
+        _ => pyo3::exceptions::PyRuntimeError::new_err(e.to_string()),
     }
 }
 

@@ -334,7 +334,7 @@ impl Array {
     /// Byte offset of item `i` (in range) in the array's storage.
     fn item_at(&self, buf: &Buffer, i: usize) -> Result<usize> {
         i.checked_mul(self.itemsize())
-            .and_then(|o| o.checked_add(usize::try_from(buf.layout.offset()).ok()?))
+            .and_then(|o| o.checked_add(usize::try_from(buf.layout().offset()).ok()?))
             .ok_or_else(Error::size_overflow)
     }
 
@@ -365,7 +365,7 @@ impl Array {
         let dest = raw
             .get_mut(..self.itemsize())
             .ok_or_else(Error::size_overflow)?;
-        if !buf.storage.read_into(at, dest) {
+        if !buf.storage().read_into(at, dest) {
             return Err(Error::index_error("array index out of range"));
         }
         self.typecode.unpack(dest)
@@ -398,7 +398,7 @@ impl Array {
         // Same length: never a resize, so fine while exported.
         let buf = self.data.get_buffer(Flags::WRITABLE)?;
         let at = self.item_at(&buf, i)?;
-        if !buf.storage.copy_in(at, src) {
+        if !buf.storage().copy_in(at, src) {
             return Err(Error::index_error("array assignment index out of range"));
         }
         Ok(())
@@ -584,7 +584,7 @@ impl Exporter for Array {
         let s = self.itemsize();
         let stride = isize::try_from(s).map_err(|_| Error::size_overflow())?;
         let layout = Layout::new(
-            buf.layout.offset(),
+            buf.layout().offset(),
             s,
             self.typecode().to_string(),
             vec![self.len()],

@@ -17,11 +17,22 @@ use std::fmt;
 
 /// The Python exception class an [`Error`] stands for.
 ///
+/// `#[non_exhaustive]`: the crate may come to raise another Python
+/// exception (CPython's `memoryview` also raises `NotImplementedError`
+/// subclasses and `UnicodeEncodeError`), so a `match` outside the crate
+/// needs a `_` arm, for which [`ErrorKind::name`] gives the class name.
+///
 /// ```
 /// use bufproto::ErrorKind;
 /// assert_eq!(ErrorKind::BufferError.name(), "BufferError");
+/// let python_class = |k: ErrorKind| match k {
+///     ErrorKind::ValueError => "ValueError",
+///     other => other.name(), // the arm a non-exhaustive enum needs
+/// };
+/// assert_eq!(python_class(ErrorKind::MemoryError), "MemoryError");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// `TypeError`: e.g. writing to read-only memory.
     TypeError,

@@ -33,33 +33,16 @@
 //! # Ok(()) }
 //! ```
 
-use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU8;
 
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::protocol::{AS_MEMORYVIEW, Buffer, Exporter, Flags, ObjRef, check_request};
 use crate::storage::Storage;
-
-/// Bytes owned elsewhere, lent to the crate as atomic bytes.
-///
-/// The implementer promises what any `&[AtomicU8]` promises: the memory
-/// stays valid and at the same address while the value lives, and every
-/// other writer writes bytes (a C `memcpy` into it while Rust reads it is a
-/// data race in Rust's model, as it is between two C threads). Dropping the
-/// value gives the memory back to its owner (for a Python buffer:
-/// `PyBuffer_Release`). The crate drops it when the last view is gone.
-pub trait ForeignMemory: Send + Sync + fmt::Debug {
-    /// The memory, as atomic bytes.
-    fn bytes(&self) -> &[AtomicU8];
-
-    /// Whether the owner forbids writes (a `bytes` object, a read-only
-    /// `mmap`); then the crate never stores into it. Default: `false`.
-    fn readonly(&self) -> bool {
-        false
-    }
-}
+// Defined in `storage` (the memory it describes is one of the storage kinds,
+// and storage sits below every exporter, so it cannot import from here);
+// re-exported so that `bufproto::foreign::ForeignMemory` keeps naming it.
+pub use crate::storage::ForeignMemory;
 
 /// An exporter over [`ForeignMemory`], with any valid layout (shape,
 /// strides of any sign, offset), like [`NdArray`](crate::NdArray) over
@@ -172,7 +155,7 @@ impl Exporter for Foreign {
 mod tests {
     use super::*;
     use crate::{ErrorKind, MemoryView};
-    use std::sync::atomic::Ordering;
+    use std::sync::atomic::{AtomicU8, Ordering};
 
     #[derive(Debug)]
     struct Mem(Vec<AtomicU8>, bool);

@@ -8,6 +8,12 @@
 //! does; equality compares such items through [`struct_unpack`], a small
 //! model of the `struct` module.
 //!
+//! The helpers that reproduce CPython internals for the book's chapters and
+//! for the Python bridge (`float_repr`, `adjust_fmt`, `item_format`,
+//! `half_to_f64`, `f64_to_half`, `struct_size`) stay public, so the book's
+//! examples can call them, but are hidden from these docs: they are not the
+//! crate's API and may change with the chapters.
+//!
 //! Item sizes of native formats are those of the host platform, as CPython's
 //! are (`l`, `L`, `n`, `N`, `P` are 8 bytes on x86-64 and 4 on wasm32).
 //! Byte order is always little-endian here (every target the crate builds on
@@ -210,6 +216,7 @@ impl fmt::Display for Value {
 /// assert_eq!(float_repr(-0.0), "-0.0");
 /// assert_eq!(float_repr(f64::NAN), "nan");
 /// ```
+#[doc(hidden)]
 pub fn float_repr(x: f64) -> String {
     if x.is_nan() {
         return "nan".into();
@@ -266,8 +273,35 @@ pub fn float_repr(x: f64) -> String {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Native(u8);
 
-#[cfg(test)]
-const NATIVE: &[u8] = b"cbB?hHiIlLqQnNfdeP";
+/// The native format characters (CPython's `get_native_fmtchar`), each
+/// after an `@`: the crate's one list of them. Slices of it are the
+/// `'static` format strings a [`Layout`](crate::layout::Layout) keeps
+/// without allocating (`"B"` is `NATIVE_AT[5..6]`, `"@B"` is `[4..6]`).
+const NATIVE_AT: &str = "@c@b@B@?@h@H@i@I@l@L@q@Q@n@N@f@d@e@P";
+
+/// For each byte, 1 + its position in [`NATIVE_AT`]'s characters, or 0 if
+/// it is not a native format character: an O(1) test on the path of every
+/// view's creation (`NATIVE_AT.contains` would call `memchr`).
+const NATIVE_POS: [u8; 256] = {
+    let b = NATIVE_AT.as_bytes();
+    let mut t = [0u8; 256];
+    let mut k = 0;
+    while 2 * k + 1 < b.len() {
+        t[b[2 * k + 1] as usize] = k as u8 + 1;
+        k += 1;
+    }
+    t
+};
+
+/// `fmt` as a `'static` string if it is a native format (with or without
+/// `@`), so that a layout can keep it without allocating. Cost: O(1).
+pub(crate) fn static_native(fmt: &str) -> Option<&'static str> {
+    let with_at = fmt.starts_with('@');
+    let Native(c) = Native::parse(fmt)?;
+    let k = usize::from(NATIVE_POS[usize::from(c)].checked_sub(1)?);
+    let from = if with_at { 2 * k } else { 2 * k + 1 };
+    NATIVE_AT.get(from..2 * k + 2)
+}
 
 impl Native {
     /// CPython's `get_native_fmtchar`: `fmt` must be one native character,
@@ -279,12 +313,7 @@ impl Native {
     pub fn parse(fmt: &str) -> Option<Native> {
         let f = fmt.strip_prefix('@').unwrap_or(fmt).as_bytes();
         match f {
-            // A `match` rather than `NATIVE.contains`: it is on the path of
-            // every view's creation, and `contains` calls `memchr`.
-            [
-                c @ (b'c' | b'b' | b'B' | b'?' | b'h' | b'H' | b'i' | b'I' | b'l' | b'L' | b'q'
-                | b'Q' | b'n' | b'N' | b'f' | b'd' | b'e' | b'P'),
-            ] => Some(Native(*c)),
+            [c] if NATIVE_POS[usize::from(*c)] != 0 => Some(Native(*c)),
             _ => None,
         }
     }
@@ -496,6 +525,7 @@ impl Native {
 /// assert_eq!(adjust_fmt("@u").unwrap(), "u");
 /// assert!(adjust_fmt("ii").is_err());
 /// ```
+#[doc(hidden)]
 pub fn adjust_fmt(fmt: &str) -> Result<&str> {
     let f = fmt.strip_prefix('@').unwrap_or(fmt);
     if f.chars().count() != 1 {
@@ -525,6 +555,7 @@ pub fn adjust_fmt(fmt: &str) -> Result<&str> {
 /// assert_eq!(item_format("u").unwrap_err().to_string(),
 ///            "NotImplementedError: memoryview: format u not supported");
 /// ```
+#[doc(hidden)]
 pub fn item_format(fmt: &str) -> Result<Native> {
     let f = adjust_fmt(fmt)?;
     Native::parse(f).ok_or_else(|| {
@@ -544,6 +575,7 @@ pub fn item_format(fmt: &str) -> Result<Native> {
 /// assert_eq!(half_to_f64(0x0001), 5.960464477539063e-08);
 /// assert_eq!(half_to_f64(0xfc00), f64::NEG_INFINITY);
 /// ```
+#[doc(hidden)]
 pub fn half_to_f64(h: u16) -> f64 {
     let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
     let e = i32::from((h >> 10) & 0x1f);
@@ -574,6 +606,7 @@ pub fn half_to_f64(h: u16) -> f64 {
 /// assert_eq!(f64_to_half(65520.0).unwrap_err().to_string(),
 ///            "OverflowError: float too large to pack with e format");
 /// ```
+#[doc(hidden)]
 pub fn f64_to_half(x: f64) -> Result<u16> {
     let sign: u16 = if x.is_sign_negative() { 1 } else { 0 };
     let overflow = || Error::overflow_error("float too large to pack with e format");
@@ -680,7 +713,7 @@ pub fn struct_unpack(fmt: &str, bytes: &[u8]) -> Option<Vec<Value>> {
 /// not know (`bad char in struct format`; only ASCII whitespace is skipped),
 /// a repeat count without a format character, and a total size above
 /// `isize::MAX` (`total struct size too long`, also for repeat counts that
-/// do not fit `isize`). [`struct_size`] says which. Cost: O(len(fmt)).
+/// do not fit `isize`). `struct_size` says which. Cost: O(len(fmt)).
 ///
 /// ```
 /// use bufproto::format::calcsize;
@@ -714,6 +747,7 @@ pub fn calcsize(fmt: &str) -> Option<usize> {
 /// assert_eq!(struct_size("\u{2003}i"), Err("bad char in struct format"));
 /// assert_eq!(struct_size("3"), Err("repeat count given without format specifier"));
 /// ```
+#[doc(hidden)]
 pub fn struct_size(fmt: &str) -> std::result::Result<usize, &'static str> {
     parse_struct(fmt).map(|(_, _, size)| size)
 }
@@ -804,6 +838,10 @@ mod tests {
         r.unwrap_err().to_string()
     }
 
+    /// `get_native_fmtchar`'s cases in CPython's `Objects/memoryobject.c`,
+    /// written out independently of the crate's list.
+    const CPYTHON_NATIVE: &[u8] = b"cbB?hHiIlLqQnNfdeP";
+
     #[test]
     fn parse_accepts_exactly_the_native_characters() {
         for c in 0..=255u8 {
@@ -811,13 +849,24 @@ mod tests {
             let Ok(f) = std::str::from_utf8(&s) else {
                 continue;
             };
-            assert_eq!(Native::parse(f).is_some(), NATIVE.contains(&c), "{f}");
+            assert_eq!(
+                Native::parse(f).is_some(),
+                CPYTHON_NATIVE.contains(&c),
+                "{f}"
+            );
+            let at = format!("@{f}");
+            assert_eq!(static_native(f), Native::parse(f).map(|_| f), "{f}");
+            assert_eq!(
+                static_native(&at),
+                Native::parse(f).map(|_| at.as_str()),
+                "{at}"
+            );
         }
     }
 
     #[test]
     fn every_native_format_roundtrips() {
-        for &c in NATIVE {
+        for &c in CPYTHON_NATIVE {
             let n = Native(c);
             let mut buf = vec![0u8; n.size()];
             let v = match c {

@@ -13,11 +13,19 @@
 //!
 //! All arithmetic here is checked: a computation that would overflow returns
 //! `None` or an error instead of wrapping or panicking.
+//!
+//! The free functions that reproduce CPython internals for the book's
+//! chapters and for the Python bridge (`adjust_slice` and its
+//! `SliceIndices`, `normalize_index`, `equiv_shape`, `c_strides`,
+//! `f_strides`, `is_c_contiguous`, `is_f_contiguous`) stay public, so the
+//! book's examples can call them, but are hidden from these docs: they are
+//! not the crate's API ([`Layout`] is) and may change with the chapters.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use crate::error::{Error, Result, try_vec};
+use crate::format::static_native;
 
 /// `PyBUF_MAX_NDIM`: the most dimensions a view may have.
 pub const MAX_NDIM: usize = 64;
@@ -33,6 +41,7 @@ pub const MAX_NDIM: usize = 64;
 /// assert_eq!(c_strides(&[2, 1 << 62, 2], 1), None); // 2**63 overflows
 /// assert_eq!(c_strides(&[2, 0], 1), Some(vec![0, 1]));
 /// ```
+#[doc(hidden)]
 pub fn c_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
     let mut st = vec![0isize; shape.len()];
     let mut sd = isize::try_from(itemsize).ok()?;
@@ -55,6 +64,7 @@ pub fn c_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
 /// assert_eq!(f_strides(&[2, 3, 4], 1), Some(vec![1, 2, 6]));
 /// assert_eq!(f_strides(&[2, 1 << 62], 1), Some(vec![1, 2]));
 /// ```
+#[doc(hidden)]
 pub fn f_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
     let mut st = vec![0isize; shape.len()];
     let mut sd = isize::try_from(itemsize).ok()?;
@@ -73,6 +83,7 @@ pub fn f_strides(shape: &[usize], itemsize: usize) -> Option<Vec<isize>> {
 ///
 /// `start` may be `-1` and `stop` may be `-1` for negative steps (one before
 /// the first item); `len` is the number of selected items.
+#[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SliceIndices {
     /// Index of the first selected item (meaningful only when `len > 0`).
@@ -106,6 +117,7 @@ pub struct SliceIndices {
 ///            "ValueError: slice step cannot be zero");
 /// # Ok(()) }
 /// ```
+#[doc(hidden)]
 pub fn adjust_slice(
     len: usize,
     start: Option<isize>,
@@ -169,6 +181,7 @@ pub fn adjust_slice(
 /// assert_eq!(normalize_index(3, 3), None);
 /// assert_eq!(normalize_index(isize::MIN, 3), None);
 /// ```
+#[doc(hidden)]
 pub fn normalize_index(index: isize, len: usize) -> Option<usize> {
     if index < 0 {
         let back = index.unsigned_abs();
@@ -188,6 +201,7 @@ pub fn normalize_index(index: isize, len: usize) -> Option<usize> {
 /// assert!(equiv_shape(&[1, 0, 5], &[1, 0, 7]));
 /// assert!(!equiv_shape(&[2], &[2, 1]));
 /// ```
+#[doc(hidden)]
 pub fn equiv_shape(a: &[usize], b: &[usize]) -> bool {
     if a.len() != b.len() {
         return false;
@@ -214,6 +228,7 @@ pub fn equiv_shape(a: &[usize], b: &[usize]) -> bool {
 /// assert!(!is_c_contiguous(&[2, 3], &[1, 2], 1));
 /// assert!(is_c_contiguous(&[0], &[2], 1)); // empty
 /// ```
+#[doc(hidden)]
 pub fn is_c_contiguous(shape: &[usize], strides: &[isize], itemsize: usize) -> bool {
     contiguous_in(shape, strides, itemsize, shape.len(), true)
 }
@@ -226,6 +241,7 @@ pub fn is_c_contiguous(shape: &[usize], strides: &[isize], itemsize: usize) -> b
 /// assert!(is_f_contiguous(&[2, 3], &[1, 2], 1));
 /// assert!(!is_f_contiguous(&[2, 3], &[3, 1], 1));
 /// ```
+#[doc(hidden)]
 pub fn is_f_contiguous(shape: &[usize], strides: &[isize], itemsize: usize) -> bool {
     contiguous_in(shape, strides, itemsize, shape.len(), false)
 }
@@ -361,23 +377,16 @@ enum Format {
     Shared(Arc<str>),
 }
 
-/// Every native one-character format, bare and with `@`.
-const STATIC_FORMATS: [&str; 36] = [
-    "c", "b", "B", "?", "h", "H", "i", "I", "l", "L", "q", "Q", "n", "N", "f", "d", "e", "P", "@c",
-    "@b", "@B", "@?", "@h", "@H", "@i", "@I", "@l", "@L", "@q", "@Q", "@n", "@N", "@f", "@d", "@e",
-    "@P",
-];
-
 impl Format {
     fn new(f: String) -> Format {
-        match STATIC_FORMATS.iter().find(|s| **s == f) {
+        match static_native(&f) {
             Some(s) => Format::Static(s),
             None => Format::Shared(Arc::from(f)),
         }
     }
 
     fn of(f: &str) -> Format {
-        match STATIC_FORMATS.iter().find(|s| **s == f) {
+        match static_native(f) {
             Some(s) => Format::Static(s),
             None => Format::Shared(Arc::from(f)),
         }
@@ -584,7 +593,7 @@ impl Layout {
     /// `memoryview.c_contiguous`, as CPython's `init_flags` computes it. For
     /// one dimension that is `shape[0] == 1 || strides[0] == itemsize`, so an
     /// *empty* slice with step 2 is not contiguous although
-    /// [`is_c_contiguous`] says an empty buffer is. Cost: O(ndim).
+    /// `is_c_contiguous` says an empty buffer is. Cost: O(ndim).
     ///
     /// ```
     /// use bufproto::layout::Layout;

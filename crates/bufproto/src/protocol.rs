@@ -30,7 +30,7 @@ use std::ops::BitOr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, try_vec};
 use crate::layout::Layout;
 use crate::storage::Storage;
 
@@ -301,11 +301,6 @@ pub trait Exporter {
 
     /// The identity of this object (what `view.obj` reports).
     fn obj_ref(&self) -> ObjRef;
-
-    #[doc(hidden)]
-    fn as_memoryview(&self) -> Option<&crate::MemoryView> {
-        None
-    }
 }
 
 /// Whose words a refused request uses: CPython's `memory_getbuf` speaks of
@@ -394,18 +389,29 @@ pub(crate) fn check_request(
 /// ```
 #[derive(Debug)]
 pub struct Buffer {
-    pub(crate) obj: ObjRef,
-    pub(crate) storage: Storage,
-    pub(crate) layout: Layout,
-    pub(crate) readonly: bool,
+    obj: ObjRef,
+    storage: Storage,
+    layout: Layout,
+    readonly: bool,
     /// `view.len`: `nbytes` of `layout`, checked to fit `isize` when the
     /// buffer was made (a `Py_buffer`'s `len` is a `Py_ssize_t`).
     len: usize,
     format: bool,
     shape: bool,
     strides: bool,
-    /// Held while this buffer was exported by a memoryview (its export count).
-    pub(crate) _view_export: Option<Arc<()>>,
+    /// Set when a memoryview exported this buffer: the view's managed
+    /// buffer (so that `memoryview(m)` shares it, as CPython's does, without
+    /// the protocol knowing the view type) and the token whose count is the
+    /// view's number of exports.
+    from_view: Option<ViewExport>,
+}
+
+/// What a buffer exported by a memoryview remembers of it.
+#[derive(Debug)]
+struct ViewExport {
+    /// `None` once relabelled by [`Buffer::with_obj`].
+    managed: Option<Arc<Buffer>>,
+    _token: Arc<()>,
 }
 
 impl Buffer {
@@ -432,7 +438,7 @@ impl Buffer {
         layout: Layout,
         readonly: bool,
         flags: Flags,
-        view_export: Option<Arc<()>>,
+        view_export: Option<ViewExport>,
     ) -> Result<Buffer> {
         let len = layout
             .nbytes()
@@ -447,7 +453,7 @@ impl Buffer {
             format: flags.contains(Flags::FORMAT),
             shape: flags.contains(Flags::ND),
             strides: flags.contains(Flags::STRIDES),
-            _view_export: view_export,
+            from_view: view_export,
         })
     }
 
@@ -465,15 +471,38 @@ impl Buffer {
         })
     }
 
+    /// A memoryview's export of `layout` over the memory of its managed
+    /// buffer `managed`; `token` is cloned from the view's export counter.
     pub(crate) fn from_view(
         obj: ObjRef,
-        storage: Storage,
+        managed: &Arc<Buffer>,
         layout: Layout,
         readonly: bool,
         flags: Flags,
         token: Arc<()>,
     ) -> Result<Buffer> {
-        Buffer::described(obj, storage, layout, readonly, flags, Some(token))
+        let storage = managed.storage.clone();
+        let from_view = ViewExport {
+            managed: Some(Arc::clone(managed)),
+            _token: token,
+        };
+        Buffer::described(obj, storage, layout, readonly, flags, Some(from_view))
+    }
+
+    /// The managed buffer of the memoryview that exported this buffer, if
+    /// one did (and the buffer was not relabelled with [`Buffer::with_obj`]).
+    pub(crate) fn managed(&self) -> Option<&Arc<Buffer>> {
+        self.from_view.as_ref().and_then(|v| v.managed.as_ref())
+    }
+
+    /// The memory the buffer exports.
+    pub(crate) fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// The full layout, whatever the request's flags filled in.
+    pub(crate) fn layout(&self) -> &Layout {
+        &self.layout
     }
 
     /// The same export, reported as coming from `obj` (for exporters that
@@ -489,6 +518,12 @@ impl Buffer {
     /// ```
     pub fn with_obj(mut self, obj: ObjRef) -> Buffer {
         self.obj = obj;
+        // The export now belongs to `obj`, which is not a memoryview:
+        // `memoryview(obj)` gets a managed buffer of its own, as in CPython.
+        // The view's export count still holds until the buffer is dropped.
+        if let Some(v) = self.from_view.as_mut() {
+            v.managed = None;
+        }
         self
     }
 
@@ -780,7 +815,7 @@ impl Buffer {
 /// Reads the items of `layout` from `storage` in C order.
 pub(crate) fn read_layout(storage: &Storage, layout: &Layout) -> Result<Vec<u8>> {
     let n = layout.nbytes().ok_or_else(Error::no_memory)?;
-    let mut out = crate::error::try_vec(n)?;
+    let mut out = try_vec(n)?;
     if layout.c_contiguous() || n == 0 {
         if n > 0 {
             let start = usize::try_from(layout.offset()).map_err(|_| Error::size_overflow())?;

@@ -43,11 +43,30 @@
 //! Every index check for reading or writing a byte is in this module (or in
 //! [`layout`](crate::layout) for the offset arithmetic of N-d views).
 
+use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::error::{Error, Result, ensure_arc_fits, try_vec};
-use crate::foreign::ForeignMemory;
+
+/// Bytes owned elsewhere, lent to the crate as atomic bytes.
+///
+/// The implementer promises what any `&[AtomicU8]` promises: the memory
+/// stays valid and at the same address while the value lives, and every
+/// other writer writes bytes (a C `memcpy` into it while Rust reads it is a
+/// data race in Rust's model, as it is between two C threads). Dropping the
+/// value gives the memory back to its owner (for a Python buffer:
+/// `PyBuffer_Release`). The crate drops it when the last view is gone.
+pub trait ForeignMemory: Send + Sync + fmt::Debug {
+    /// The memory, as atomic bytes.
+    fn bytes(&self) -> &[AtomicU8];
+
+    /// Whether the owner forbids writes (a `bytes` object, a read-only
+    /// `mmap`); then the crate never stores into it. Default: `false`.
+    fn readonly(&self) -> bool {
+        false
+    }
+}
 
 /// `v` as an `Arc<[u8]>`, or `MemoryError` when that copy cannot be
 /// allocated (see [`ensure_arc_fits`]).

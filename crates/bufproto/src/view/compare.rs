@@ -174,14 +174,8 @@ impl MemoryView {
         let Ok(l) = self.live() else {
             return self.obj_ref() == other.obj_ref();
         };
-        if let Some(w) = other.as_memoryview() {
-            return match w.live() {
-                Ok(wl) => compare(&l.mbuf.storage, &l.layout, &wl.mbuf.storage, &wl.layout),
-                Err(_) => self.obj_ref() == other.obj_ref(),
-            };
-        }
         match other.get_buffer(Flags::FULL_RO) {
-            Ok(b) => compare(&l.mbuf.storage, &l.layout, &b.storage, &b.layout),
+            Ok(b) => compare(l.mbuf.storage(), &l.layout, b.storage(), b.layout()),
             Err(_) => self.obj_ref() == other.obj_ref(),
         }
     }
@@ -228,26 +222,30 @@ impl MemoryView {
                 "memoryview: hashing is restricted to formats 'B', 'b' or 'c'",
             ));
         }
-        if let Some(e) = l.mbuf.obj.hash_error() {
+        if let Some(e) = l.mbuf.obj().hash_error() {
             return Err(e);
         }
         let h = match contiguous_range(&l.layout) {
             // Contiguous: hash the memory in place (frozen) or one copy.
             Some((start, n)) => l
                 .mbuf
-                .storage
+                .storage()
                 .with_bytes(start, n, Bytes::hash_of)
                 .ok_or_else(Error::no_memory)?,
-            None => Bytes::hash_of(&read_layout(&l.mbuf.storage, &l.layout)?),
+            None => Bytes::hash_of(&read_layout(l.mbuf.storage(), &l.layout)?),
         };
         Ok(*self.hash.get_or_init(|| h))
     }
 }
 
 impl PartialEq for MemoryView {
-    /// [`MemoryView::equals`].
+    /// [`MemoryView::equals`], reading the other view's layout directly
+    /// rather than asking it for a buffer (which would make an export).
     fn eq(&self, other: &MemoryView) -> bool {
-        self.equals(other)
+        match (self.live(), other.live()) {
+            (Ok(l), Ok(r)) => compare(l.mbuf.storage(), &l.layout, r.mbuf.storage(), &r.layout),
+            _ => self.obj_ref() == other.obj_ref(),
+        }
     }
 }
 

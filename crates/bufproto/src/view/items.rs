@@ -143,8 +143,14 @@ fn zero_dim_index() -> Error {
 }
 
 impl Live {
+    /// The item format, parsed when the view was made; parsing again (only
+    /// to build CPython's error) when it is not native. `count` and
+    /// `tolist` call this once per item.
     fn native(&self) -> Result<Native> {
-        format::item_format(self.layout.format())
+        match self.native {
+            Some(n) => Ok(n),
+            None => format::item_format(self.layout.format()),
+        }
     }
 
     fn read(&self, off: usize) -> Result<Value> {
@@ -172,12 +178,12 @@ impl Live {
         if size == 1 {
             let b = self
                 .mbuf
-                .storage
+                .storage()
                 .load(off)
                 .ok_or_else(Error::size_overflow)?;
             return nat.unpack(&[b]);
         }
-        if let Some(mem) = self.mbuf.storage.as_frozen() {
+        if let Some(mem) = self.mbuf.storage().as_frozen() {
             // `bytes` memory: unpack in place, no copy.
             let item = off
                 .checked_add(size)
@@ -187,7 +193,7 @@ impl Live {
         }
         let mut scratch = [0u8; ITEM_MAX];
         let buf = scratch.get_mut(..size).ok_or_else(Error::size_overflow)?;
-        if !self.mbuf.storage.read_into(off, buf) {
+        if !self.mbuf.storage().read_into(off, buf) {
             return Err(Error::size_overflow());
         }
         nat.unpack(buf)
@@ -203,7 +209,7 @@ impl Live {
         let mut scratch = [0u8; ITEM_MAX];
         let buf = scratch.get_mut(..size).ok_or_else(Error::size_overflow)?;
         nat.pack(v, buf)?;
-        if self.mbuf.storage.copy_in(off, buf) {
+        if self.mbuf.storage().copy_in(off, buf) {
             Ok(())
         } else {
             Err(Error::read_only())
@@ -286,7 +292,8 @@ impl MemoryView {
     }
 
     /// `m[index]` on a 1-D view: the item as a Python value of the view's
-    /// format. Cost: O(1).
+    /// format. Cost: O(1), no allocation (but a `c` item's [`Value::Bytes`]
+    /// is a one-byte `Vec`).
     ///
     /// # Errors
     ///
@@ -324,7 +331,8 @@ impl MemoryView {
     }
 
     /// `m[index] = value` on a 1-D view: one relaxed atomic store per byte,
-    /// seen by all views and the exporter. Cost: O(itemsize).
+    /// seen by all views and the exporter. Cost: O(itemsize), no
+    /// allocation.
     ///
     /// # Errors
     ///

@@ -116,7 +116,10 @@ impl MemoryView {
         self.live.as_ref().ok_or_else(Error::released)
     }
 
-    /// `memoryview(obj)`. Cost: O(1), no copy.
+    /// `memoryview(obj)`. Cost: O(1), no copy; one allocation (the managed
+    /// buffer), none more for a view of a view, which shares its managed
+    /// buffer (the first time a view is exported, its export counter is
+    /// allocated once). `tests/allocations.rs` counts these.
     ///
     /// # Errors
     ///
@@ -133,20 +136,17 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn new<E: Exporter + ?Sized>(obj: &E) -> Result<MemoryView> {
-        if let Some(v) = obj.as_memoryview() {
-            let l = v.live()?;
-            return Ok(MemoryView::from_parts(
-                l.mbuf.clone(),
-                l.layout.clone(),
-                l.readonly,
-            ));
-        }
         let buf = obj.get_buffer(Flags::FULL_RO)?;
-        if !buf.layout.fits(buf.storage.len()) {
+        let layout = buf.layout().clone();
+        let readonly = buf.readonly();
+        if let Some(mbuf) = buf.managed() {
+            // A memoryview's export: share its managed buffer, as CPython's
+            // `memoryview(m)` does (`m2.obj` is the original exporter).
+            return Ok(MemoryView::from_parts(mbuf.clone(), layout, readonly));
+        }
+        if !layout.fits(buf.storage().len()) {
             return Err(Error::buffer_error("exporter returned an invalid buffer"));
         }
-        let layout = buf.layout.clone();
-        let readonly = buf.readonly;
         Ok(MemoryView::from_parts(Arc::new(buf), layout, readonly))
     }
 
@@ -221,7 +221,7 @@ impl MemoryView {
     }
 
     /// `m[start:stop:step]`: a new view of the same memory (same managed
-    /// buffer). Cost: O(1), no byte copied.
+    /// buffer). Cost: O(1), no byte copied, no allocation.
     ///
     /// # Errors
     ///
@@ -330,17 +330,17 @@ impl MemoryView {
         let sbuf = src.get_buffer(Flags::FULL_RO)?;
         let dest = l.layout.slice(start, stop, step)?;
         let strip = |f: &str| f.strip_prefix('@').unwrap_or(f).to_string();
-        let same_format = strip(dest.format()) == strip(sbuf.layout.format())
-            && dest.itemsize() == sbuf.layout.itemsize();
-        if !same_format || !layout::equiv_shape(dest.shape(), sbuf.layout.shape()) {
+        let same_format = strip(dest.format()) == strip(sbuf.layout().format())
+            && dest.itemsize() == sbuf.layout().itemsize();
+        if !same_format || !layout::equiv_shape(dest.shape(), sbuf.layout().shape()) {
             return Err(Error::value_error(
                 "memoryview assignment: lvalue and rvalue have different structures",
             ));
         }
-        let data = read_layout(&sbuf.storage, &sbuf.layout)?;
+        let data = read_layout(sbuf.storage(), sbuf.layout())?;
         let item = dest.itemsize();
         for (o, chunk) in dest.item_offsets()?.into_iter().zip(data.chunks(item)) {
-            if !l.mbuf.storage.copy_in(o, chunk) {
+            if !l.mbuf.storage().copy_in(o, chunk) {
                 return Err(Error::read_only());
             }
         }
@@ -348,7 +348,11 @@ impl MemoryView {
     }
 
     /// `m.tobytes()`: the items in C order as new `bytes`. Cost: copies
-    /// `nbytes` (a `memcpy` over `bytes`, a byte loop over `bytearray`).
+    /// `nbytes` (a `memcpy` over `bytes`, a byte loop over `bytearray`);
+    /// for a C-contiguous view one allocation, the result's, written in
+    /// place (from 64 KiB the allocator is first asked for the same size,
+    /// which is freed at once: the check that makes a failure a
+    /// `MemoryError`).
     ///
     /// # Errors
     ///
@@ -367,7 +371,7 @@ impl MemoryView {
         let l = self.live()?;
         // Fast paths write the result straight into its final allocation;
         // everything else goes through `read_layout` (one more copy).
-        let storage = &l.mbuf.storage;
+        let storage = l.mbuf.storage();
         let layout = &l.layout;
         let start = usize::try_from(layout.offset()).ok();
         if let (Some(start), Some(n)) = (start, layout.nbytes()) {
@@ -426,7 +430,7 @@ impl MemoryView {
         // for memory (zero strides) fails here, before any copy.
         let mut out = try_vec(l.layout.nbytes().ok_or_else(Error::no_memory)?)?;
         for o in l.layout.item_offsets_fortran()? {
-            if !l.mbuf.storage.copy_out(o, item, &mut out) {
+            if !l.mbuf.storage().copy_out(o, item, &mut out) {
                 return Err(Error::size_overflow());
             }
         }
@@ -620,7 +624,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn obj(&self) -> Result<ObjRef> {
-        Ok(self.live()?.mbuf.obj)
+        Ok(self.live()?.mbuf.obj())
     }
 
     /// `m.c_contiguous` (CPython's flag computation; see
@@ -714,7 +718,7 @@ impl Exporter for MemoryView {
         check_request(flags, contiguity, l.readonly, &AS_MEMORYVIEW)?;
         Buffer::from_view(
             self.obj_ref(),
-            l.mbuf.storage.clone(),
+            &l.mbuf,
             l.layout.clone(),
             l.readonly,
             flags,
@@ -724,10 +728,6 @@ impl Exporter for MemoryView {
 
     fn obj_ref(&self) -> ObjRef {
         ObjRef::with_id("memoryview", self.id(), true)
-    }
-
-    fn as_memoryview(&self) -> Option<&MemoryView> {
-        Some(self)
     }
 }
 
@@ -754,6 +754,47 @@ mod tests {
         assert_send_sync::<ByteArray>();
         assert_send_sync::<Bytes>();
         assert_send_sync::<Buffer>();
+    }
+
+    /// `memoryview(m)` shares `m`'s managed buffer (its `obj` is the first
+    /// exporter, and the view itself counts no export once it is built);
+    /// an exporter that relabels a view's buffer with `with_obj` is not a
+    /// memoryview, so a view of it has a managed buffer of its own, which
+    /// counts as an export of the wrapped view while it lives, as in CPython.
+    #[test]
+    fn a_view_of_a_view_shares_the_managed_buffer() {
+        struct Wrap(MemoryView, ObjRef);
+        impl Exporter for Wrap {
+            fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
+                Ok(self.0.get_buffer(flags)?.with_obj(self.1))
+            }
+            fn obj_ref(&self) -> ObjRef {
+                self.1
+            }
+        }
+        let ba = ByteArray::from(&b"abc"[..]);
+        let mut m = MemoryView::new(&ba).unwrap();
+        let m2 = MemoryView::new(&m).unwrap();
+        assert!(m2.obj().unwrap().is(&ba));
+        assert!(Arc::ptr_eq(
+            &m.live().unwrap().mbuf,
+            &m2.live().unwrap().mbuf
+        ));
+        let mut w = Wrap(MemoryView::new(&m).unwrap(), ObjRef::new("Wrap"));
+        let mw = MemoryView::new(&w).unwrap();
+        assert_eq!(mw.obj().unwrap().type_name(), "Wrap");
+        assert!(!Arc::ptr_eq(
+            &m.live().unwrap().mbuf,
+            &mw.live().unwrap().mbuf
+        ));
+        mw.set(0, b'z').unwrap();
+        assert_eq!(ba.to_vec(), b"zbc");
+        let e = w.0.release().unwrap_err();
+        assert_eq!(e.message(), "memoryview has 1 exported buffer");
+        drop(mw);
+        w.0.release().unwrap();
+        m.release().unwrap(); // m2 does not hold an export of m
+        assert_eq!(m2.tobytes().unwrap().as_slice(), b"zbc");
     }
 
     #[test]
