@@ -137,7 +137,7 @@ fn pythons(blocks: &[markdown::Block], problems: &mut Vec<String>) -> Vec<Python
             let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
             // Chapters that `import bufproto_py` need the extension module
             // that `cargo test` builds from crates/bufproto-py.
-            let mine = match pythons::extension_module_dir(tmp) {
+            let mine = match ci::extension_module_dir(tmp, "bufproto-py-module") {
                 Some(dir) => {
                     command.env("PYTHONPATH", dir);
                     all.clone()

@@ -1,18 +1,21 @@
 #![allow(dead_code)] // Each harness needs a different part.
 
 //! What the book's test harnesses share about where they run: the
-//! repository root, whether this is CI, the pinned mdBook, and how to say
-//! loudly that something could not run.
+//! repository root, whether this is CI, the pinned mdBook, where cargo put
+//! the extension module, and how to say loudly that something could not run.
 //!
 //! The one place that reads `CI`: the book's tests include this file with
 //! `#[path = "support/ci.rs"]`, and the workspace's crates with a path to it
-//! (`crates/bufproto-oracle/src/lib.rs`), so that every harness agrees on
-//! what counts as CI.
+//! (`crates/bufproto-oracle/src/lib.rs`, `crates/bufproto-py/tests/support`),
+//! so that every harness agrees on what counts as CI and which module it
+//! tests.
 
 use std::env;
+use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The mdBook version the book is written for (README.md, .ci/run).
 pub const MDBOOK_VERSION: &str = "0.5.4";
@@ -58,4 +61,42 @@ pub fn pinned_mdbook() -> Result<(), String> {
     } else {
         Err(found)
     }
+}
+
+/// The extension module cargo built from `crates/bufproto-py` for the test
+/// running now: `libbufproto_py.so` in `target/<profile>/deps/`, beside the
+/// test's executable (cargo builds the library there, both crate types at
+/// once, when the test depends on it), or in `target/<profile>/` (when the
+/// library itself was a target of the command). `None` if neither exists.
+pub fn built_extension_module() -> Option<PathBuf> {
+    let exe = env::current_exe().ok()?;
+    let deps = exe.parent()?;
+    let name = format!(
+        "{}bufproto_py{}",
+        env::consts::DLL_PREFIX,
+        env::consts::DLL_SUFFIX
+    );
+    [deps.join(&name), deps.parent()?.join(&name)]
+        .into_iter()
+        .find(|p| p.exists())
+}
+
+/// A directory `tmp/subdir/` to put on `PYTHONPATH` for `import
+/// bufproto_py`: the built module copied in under the name Python looks for.
+/// `None` if the module was not built or could not be copied.
+///
+/// The copy is written under a temporary name and renamed into place: tests
+/// run in parallel, and overwriting in place a `.so` that another test's
+/// `python3` has mapped would crash that process.
+pub fn extension_module_dir(tmp: &Path, subdir: &str) -> Option<PathBuf> {
+    static COPIES: AtomicUsize = AtomicUsize::new(0);
+    let built = built_extension_module()?;
+    let dir = tmp.join(subdir);
+    fs::create_dir_all(&dir).ok()?;
+    let ext = if cfg!(windows) { "pyd" } else { "so" };
+    let n = COPIES.fetch_add(1, Ordering::Relaxed);
+    let part = dir.join(format!(".bufproto_py.{}.{n}.tmp", std::process::id()));
+    fs::copy(&built, &part).ok()?;
+    fs::rename(&part, dir.join(format!("bufproto_py.{ext}"))).ok()?;
+    Some(dir)
 }

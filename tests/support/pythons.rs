@@ -13,9 +13,8 @@
 //! Needs `crate::ci` (tests/support/ci.rs) beside it.
 
 use std::collections::BTreeMap;
-use std::env;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -163,34 +162,4 @@ pub fn native_python() -> Result<String, String> {
         ));
     }
     Ok(found)
-}
-
-/// The extension module cargo built from `crates/bufproto-py` for the test
-/// running now: `libbufproto_py.so` in `target/<profile>/deps/` (beside the
-/// test's executable, when the test depends on the library) or in
-/// `target/<profile>/` (when the library was itself a target). `None` if
-/// neither exists.
-pub fn built_extension_module() -> Option<PathBuf> {
-    let exe = env::current_exe().ok()?;
-    let deps = exe.parent()?;
-    let name = format!(
-        "{}bufproto_py{}",
-        env::consts::DLL_PREFIX,
-        env::consts::DLL_SUFFIX
-    );
-    [deps.join(&name), deps.parent()?.join(&name)]
-        .into_iter()
-        .find(|p| p.exists())
-}
-
-/// A directory to put on `PYTHONPATH` for `import bufproto_py`: the built
-/// module copied into `tmp/bufproto-py-module/` under the name Python looks
-/// for. `None` if the module was not built.
-pub fn extension_module_dir(tmp: &Path) -> Option<PathBuf> {
-    let built = built_extension_module()?;
-    let dir = tmp.join("bufproto-py-module");
-    fs::create_dir_all(&dir).ok()?;
-    let ext = if cfg!(windows) { "pyd" } else { "so" };
-    fs::copy(&built, dir.join(format!("bufproto_py.{ext}"))).ok()?;
-    Some(dir)
 }

@@ -15,13 +15,15 @@
 # filter.py for why a stack suppression cannot do it), and any definite leak
 # allocated from the module. Loops run shorter under valgrind (QUICK=1).
 #
-# Suppressions: none are needed today. CPython ships its own list,
-# Misc/valgrind-python.supp, mostly for builds that keep pymalloc (its
-# address_in_range reads); with PYTHONMALLOC=malloc those do not apply, and
-# the one CPython 3.11 false positive these runs meet cannot be suppressed by
-# stack (filter.py drops it by origin). Should a CPython-only error appear,
-# the XML report carries its suppression (--gen-suppressions=all): put it in
-# a file here and pass it with --suppressions.
+# Suppressions: pyo3.supp, beside this script, each entry with its reason
+# (today one: PyO3's type-object member arrays, which CPython copies). CPython
+# ships its own list, Misc/valgrind-python.supp, mostly for builds that keep
+# pymalloc (its address_in_range reads); with PYTHONMALLOC=malloc those do
+# not apply, and the one CPython 3.11 false positive these runs meet cannot
+# be suppressed by stack (filter.py drops it by origin). Should another
+# outside error appear, the XML report carries its suppression
+# (--gen-suppressions=all): add it to pyo3.supp (or a file beside it) with
+# the reason it is not ours.
 #
 # The scripts run in parallel, one valgrind each (memcheck is serial).
 #
@@ -69,6 +71,7 @@ run_one() {
         valgrind --tool=memcheck --error-exitcode=99 \
         --track-origins=yes --leak-check=full --errors-for-leak-kinds=definite \
         --show-leak-kinds=definite --num-callers=40 --gen-suppressions=all \
+        --suppressions="$here/pyo3.supp" \
         --xml=yes --xml-file="$logdir/$name.xml" \
         "$python" "$script" "${args[@]}" >"$logdir/$name.out" 2>&1 || rc=$?
     echo "$rc $((SECONDS - start))" >"$logdir/$name.status"
