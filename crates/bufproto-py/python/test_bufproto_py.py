@@ -421,13 +421,30 @@ class BridgeFixes(unittest.TestCase):
             def __index__(self):
                 raise KeyError("boom")
         for fmt, v in (("B", 2**130), ("B", K()), ("B", "a"), ("B", 1.5), ("?", "a"),
-                       ("?", 0), ("d", 3), ("q", -2**130)):
+                       ("?", 0), ("d", 3), ("q", -2**130), ("d", 2**200), ("d", -2**1023),
+                       ("d", 2**1024), ("f", 2**200)):
             with self.subTest(format=fmt, value=v):
                 cp = memoryview(bytearray(8)).cast(fmt)
                 ru = bp.RustView(bytearray(8)) if fmt == "B" else bp.RustView(
                     memoryview(bytearray(8)).cast(fmt))
                 self.assertSameOutcome(lambda: cp.__setitem__(0, v), lambda: ru.set([0], v))
                 self.assertEqual(ru.tolist(), cp.tolist())
+
+
+class HugeIntsInFloatArrays(unittest.TestCase):
+    """An int stored as a float is float(int), however large: never
+    clipped to 128 bits first."""
+
+    def test_array_items_are_float_of_the_int(self):
+        for tc in ("d", "f"):
+            for v in (2**200, -2**1000, 2**1024, 3, 2**64 + 1):
+                with self.subTest(typecode=tc, value=v):
+                    def cp():
+                        a = array.array(tc, [0]); a[0] = v; a.append(v); return a.tolist()
+
+                    def ru():
+                        a = bp.Array(tc, [0]); a[0] = v; a.append(v); return a.tolist()
+                    self.assertEqual(outcome(ru), outcome(cp))
 
 
 def leak_loop(rounds):
@@ -455,7 +472,7 @@ def leak_loop(rounds):
 def main():
     loader = unittest.TestLoader()
     suite = unittest.TestSuite()
-    for case in CASES + [ModuleTests, BridgeFixes]:
+    for case in CASES + [ModuleTests, BridgeFixes, HugeIntsInFloatArrays]:
         for name in loader.getTestCaseNames(case):
             test = case(name)
             if name in NOT_APPLICABLE:

@@ -7,7 +7,7 @@
 //! work: a borrow is never held while Python code runs.
 
 use bufproto::Value;
-use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyMemoryError, PyOverflowError, PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PySlice, PyString, PyTuple};
@@ -187,6 +187,21 @@ impl Target<'_> {
         matches!(f, 'f' | 'd' | 'e')
     }
 
+    /// An int for a float target, converted by Python's `float(int)`:
+    /// exact to the nearest double, however large the int (saturating it to
+    /// `i128` first would store 2**127 for 2**200). Past the largest double,
+    /// an array raises `float`'s own `OverflowError`, and a memoryview turns
+    /// it into `ValueError`, as `pack_single`'s `fix_error_int` does.
+    fn float_of_int(self, obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+        match (obj.extract::<f64>(), self) {
+            (Ok(f), _) => Ok(Value::Float(f)),
+            (Err(e), Target::View(f)) if e.is_instance_of::<PyOverflowError>(obj.py()) => Err(
+                PyValueError::new_err(format!("memoryview: invalid value for format '{f}'")),
+            ),
+            (Err(e), _) => Err(e),
+        }
+    }
+
     fn refuse(self, obj: &Bound<'_, PyAny>) -> PyErr {
         let t = type_name(obj);
         PyTypeError::new_err(match self {
@@ -199,9 +214,10 @@ impl Target<'_> {
 
 /// A Python value as a crate [`Value`] for `target`, converted as CPython
 /// converts it: `bool` and `bytes` as themselves, a `float` as a float, any
-/// other `__index__` through it (its exceptions propagate; ints past
-/// `i128` saturate, and the crate then gives the overflow error CPython
-/// gives for any int past 64 bits), `__float__` for a float target; for a
+/// int for a float target as `float(int)`, any other `__index__` through it
+/// (its exceptions propagate; ints past `i128` saturate, and the crate then
+/// gives the overflow error CPython gives for any int past 64 bits),
+/// `__float__` for a float target; for a
 /// memoryview of format `?`, any object's truth value.
 pub(crate) fn value_arg(obj: &Bound<'_, PyAny>, target: Target<'_>) -> PyResult<Value> {
     if let Ok(b) = obj.cast::<PyBool>() {
@@ -217,6 +233,9 @@ pub(crate) fn value_arg(obj: &Bound<'_, PyAny>, target: Target<'_>) -> PyResult<
     }
     if let Ok(b) = obj.cast::<PyBytes>() {
         return Ok(Value::Bytes(b.as_bytes().to_vec()));
+    }
+    if target.wants_float() && obj.is_instance_of::<PyInt>() {
+        return target.float_of_int(obj);
     }
     if has_index(obj) {
         return Ok(Value::Int(index_value(obj)?));

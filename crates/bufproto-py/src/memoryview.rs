@@ -301,31 +301,6 @@ impl PyMemoryView {
         Ok(value_to_py(slf.py(), &v)?.unbind())
     }
 
-    /// The value to store, converted for `format` (may run Python code).
-    /// An int stored into a float format is converted by Python's
-    /// `float(int)` (exact up to 2**1024; past it `PyFloat_AsDouble`'s
-    /// overflow, which `pack_single` reports as the invalid value):
-    /// [`convert::value_arg`] saturates ints to `i128`, which would store
-    /// 2**127 for 2**200 and accept 2**1024.
-    fn value_for(value: &Bound<'_, PyAny>, format: &str) -> PyResult<Value> {
-        let code = format.trim_start_matches('@');
-        if matches!(code, "f" | "d" | "e")
-            && value.is_instance_of::<PyInt>()
-            && !value.is_instance_of::<PyBool>()
-        {
-            return match value.extract::<f64>() {
-                Ok(f) => Ok(Value::Float(f)),
-                Err(e) if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(value.py()) => {
-                    Err(PyValueError::new_err(format!(
-                        "memoryview: invalid value for format '{format}'"
-                    )))
-                }
-                Err(e) => Err(e),
-            };
-        }
-        convert::value_arg(value, Target::View(format))
-    }
-
     /// `m[a:b:c] = value` on a 1-d view: `value` must export a buffer
     /// (taken before the slice is converted, as CPython does).
     fn set_slice(
@@ -363,7 +338,7 @@ impl PyMemoryView {
             me.view.get(i).map_err(to_pyerr)?;
             me.view.format().map_err(to_pyerr)?.to_string()
         };
-        let v = PyMemoryView::value_for(value, &format)?;
+        let v = convert::value_arg(value, Target::View(&format))?;
         slf.try_borrow()?.view.set(i, v).map_err(to_pyerr)
     }
 
@@ -377,7 +352,7 @@ impl PyMemoryView {
             }
             me.view.format().map_err(to_pyerr)?.to_string()
         };
-        let v = PyMemoryView::value_for(value, &format)?;
+        let v = convert::value_arg(value, Target::View(&format))?;
         slf.try_borrow()?.view.set_at(idx, v).map_err(to_pyerr)
     }
 
