@@ -60,9 +60,11 @@
 //! * **Errors are values.** Every fallible call returns [`Result`]; the
 //!   error has the Python exception class and CPython's exact message. No
 //!   public function panics.
-//! * **Python 3.14 semantics.** Where 3.11 and 3.14 differ (e.g.
-//!   `memoryview.count`/`index`, `fromhex` messages), the crate does what 3.14
-//!   does; [`VERSION_DIFFERENCES`] lists every such case.
+//! * **Python 3.14 semantics.** Where CPython 3.11 to 3.14 differ (e.g.
+//!   `memoryview.count`/`index` and `fromhex` messages in 3.14, the 0-d
+//!   `len` in 3.12), the crate does what 3.14 does; what 3.15 changes is
+//!   listed, not followed. [`VERSION_DIFFERENCES`] lists every such case with
+//!   the version it arrived in.
 //! * **Slicing `bytes` shares memory.** `b[1:4]` copies in CPython; here a
 //!   step-1 slice is O(1) and shares the allocation. Nothing can observe the
 //!   difference except memory use (use [`Bytes::copy`] to detach).
