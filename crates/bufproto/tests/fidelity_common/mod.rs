@@ -76,6 +76,21 @@ pub fn diff(expected: &str, actual: &str) -> Vec<String> {
     out
 }
 
+/// Runs `script` in `python3` over `input` and asserts that its output is
+/// `ours`, line for line, listing every difference. Without `python3` it
+/// checks nothing (the caller's own assertions still run).
+pub fn assert_agrees_with_python(script: &str, input: &str, ours: &str) {
+    if let Some(py) = python(script, input) {
+        let d = diff(&py, ours);
+        assert!(
+            d.is_empty(),
+            "{} differences from CPython:\n{}",
+            d.len(),
+            d.join("\n")
+        );
+    }
+}
+
 /// [`python`], if `python3` can also import `module` (`_testbuffer` and
 /// `ctypes` are optional parts of some distributions' CPython).
 pub fn python_using(module: &str, script: &str, input: &str) -> Option<String> {
