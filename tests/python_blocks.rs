@@ -656,3 +656,30 @@ fn a_tag_wider_than_the_difference_fails_naming_the_block() {
         problems[1]
     );
 }
+
+/// README.md tells readers which NumPy the tests pin and where it goes;
+/// it must say what `tags.json` says.
+#[test]
+fn the_readme_names_the_pinned_packages() {
+    let readme = fs::read_to_string(ci::root().join("README.md")).expect("README.md");
+    let needs = pythons::package_needs().expect("tests/pycon/tags.json can be read");
+    assert!(
+        !needs.is_empty(),
+        "tags.json names no package (needs-numpy)"
+    );
+    for need in needs {
+        let dir = pythons::package_dir(&need);
+        let dir = dir
+            .strip_prefix(ci::root())
+            .unwrap_or(&dir)
+            .display()
+            .to_string();
+        for wanted in [format!("`pycon,{}`", need.tag), format!("`{dir}`")] {
+            assert!(
+                readme.contains(&wanted),
+                "README.md does not mention {wanted} (tests/pycon/tags.json pins {})",
+                need.pip
+            );
+        }
+    }
+}
