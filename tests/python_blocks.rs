@@ -683,3 +683,28 @@ fn the_readme_names_the_pinned_packages() {
         }
     }
 }
+
+/// A block that uses a package a tag names (`np.` for NumPy) carries that
+/// tag, so that it is held back, and listed, where the package is missing.
+#[test]
+fn every_block_that_uses_a_package_carries_its_tag() {
+    let needs = pythons::package_needs().expect("tests/pycon/tags.json can be read");
+    let untagged: Vec<String> = pycon_blocks()
+        .iter()
+        .flat_map(|b| {
+            needs
+                .iter()
+                .filter(|n| !b.tags.contains(&n.tag))
+                .filter(|n| n.seen_as.iter().any(|s| b.text.contains(s.as_str())))
+                .map(|n| {
+                    format!(
+                        "{}: uses {} but is not tagged `{}`",
+                        b.place(),
+                        n.module,
+                        n.tag
+                    )
+                })
+        })
+        .collect();
+    assert!(untagged.is_empty(), "{}", untagged.join("\n"));
+}

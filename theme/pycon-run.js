@@ -43,7 +43,7 @@
         },
         "needs-numpy": {
           "runs_on": "native",
-          "needs": { "module": "numpy", "version": "2.3.5", "pip": "numpy==2.3.5" },
+          "needs": { "module": "numpy", "version": "2.3.5", "pip": "numpy==2.3.5", "seen_as": ["numpy", "np."] },
           "badge": "NumPy, not in the browser",
           "title": "Needs NumPy (the tests pin 2.3.5, from PyPI), which this page's Pyodide does not carry. The tests install it into target/pylib and run the block in the machine's python3; run it where you have NumPy."
         },

@@ -176,6 +176,9 @@ pub struct PackageNeed {
     pub version: String,
     /// What pip installs, "numpy==2.3.5".
     pub pip: String,
+    /// Text that shows a block uses the package ("numpy", "np."): such a
+    /// block must carry the tag, or it would fail where the package is not.
+    pub seen_as: Vec<String>,
 }
 
 /// Every package a platform tag of `tags.json` needs.
@@ -201,6 +204,14 @@ pub fn package_needs() -> Result<Vec<PackageNeed>, String> {
             module: field("module")?,
             version: field("version")?,
             pip: field("pip")?,
+            seen_as: need["seen_as"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
         });
     }
     Ok(out)
