@@ -137,13 +137,21 @@ fn pythons(blocks: &[markdown::Block], problems: &mut Vec<String>) -> Vec<Python
             let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
             // Chapters that `import bufproto_py` need the extension module
             // that `cargo test` builds from crates/bufproto-py.
-            let mine = match ci::extension_module_dir(tmp, "bufproto-py-module") {
+            let mut path = Vec::new();
+            let mut mine = match ci::extension_module_dir(tmp, "bufproto-py-module") {
                 Some(dir) => {
-                    command.env("PYTHONPATH", dir);
+                    path.push(dir);
                     all.clone()
                 }
                 None => without_module(blocks, problems),
             };
+            // Blocks tagged `needs-numpy` need the pinned NumPy, which
+            // pythons.rs installs into target/pylib on first use.
+            path.extend(with_packages(blocks, &mut mine, problems));
+            if !path.is_empty() {
+                let joined = std::env::join_paths(&path).expect("no `:` in the target paths");
+                command.env("PYTHONPATH", joined);
+            }
             list.push(Python {
                 name: "python3".into(),
                 cpython: None,
@@ -177,6 +185,44 @@ fn pythons(blocks: &[markdown::Block], problems: &mut Vec<String>) -> Vec<Python
         }
     }
     list
+}
+
+/// The directories of the packages `tags.json`'s platform tags need
+/// (installing them if needed), to put on python3's `PYTHONPATH`; the
+/// blocks of a package that cannot be installed are taken out of `mine`
+/// and listed by name as not run.
+fn with_packages(
+    blocks: &[markdown::Block],
+    mine: &mut Vec<usize>,
+    problems: &mut Vec<String>,
+) -> Vec<PathBuf> {
+    let needs = pythons::package_needs().expect("tests/pycon/tags.json can be read");
+    let mut dirs = Vec::new();
+    for need in needs {
+        let started = Instant::now();
+        match pythons::installed_package(&need) {
+            Ok(dir) => {
+                always_show(&format!(
+                    "pycon: {} ready in {} ({:.1} s)\n",
+                    need.pip,
+                    dir.display(),
+                    started.elapsed().as_secs_f64()
+                ));
+                dirs.push(dir);
+            }
+            Err(why) => {
+                let (needing, others): (Vec<usize>, Vec<usize>) = mine
+                    .iter()
+                    .partition(|&&i| blocks[i].tags.contains(&need.tag));
+                *mine = others;
+                if !needing.is_empty() {
+                    let list: Vec<&markdown::Block> = needing.iter().map(|&i| &blocks[i]).collect();
+                    could_not_run("python3", &why, &list, problems);
+                }
+            }
+        }
+    }
+    dirs
 }
 
 /// The blocks python3 can run without the extension module, saying which
@@ -609,4 +655,56 @@ fn a_tag_wider_than_the_difference_fails_naming_the_block() {
         "{}",
         problems[1]
     );
+}
+
+/// README.md tells readers which NumPy the tests pin and where it goes;
+/// it must say what `tags.json` says.
+#[test]
+fn the_readme_names_the_pinned_packages() {
+    let readme = fs::read_to_string(ci::root().join("README.md")).expect("README.md");
+    let needs = pythons::package_needs().expect("tests/pycon/tags.json can be read");
+    assert!(
+        !needs.is_empty(),
+        "tags.json names no package (needs-numpy)"
+    );
+    for need in needs {
+        let dir = pythons::package_dir(&need);
+        let dir = dir
+            .strip_prefix(ci::root())
+            .unwrap_or(&dir)
+            .display()
+            .to_string();
+        for wanted in [format!("`pycon,{}`", need.tag), format!("`{dir}`")] {
+            assert!(
+                readme.contains(&wanted),
+                "README.md does not mention {wanted} (tests/pycon/tags.json pins {})",
+                need.pip
+            );
+        }
+    }
+}
+
+/// A block that uses a package a tag names (`np.` for NumPy) carries that
+/// tag, so that it is held back, and listed, where the package is missing.
+#[test]
+fn every_block_that_uses_a_package_carries_its_tag() {
+    let needs = pythons::package_needs().expect("tests/pycon/tags.json can be read");
+    let untagged: Vec<String> = pycon_blocks()
+        .iter()
+        .flat_map(|b| {
+            needs
+                .iter()
+                .filter(|n| !b.tags.contains(&n.tag))
+                .filter(|n| n.seen_as.iter().any(|s| b.text.contains(s.as_str())))
+                .map(|n| {
+                    format!(
+                        "{}: uses {} but is not tagged `{}`",
+                        b.place(),
+                        n.module,
+                        n.tag
+                    )
+                })
+        })
+        .collect();
+    assert!(untagged.is_empty(), "{}", untagged.join("\n"));
 }

@@ -22,7 +22,7 @@
     // shows what to paste here. The browser runs Pyodide's CPython
     // `GRAMMAR.browser`; the browser test checks that this is what runs.
     const GRAMMAR = /* tags.json: begin */ {
-      "about": "The Pythons that run the book's pycon blocks and the tags that choose among them. Read by tests/book_lint.rs (which tags exist), tests/pycon/doctest_runner.py (where a block runs), tests/pycon/install.mjs and the test harnesses (which Pyodide carries which CPython), and theme/pycon-run.js (badges and Run buttons), which embeds a copy that tests/book_lint.rs checks against this file.",
+      "about": "The Pythons that run the book's pycon blocks and the tags that choose among them. A platform tag with `needs` names a PyPI package (pinned) that tests/support/pythons.rs installs for the native python3; if it cannot, tests/python_blocks.rs lists those blocks as not run. Read by tests/book_lint.rs (which tags exist), tests/pycon/doctest_runner.py (where a block runs), tests/pycon/install.mjs and the test harnesses (which Pyodide carries which CPython), and theme/pycon-run.js (badges and Run buttons), which embeds a copy that tests/book_lint.rs checks against this file.",
       "native": {
         "line": "3.11",
         "about": "The machine's python3. CI (CI=true) requires this line, the oldest the book covers; another python3 runs the blocks as that version."
@@ -40,6 +40,12 @@
           "runs_on": "native",
           "badge": "not in the browser",
           "title": "Runs only in a native CPython: it needs sockets, threads or shared memory, which CPython on WebAssembly (Pyodide) does not have. The tests run it in the machine's python3; run it in yours."
+        },
+        "needs-numpy": {
+          "runs_on": "native",
+          "needs": { "module": "numpy", "version": "2.3.5", "pip": "numpy==2.3.5", "seen_as": ["numpy", "np."] },
+          "badge": "NumPy, not in the browser",
+          "title": "Needs NumPy (the tests pin 2.3.5, from PyPI), which this page's Pyodide does not carry. The tests install it into target/pylib and run the block in the machine's python3; run it where you have NumPy."
         },
         "only-pyodide": {
           "runs_on": "pyodide",

@@ -7,7 +7,8 @@ run-pyodide.mjs), so all interpreters judge the blocks by the same rules:
 * output must match exactly, except that `...` matches anything (ELLIPSIS);
 * tags in a block's info string decide where it runs. Their grammar is
   tests/pycon/tags.json, the one definition the lint and the browser read too
-  (see `applies`).
+  (see `applies`); a platform tag may also name a package the block needs
+  (`needs-numpy`: see `missing_package`).
 
 A block that its version tags keep off this interpreter is run anyway, in a
 copy of the session's namespace, to check the tag: it must fail here. If it
@@ -60,6 +61,20 @@ def applies(tags, platform, version, grammar):
             rule = grammar["version_tags"][prefix]["runs"]
             if not version_allows(rule, tag_version, version):
                 return "version", tag
+    return None
+
+
+def missing_package(tags, grammar):
+    """The package a platform tag `needs` (tags.json) that cannot be imported
+    here, or None. The harness installs it and puts it on PYTHONPATH, or
+    holds such blocks back and lists them; a block that still gets here
+    without its package fails, saying so, instead of failing on an import."""
+    import importlib.util
+
+    for tag in tags:
+        need = grammar["platform_tags"].get(tag, {}).get("needs")
+        if need is not None and importlib.util.find_spec(need["module"]) is None:
+            return need["pip"]
     return None
 
 
@@ -142,7 +157,11 @@ def run_chapters(job, grammar, platform):
         for block in chapter["blocks"]:
             why_not = applies(block["tags"], platform, version, grammar)
             result = {"file": chapter["file"], "line": block["line"]}
-            if why_not is None:
+            missing = missing_package(block["tags"], grammar) if why_not is None else None
+            if missing is not None:
+                result.update(status="failed",
+                              report="needs %s, which this python3 cannot import\n" % missing)
+            elif why_not is None:
                 status, report = run_block(block, chapter["file"], globs, runner)
                 result.update(status=status, report=report)
             else:

@@ -163,3 +163,141 @@ pub fn native_python() -> Result<String, String> {
     }
     Ok(found)
 }
+
+/// A PyPI package that blocks with one of `tags.json`'s platform tags need
+/// (its `needs`): NumPy for `needs-numpy`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PackageNeed {
+    /// The tag, "needs-numpy".
+    pub tag: String,
+    /// What the blocks import, "numpy".
+    pub module: String,
+    /// The pinned version, "2.3.5".
+    pub version: String,
+    /// What pip installs, "numpy==2.3.5".
+    pub pip: String,
+    /// Text that shows a block uses the package ("numpy", "np."): such a
+    /// block must carry the tag, or it would fail where the package is not.
+    pub seen_as: Vec<String>,
+}
+
+/// Every package a platform tag of `tags.json` needs.
+pub fn package_needs() -> Result<Vec<PackageNeed>, String> {
+    let grammar = grammar()?;
+    let tags = grammar["platform_tags"]
+        .as_object()
+        .ok_or("tags.json: no platform_tags")?;
+    let mut out = Vec::new();
+    for (tag, rule) in tags {
+        let need = &rule["needs"];
+        if need.is_null() {
+            continue;
+        }
+        let field = |name: &str| {
+            need[name]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("tags.json: {tag}'s needs has no {name}"))
+        };
+        out.push(PackageNeed {
+            tag: tag.clone(),
+            module: field("module")?,
+            version: field("version")?,
+            pip: field("pip")?,
+            seen_as: need["seen_as"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
+/// Where the pinned package lives for the machine's `python3`:
+/// `target/pylib/<module>-<version>`, put on `PYTHONPATH` by the harness;
+/// never the system's site-packages.
+pub fn package_dir(need: &PackageNeed) -> PathBuf {
+    ci::root()
+        .join("target/pylib")
+        .join(format!("{}-{}", need.module, need.version))
+}
+
+/// The version `python3` imports from `dir`, if it imports at all.
+fn imported_version(module: &str, dir: &std::path::Path) -> Option<String> {
+    let out = Command::new("python3")
+        .args([
+            "-I",
+            "-c",
+            &format!(
+                "import sys; sys.path.insert(0, sys.argv[1]); import {module}; \
+                 print({module}.__file__.startswith(sys.argv[1]), {module}.__version__)"
+            ),
+        ])
+        .arg(dir)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (from_dir, version) = text.trim().split_once(' ')?;
+    (out.status.success() && from_dir == "True").then(|| version.to_owned())
+}
+
+/// The directory holding `need`'s pinned version for `python3`, installed
+/// with pip on first use (a few seconds; offline, it fails and says why).
+/// Skipped when the pinned version is already there. Installs into a fresh
+/// directory and renames it into place, so that two test binaries racing
+/// never see half a package.
+pub fn installed_package(need: &PackageNeed) -> Result<PathBuf, String> {
+    let dir = package_dir(need);
+    if imported_version(&need.module, &dir).as_deref() == Some(need.version.as_str()) {
+        return Ok(dir);
+    }
+    let partial = dir.with_file_name(format!(
+        "{}-{}.partial-{}",
+        need.module,
+        need.version,
+        std::process::id()
+    ));
+    let _ = fs::remove_dir_all(&partial);
+    let out = Command::new("python3")
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--target",
+        ])
+        .arg(&partial)
+        .arg(&need.pip)
+        .output()
+        .map_err(|e| format!("could not run python3 -m pip: {e}"))?;
+    if !out.status.success() {
+        let _ = fs::remove_dir_all(&partial);
+        return Err(format!(
+            "`python3 -m pip install --target {} {}` failed ({}): {}",
+            partial.display(),
+            need.pip,
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let _ = fs::remove_dir_all(&dir);
+    if fs::rename(&partial, &dir).is_err() && !dir.is_dir() {
+        return Err(format!("could not move {} into place", partial.display()));
+    }
+    let _ = fs::remove_dir_all(&partial);
+    match imported_version(&need.module, &dir) {
+        Some(v) if v == need.version => Ok(dir),
+        found => Err(format!(
+            "{} installed into {}, but python3 imports {found:?} from there",
+            need.pip,
+            dir.display()
+        )),
+    }
+}
