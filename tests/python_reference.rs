@@ -10,7 +10,8 @@
 //! not have it — which pins every version after 3.11 exactly. And every
 //! public member of `memoryview` in each interpreter, with its buffer and
 //! context-manager methods, and the buffer parts of `bytes` and `bytearray`,
-//! must have a row.
+//! must have a row. Every error a Raises cell names must be one that an
+//! executed block shows, a row of `src/appendix-errors.md`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -293,6 +294,90 @@ fn the_reference_agrees_with_every_pyodide() -> Result<(), String> {
     }
     assert!(wrong.is_empty(), "{PAGE}:\n  {}", wrong.join("\n  "));
     Ok(())
+}
+
+/// The `(kind, message)` pairs a Raises cell names: a code span that is an
+/// exception's name, a colon, then one or more code spans joined by commas
+/// (`` `TypeError`: `a`, `b`; `ValueError`: `c` ``).
+fn raised(cell: &str) -> Vec<(String, String)> {
+    let parts: Vec<&str> = cell.split('`').collect();
+    let mut found = Vec::new();
+    // Odd positions are inside code spans.
+    let mut i = 1;
+    while i < parts.len() {
+        let kind = parts[i];
+        let is_kind = kind.ends_with("Error") && kind.chars().all(|c| c.is_ascii_alphanumeric());
+        if !is_kind || parts.get(i + 1) != Some(&": ") {
+            i += 2;
+            continue;
+        }
+        let mut j = i + 2;
+        while let Some(message) = parts.get(j) {
+            found.push((kind.to_owned(), (*message).to_owned()));
+            if parts.get(j + 1) == Some(&", ") {
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        i = j + 2;
+    }
+    found
+}
+
+/// The `(kind, message)` rows of `src/appendix-errors.md`.
+fn errors_appendix() -> Result<BTreeSet<(String, String)>, String> {
+    let path = "src/appendix-errors.md";
+    let text = fs::read_to_string(root().join(path)).map_err(|e| format!("{path}: {e}"))?;
+    Ok(text
+        .lines()
+        .filter_map(|line| {
+            let mut cells = line.strip_prefix("| ")?.split(" | ");
+            let kind = code_span(cells.next()?)?;
+            let message = code_span(cells.next()?)?.replace("\\|", "|");
+            Some((kind.to_owned(), message))
+        })
+        .collect())
+}
+
+#[test]
+fn every_error_the_reference_names_is_shown_by_an_executed_block() -> Result<(), String> {
+    let text = fs::read_to_string(root().join(PAGE)).map_err(|e| format!("{PAGE}: {e}"))?;
+    let shown = errors_appendix()?;
+    let mut named = Vec::new();
+    for line in text.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        if let Some(cell) = cells.get(3) {
+            named.extend(raised(cell));
+        }
+    }
+    assert!(
+        named.len() > 20,
+        "only {} errors read from {PAGE}",
+        named.len()
+    );
+    let missing: Vec<String> = named
+        .iter()
+        .filter(|pair| !shown.contains(*pair))
+        .map(|(kind, message)| format!("{kind}: {message}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{PAGE} names errors that no executed block shows (they are not in src/appendix-errors.md):\n  {}",
+        missing.join("\n  ")
+    );
+    Ok(())
+}
+
+#[test]
+fn raises_cells_are_read_kind_by_kind() {
+    let cell = "`TypeError`: `a`, `b` ([x](x.md)); `ValueError`: `c` (3.15: `d` without `e`)";
+    let pairs: Vec<(String, String)> =
+        [("TypeError", "a"), ("TypeError", "b"), ("ValueError", "c")]
+            .iter()
+            .map(|(k, m)| ((*k).to_owned(), (*m).to_owned()))
+            .collect();
+    assert_eq!(raised(cell), pairs);
 }
 
 #[test]
