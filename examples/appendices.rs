@@ -6,8 +6,10 @@
 //!   by the version each arrived in, each shown as Python blocks tagged for
 //!   the versions that print them — which the book's tests then run on all
 //!   five interpreters;
-//! * `src/appendix-errors.md`, from every error that a chapter's Python blocks
-//!   show: its exception, its message, a statement that raises it, and where.
+//! * `src/appendix-errors.md`, from every error that the Python blocks of the
+//!   chapters and of the other appendices show: its exception, its message, a
+//!   statement that raises it, and where. `tests/every_error.rs` checks,
+//!   reading the blocks its own way, that no message is left out.
 //!
 //! `cargo run --example appendices` rewrites them; `cargo test` fails, naming
 //! the file, when a checked-in appendix differs from what this would write.
@@ -240,15 +242,31 @@ fn chapter_title(markdown: &str) -> String {
 /// Errors by (exception, message), each with the places that show it.
 type ErrorsShown = BTreeMap<(String, String), Vec<Shown>>;
 
-/// Every `Traceback` in the chapters' pycon blocks.
+/// The pages whose pycon blocks the errors appendix lists, chapters first
+/// (so that a message's example and first link are a chapter's), then the
+/// other appendices, each with its text: the versions appendix as this
+/// generator writes it, so that one run brings both up to date.
+fn pages_with_errors(root: &Path) -> Result<Vec<(String, String)>, Box<dyn std::error::Error>> {
+    let mut files = markdown::markdown_files(root, "src")?;
+    files.retain(|f| f != "src/appendix-errors.md");
+    files.sort_by_key(|f| !f.starts_with("src/ch"));
+    let mut pages = Vec::new();
+    for file in files {
+        let text = if file == "src/appendix-versions.md" {
+            versions_page()
+        } else {
+            fs::read_to_string(root.join(&file))?
+        };
+        pages.push((file, text));
+    }
+    Ok(pages)
+}
+
+/// Every `Traceback` in the book's pycon blocks, outside this appendix.
 fn errors_shown(root: &Path) -> Result<ErrorsShown, Box<dyn std::error::Error>> {
     let mut found = ErrorsShown::new();
-    for file in markdown::markdown_files(root, "src")? {
+    for (file, text) in pages_with_errors(root)? {
         let name = file.trim_start_matches("src/");
-        if !name.starts_with("ch") {
-            continue; // appendices repeat what the chapters show
-        }
-        let text = fs::read_to_string(root.join(&file))?;
         let title = chapter_title(&text);
         for block in markdown::blocks_in(&file, &text)
             .iter()
@@ -308,10 +326,14 @@ fn errors_page(root: &Path) -> Result<String, Box<dyn std::error::Error>> {
         page,
         "{GENERATED}\n\n# Every error message\n\n\
          Every exception the book's Python blocks raise, with CPython's exact\n\
-         message, a statement that raises it, and the chapters that show it. The\n\
-         crate raises the same kinds with the same messages, as each chapter's Rust\n\
-         blocks check. The table is generated from the chapters, so it lists what the\n\
-         book shows — {count} messages.\n\n\
+         message, a statement that raises it, and the chapters that show it. Where\n\
+         the crate models the operation, it raises the same kind with the same\n\
+         message, as each chapter's Rust blocks check; the rest (NumPy's, ctypes',\n\
+         the operating system's) are Python's alone. The table is generated from\n\
+         the Python blocks of the chapters and of the other appendices (those for\n\
+         other versions and for the native interpreter included), so it lists\n\
+         every message the book shows — {count} messages; `cargo test` fails when\n\
+         one is missing.\n\n\
          | Exception | Message | Raised by, for example | Shown in |\n\
          | --- | --- | --- | --- |\n",
         count = errors.len()
