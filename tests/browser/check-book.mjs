@@ -388,9 +388,9 @@ try {
     }
 
     // 5c. Tagged blocks offer just the versions their tags allow (since-3.N:
-    //     3.N and later; before-3.N: earlier), and the first such block runs
-    //     on the newest it offers, the page's earlier blocks of that version
-    //     first.
+    //     3.N and later; before-3.N: earlier), and the first before-3.N
+    //     block (else the first tagged one) runs on the newest version it
+    //     offers, after the page's earlier blocks of that version only.
     const tagged = book.find((c) => /```pycon[^\n]*\b(since|before)-3\.\d+/.test(c.text));
     if (tagged) {
         where = `${tagged.html}, tagged blocks' pickers`;
@@ -407,6 +407,7 @@ try {
         );
         const minor = (v) => Number(v.split(".")[1]);
         let first = -1;
+        let firstBefore = -1;
         for (const [i, bar] of bars.entries()) {
             let want = lines;
             for (const tag of bar.tags) {
@@ -414,6 +415,7 @@ try {
                 if (m) {
                     want = want.filter((l) => (m[1] === "since" ? minor(l) >= minor(m[2]) : minor(l) < minor(m[2])));
                     if (first < 0) first = i;
+                    if (firstBefore < 0 && m[1] === "before") firstBefore = i;
                 }
             }
             if (bar.offered.join() !== want.join()) {
@@ -424,6 +426,7 @@ try {
                 problem(where, `block ${i + 1} (${bar.tags.join(" ")}): Run is ${bar.disabled ? "" : "not "}disabled on 3.14`);
             }
         }
+        if (firstBefore >= 0) first = firstBefore;
         if (first >= 0) {
             const line = bars[first].offered.at(-1);
             await page.locator("main select.pycon-python").nth(first).selectOption(line);
