@@ -1,12 +1,18 @@
 // The Buffer Protocol Book: badges and a Run button for ```pycon blocks.
 //
 // Every pycon block gets badges for its tags (since-3.12, only-native, ...)
-// and, when the browser's CPython (3.14, in Pyodide) would run it in the
-// tests, a Run button. The tags' meaning is tests/pycon/tags.json's.
-// Run loads Pyodide on first use from the book's own `pyodide/` folder (no
-// CDN: the files come from the pinned npm package, copied there by
+// and, when some Pyodide CPython (3.12, 3.13, 3.14, 3.15 preview) would run
+// it in the tests, a Run bar with a version picker offering just those
+// versions. The tags' meaning is tests/pycon/tags.json's. Run loads the
+// picked Pyodide on first use from the book's own `pyodide/<line>/` folder
+// (no CDN: the files come from the pinned npm packages, copied there by
 // tests/browser/add-pyodide.mjs), makes the block editable and shows what
 // Python printed beneath it, compared with what the book shows.
+//
+// The picked version is the page's (and remembered for the next pages): a
+// page is one session in one CPython. A page can load only one Pyodide (each
+// defines the same globals), so picking another version once one has loaded
+// reloads the page, which starts a fresh session.
 //
 // A page's blocks are one Python session, in order, as in the tests: running
 // a block first runs, once, every earlier block of the page that has not run
@@ -66,7 +72,9 @@
         }
       }
     } /* tags.json: end */;
-    const PYODIDE_PYTHON = GRAMMAR.browser.split(".").map(Number);
+    const LINES = GRAMMAR.pyodides.map((p) => p.line);
+    const PREVIEW = new Set(GRAMMAR.pyodides.filter((p) => p.preview).map((p) => p.line));
+    const CHOICE_KEY = "pycon-python";
     const PYODIDE_LOCK = "pyodide-lock.json";
 
     // ("since", [3, 12]) for "since-3.12"; null for any other tag.
@@ -98,9 +106,11 @@
         return [badge.replace("{v}", name), title.replace("{v}", name)];
     }
 
-    // Same rules as `applies` in tests/pycon/doctest_runner.py, for the
-    // Pyodide this page runs: why a block does not run here, or null.
-    function whyNotHere(tags) {
+    // Same rules as `applies` in tests/pycon/doctest_runner.py, for a Pyodide
+    // CPython line ("3.13"; the browser's default when omitted): why a block
+    // does not run there, or null.
+    function whyNotHere(tags, line = GRAMMAR.browser) {
+        const here = line.split(".").map(Number);
         for (const tag of tags) {
             const platform = GRAMMAR.platform_tags[tag];
             if (platform && platform.runs_on !== "pyodide") {
@@ -109,9 +119,9 @@
         }
         for (const tag of tags) {
             const v = versionOf(tag);
-            if (v && !versionAllows(GRAMMAR.version_tags[v[0]].runs, v[1], PYODIDE_PYTHON)) {
+            if (v && !versionAllows(GRAMMAR.version_tags[v[0]].runs, v[1], here)) {
                 return (
-                    `${badgeFor(tag)[1]} This page runs CPython ${GRAMMAR.browser}, ` +
+                    `${badgeFor(tag)[1]} CPython ${line} ` +
                     "which prints something else."
                 );
             }
@@ -121,7 +131,23 @@
 
     // For tests/python_blocks.rs, which checks these rules against the
     // runner's on every tag combination the grammar allows.
-    window.bookPyconRules = { whyNotHere, badgeFor };
+    window.bookPyconRules = { whyNotHere, badgeFor, linesFor };
+
+    // The Pyodide lines a block runs on, in the grammar's order.
+    function linesFor(tags) {
+        return LINES.filter((line) => whyNotHere(tags, line) === null);
+    }
+
+    // The page's CPython line: the reader's last pick, else the browser's.
+    function storedChoice() {
+        try {
+            const v = localStorage.getItem(CHOICE_KEY);
+            return LINES.includes(v) ? v : GRAMMAR.browser;
+        } catch {
+            return GRAMMAR.browser; // storage blocked: the default every time
+        }
+    }
+    let chosen = storedChoice();
 
     function tagsOf(code) {
         return Array.from(code.classList).filter(
@@ -170,16 +196,20 @@ def run_block(text, globs, name):
 `;
 
     const onPrintPage = /(^|\/)print\.html$/.test(location.pathname);
-    const pyodideDir = new URL(
+    const pyodideRoot = new URL(
         // mdBook's pages define `path_to_root` (a global `const`, not on window).
         (typeof path_to_root === "string" ? path_to_root : "") + "pyodide/",
         document.baseURI,
     ).href;
+    // The line whose Pyodide this page has started loading, if any.
+    let loadedLine = null;
 
     let pyodidePromise = null;
 
     function loadPython() {
         if (!pyodidePromise) {
+            loadedLine = chosen;
+            const pyodideDir = pyodideRoot + chosen + "/";
             pyodidePromise = (async () => {
                 // The lock file first: if it is missing, so is Pyodide.
                 const lock = await fetch(pyodideDir + PYODIDE_LOCK).catch(() => null);
@@ -198,6 +228,7 @@ def run_block(text, globs, name):
             })();
             pyodidePromise.catch(() => {
                 pyodidePromise = null; // let a later click try again
+                loadedLine = null;
             });
         }
         return pyodidePromise;
@@ -305,7 +336,10 @@ def run_block(text, globs, name):
             session.globs = pyodide.toPy({ __name__: "__main__" });
         }
         const index = session.blocks.indexOf(block);
-        const earlier = session.blocks.slice(0, index).filter((b) => !session.ran.has(b));
+        // As in the tests, a block not for this version is not part of its session.
+        const earlier = session.blocks
+            .slice(0, index)
+            .filter((b) => !session.ran.has(b) && b.lines.includes(loadedLine));
         for (const b of earlier) {
             python.runBlock(b.code.textContent, session.globs, b.name);
             session.ran.add(b);
@@ -321,13 +355,18 @@ def run_block(text, globs, name):
     }
 
     function onRun(block) {
+        if (!block.lines.includes(chosen)) {
+            return;
+        }
         block.button.disabled = true;
         block.status.textContent = pyodidePromise ? "Running…" : "Loading Python (first run only)…";
         session.queue = session.queue
             .then(() => runBlock(block))
             .then(
                 (version) => {
-                    block.status.textContent = `Ran in CPython ${version} (Pyodide). Edit the code and run it again.`;
+                    block.status.textContent =
+                        `Ran in CPython ${version} (Pyodide${PREVIEW.has(loadedLine) ? ", preview" : ""}). ` +
+                        "Edit the code and run it again.";
                 },
                 (error) => {
                     block.status.textContent = "";
@@ -350,8 +389,62 @@ def run_block(text, globs, name):
                 },
             )
             .finally(() => {
-                block.button.disabled = false;
+                block.button.disabled = !block.lines.includes(chosen);
             });
+    }
+
+    // Shows every bar of the page with the page's line: picked where the
+    // block runs on it, else a prompt to pick one of the block's own.
+    function showChoice() {
+        for (const block of session.blocks) {
+            const ok = block.lines.includes(chosen);
+            block.prompt.hidden = ok;
+            block.picker.value = ok ? chosen : "";
+            block.button.disabled = !ok;
+            block.button.title = ok
+                ? `Run this block in your browser, in CPython ${chosen} (Pyodide)`
+                : `This block does not run on CPython ${chosen}: pick ${block.lines.join(" or ")}`;
+            if (!ok) {
+                block.status.textContent = `Not for CPython ${chosen}: pick ${block.lines.join(" or ")}.`;
+            } else if (block.status.textContent.startsWith("Not for CPython")) {
+                block.status.textContent = "";
+            }
+        }
+    }
+
+    function pick(line) {
+        if (!LINES.includes(line) || line === chosen) {
+            return;
+        }
+        chosen = line;
+        try {
+            localStorage.setItem(CHOICE_KEY, line);
+        } catch {
+            // storage blocked: the pick holds for this page only
+        }
+        if (loadedLine !== null && loadedLine !== line) {
+            // Another Pyodide is (being) loaded: a fresh page, a fresh session.
+            location.reload();
+            return;
+        }
+        showChoice();
+    }
+
+    function makePicker(lines) {
+        const picker = el("select", "pycon-python");
+        picker.title = "The CPython (Pyodide) this page runs its blocks in; changing it restarts the page's session";
+        picker.setAttribute("aria-label", "CPython version");
+        const prompt = el("option", "", "Python…");
+        prompt.value = "";
+        prompt.disabled = true;
+        picker.append(prompt);
+        for (const line of lines) {
+            const option = el("option", "", PREVIEW.has(line) ? `${line} (preview)` : line);
+            option.value = line;
+            picker.append(option);
+        }
+        picker.addEventListener("change", () => pick(picker.value));
+        return [picker, prompt];
     }
 
     function setUp() {
@@ -379,9 +472,9 @@ def run_block(text, globs, name):
             if (onPrintPage) {
                 continue;
             }
-            const why = whyNotHere(tags);
-            if (why) {
-                pre.title = "No Run button: " + why;
+            const lines = linesFor(tags);
+            if (lines.length === 0) {
+                pre.title = "No Run button: " + whyNotHere(tags);
                 continue;
             }
             number += 1;
@@ -392,9 +485,10 @@ def run_block(text, globs, name):
                 button: el("button", "pycon-run", "Run"),
                 status: el("span", "pycon-status"),
                 output: el("div", "pycon-output"),
+                lines,
             };
+            [block.picker, block.prompt] = makePicker(lines);
             block.button.type = "button";
-            block.button.title = `Run this block in your browser, in CPython ${PYODIDE_PYTHON.join(".")} (Pyodide)`;
             block.output.hidden = true;
             block.output.setAttribute("aria-live", "polite");
             const reset = el("button", "pycon-reset", "Restart");
@@ -404,11 +498,12 @@ def run_block(text, globs, name):
                 session.queue = session.queue.then(restart);
             });
             const bar = el("div", "pycon-toolbar");
-            bar.append(block.button, reset, block.status);
+            bar.append(block.button, block.picker, reset, block.status);
             pre.after(bar, block.output);
             block.button.addEventListener("click", () => onRun(block));
             session.blocks.push(block);
         }
+        showChoice();
     }
 
     // Rust blocks that must not compile say so, with the error they expect

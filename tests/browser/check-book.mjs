@@ -342,6 +342,105 @@ try {
     }
     if (ran === 0) console.log("no chapter has a Python block to run yet");
 
+    // 5b. The version picker: in a fresh reader's browser, the first block
+    //     offering each Pyodide line runs on it and prints what the book
+    //     shows. The first pick only switches (nothing loaded yet); each
+    //     later pick reloads the page, which is a fresh session.
+    const lines = JSON.parse(readFileSync(new URL("../pycon/tags.json", import.meta.url), "utf8")).pyodides.map((p) => p.line);
+    const pickable = book.find((c) => /```pycon/.test(c.text));
+    if (pickable) {
+        const ctx = await browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1 });
+        const page = await newPage(ctx, () => where);
+        await open(page, base + pickable.html);
+        await page.evaluate(() => document.querySelectorAll("main details").forEach((d) => (d.open = true)));
+        let loaded = false;
+        for (const line of lines) {
+            where = `${pickable.html}, CPython ${line} picked`;
+            const pickers = page.locator("main select.pycon-python");
+            const offers = await pickers.evaluateAll((ss, l) => ss.map((s) => [...s.options].some((o) => o.value === l)), line);
+            const i = offers.indexOf(true);
+            if (i < 0) {
+                problem(where, "no block of the page offers this version");
+                continue;
+            }
+            if (loaded) {
+                await Promise.all([page.waitForEvent("load"), pickers.nth(i).selectOption(line)]);
+                await page.evaluate(() => document.querySelectorAll("main details").forEach((d) => (d.open = true)));
+            } else {
+                await pickers.nth(i).selectOption(line);
+            }
+            const shown = await page.locator("main select.pycon-python").nth(i).inputValue();
+            if (shown !== line) problem(where, `the picker shows "${shown}" after the pick`);
+            const t0 = Date.now();
+            await page.locator("main .pycon-run").nth(i).click();
+            const out = page.locator("main .pycon-output").nth(i);
+            await out.locator(".pycon-verdict, .pycon-message").waitFor({ timeout: 60000 });
+            loaded = true;
+            const verdict = await out.innerText();
+            if (!/printed what the book shows/.test(verdict)) problem(where, `block ${i + 1}:\n${verdict}`);
+            const status = await page.locator("main .pycon-status").nth(i).innerText();
+            const ranIn = new RegExp(`CPython ${line.replace(".", "\\.")}\\.`);
+            if (!ranIn.test(status)) problem(where, `did not run in CPython ${line}: "${status}"`);
+            console.log(`${pickable.html}: block ${i + 1} ran in CPython ${line} in ${Date.now() - t0} ms (${status.split(" (")[0]})`);
+        }
+        await page.close();
+        await ctx.close();
+    }
+
+    // 5c. Tagged blocks offer just the versions their tags allow (since-3.N:
+    //     3.N and later; before-3.N: earlier), and the first before-3.N
+    //     block (else the first tagged one) runs on the newest version it
+    //     offers, after the page's earlier blocks of that version only.
+    const tagged = book.find((c) => /```pycon[^\n]*\b(since|before)-3\.\d+/.test(c.text));
+    if (tagged) {
+        where = `${tagged.html}, tagged blocks' pickers`;
+        const ctx = await browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1 });
+        const page = await newPage(ctx, () => where);
+        await open(page, base + tagged.html);
+        await page.evaluate(() => document.querySelectorAll("main details").forEach((d) => (d.open = true)));
+        const bars = await page.locator("main .pycon-block:has(select.pycon-python)").evaluateAll((boxes) =>
+            boxes.map((box) => ({
+                tags: [...box.querySelector("code.language-pycon").classList],
+                offered: [...box.querySelector("select.pycon-python").options].map((o) => o.value).filter((v) => v),
+                disabled: box.querySelector(".pycon-run").disabled,
+            })),
+        );
+        const minor = (v) => Number(v.split(".")[1]);
+        let first = -1;
+        let firstBefore = -1;
+        for (const [i, bar] of bars.entries()) {
+            let want = lines;
+            for (const tag of bar.tags) {
+                const m = /^(since|before)-(3\.\d+)$/.exec(tag);
+                if (m) {
+                    want = want.filter((l) => (m[1] === "since" ? minor(l) >= minor(m[2]) : minor(l) < minor(m[2])));
+                    if (first < 0) first = i;
+                    if (firstBefore < 0 && m[1] === "before") firstBefore = i;
+                }
+            }
+            if (bar.offered.join() !== want.join()) {
+                problem(where, `block ${i + 1} (${bar.tags.join(" ")}) offers ${bar.offered.join(", ")}, not ${want.join(", ")}`);
+            }
+            // A fresh reader's page runs the browser's line, 3.14.
+            if (bar.disabled !== !bar.offered.includes("3.14")) {
+                problem(where, `block ${i + 1} (${bar.tags.join(" ")}): Run is ${bar.disabled ? "" : "not "}disabled on 3.14`);
+            }
+        }
+        if (firstBefore >= 0) first = firstBefore;
+        if (first >= 0) {
+            const line = bars[first].offered.at(-1);
+            await page.locator("main select.pycon-python").nth(first).selectOption(line);
+            await page.locator("main .pycon-run").nth(first).click();
+            const out = page.locator("main .pycon-output").nth(first);
+            await out.locator(".pycon-verdict, .pycon-message").waitFor({ timeout: 60000 });
+            const verdict = await out.innerText();
+            if (!/printed what the book shows/.test(verdict)) problem(where, `block ${first + 1} on ${line}:\n${verdict}`);
+            console.log(`${tagged.html}: ${bars.length} pickers checked; block ${first + 1} (${bars[first].tags.join(" ")}) ran on ${line}`);
+        }
+        await page.close();
+        await ctx.close();
+    }
+
     // 6. A book published without its pyodide/ folder says what to do.
     const firstRunnable = book.find((c) => /```pycon/.test(c.text));
     if (firstRunnable) {
