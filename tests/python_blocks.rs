@@ -238,7 +238,7 @@ fn without_module(blocks: &[markdown::Block], problems: &mut Vec<String>) -> Vec
     if !needing.is_empty() {
         could_not_run(
             "python3",
-            "the extension module bufproto_py is not built \
+            "the extension module bufproto_py is not built, or is older than its sources \
              (`cargo test` for the whole workspace builds it, or `cargo build -p bufproto-py`)",
             &needing.iter().map(|&i| &blocks[i]).collect::<Vec<_>>(),
             problems,

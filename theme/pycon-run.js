@@ -45,7 +45,7 @@
         "only-native": {
           "runs_on": "native",
           "badge": "not in the browser",
-          "title": "Runs only in a native CPython: it needs sockets, threads or shared memory, which CPython on WebAssembly (Pyodide) does not have. The tests run it in the machine's python3; run it in yours."
+          "title": "Runs only in a native CPython: it needs something CPython on WebAssembly (Pyodide) lacks (sockets, threads, shared memory, the extension module bufproto_py, or _testbuffer on some versions). The tests run it in the machine's python3; run it in yours."
         },
         "needs-numpy": {
           "runs_on": "native",

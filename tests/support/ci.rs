@@ -67,7 +67,10 @@ pub fn pinned_mdbook() -> Result<(), String> {
 /// running now: `libbufproto_py.so` in `target/<profile>/deps/`, beside the
 /// test's executable (cargo builds the library there, both crate types at
 /// once, when the test depends on it), or in `target/<profile>/` (when the
-/// library itself was a target of the command). `None` if neither exists.
+/// library itself was a target of the command), whichever is newer. `None`
+/// if neither exists, or if the newer one is older than the sources it is
+/// built from: a test that does not depend on the module (the book's own)
+/// would otherwise load whatever an earlier build left there.
 pub fn built_extension_module() -> Option<PathBuf> {
     let exe = env::current_exe().ok()?;
     let deps = exe.parent()?;
@@ -76,9 +79,32 @@ pub fn built_extension_module() -> Option<PathBuf> {
         env::consts::DLL_PREFIX,
         env::consts::DLL_SUFFIX
     );
-    [deps.join(&name), deps.parent()?.join(&name)]
+    let (built, module) = [deps.join(&name), deps.parent()?.join(&name)]
         .into_iter()
-        .find(|p| p.exists())
+        .filter_map(|p| Some((fs::metadata(&p).ok()?.modified().ok()?, p)))
+        .max()?;
+    let sources = [
+        "crates/bufproto-py/src",
+        "crates/bufproto/src",
+        "Cargo.lock",
+    ];
+    let newest = sources
+        .iter()
+        .filter_map(|s| newest_change(&root().join(s)))
+        .max()?;
+    (built >= newest).then_some(module)
+}
+
+/// The latest modification time of `path`, or of any file below it.
+fn newest_change(path: &Path) -> Option<std::time::SystemTime> {
+    let meta = fs::metadata(path).ok()?;
+    if !meta.is_dir() {
+        return meta.modified().ok();
+    }
+    fs::read_dir(path)
+        .ok()?
+        .filter_map(|entry| newest_change(&entry.ok()?.path()))
+        .max()
 }
 
 /// A directory `tmp/subdir/` to put on `PYTHONPATH` for `import
