@@ -32,6 +32,8 @@ import struct
 import sys
 import unittest
 
+import suite_runner
+
 import _testbuffer as tb
 import bufproto_py as bp
 
@@ -525,16 +527,8 @@ class RustViewOverEveryExporter(unittest.TestCase):
 
 
 def main(argv):
-    names = argv[1:] or ["MatrixRegular", "MatrixZeroDim", "RefusalLeavesObjNull",
-                         "Consumers", "ConsumersZeroDim", "RustViewOverEveryExporter"]
-    suite = unittest.TestSuite()
-    loader = unittest.TestLoader()
-    for n in names:
-        suite.addTests(loader.loadTestsFromTestCase(globals()[n]))
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
-    gc.collect()
-    print("OK" if result.wasSuccessful() else "FAILED")
-    return 0 if result.wasSuccessful() else 1
+    return suite_runner.run(globals(), ["MatrixRegular", "MatrixZeroDim", "RefusalLeavesObjNull",
+                         "Consumers", "ConsumersZeroDim", "RustViewOverEveryExporter"], argv)
 
 
 if __name__ == "__main__":

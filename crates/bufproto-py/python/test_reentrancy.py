@@ -23,6 +23,8 @@ import sys
 import threading
 import time
 import unittest
+
+import suite_runner
 import weakref
 
 import _testbuffer as tb
@@ -738,16 +740,8 @@ class ApiFidelity(unittest.TestCase):
 
 
 def main(argv):
-    names = argv[1:] or ["Reentrancy", "Refcounts", "Threads", "DegenerateLayouts", "RustViewGC",
-                         "ApiFidelity"]
-    suite = unittest.TestSuite()
-    loader = unittest.TestLoader()
-    for n in names:
-        suite.addTests(loader.loadTestsFromTestCase(globals()[n]))
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
-    gc.collect()
-    print("OK" if result.wasSuccessful() else "FAILED")
-    return 0 if result.wasSuccessful() else 1
+    return suite_runner.run(globals(), ["Reentrancy", "Refcounts", "Threads", "DegenerateLayouts", "RustViewGC",
+                         "ApiFidelity"], argv)
 
 
 if __name__ == "__main__":
