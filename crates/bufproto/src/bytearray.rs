@@ -225,9 +225,9 @@ impl ByteArray {
     }
 
     /// `b[start:stop:step]`: a new `bytearray` (a copy, as in CPython).
-    /// Cost: O(len) whatever the slice selects: copies all `len` bytes out
-    /// of the shared storage, then the selected bytes twice (into a `Vec`,
-    /// then into the new bytearray); three allocations.
+    /// Cost: copies the selected bytes twice (out of the shared storage by
+    /// the storage's copy engine, then into the new bytearray); three
+    /// allocations (the copy, the new bytearray's `Arc` and its words).
     ///
     /// # Errors
     ///
@@ -246,10 +246,15 @@ impl ByteArray {
         step: Option<isize>,
     ) -> Result<ByteArray> {
         let s = adjust_slice(self.len, start, stop, step)?;
-        let data = self.copy()?;
-        let mut v = try_vec(s.len)?;
-        v.extend((0..s.len).map(|k| data[(s.start + k as isize * s.step) as usize]));
         let mut b = ByteArray::new();
+        if s.len == 0 {
+            return Ok(b);
+        }
+        // s.start is in 0..len when the slice selects anything.
+        let first = usize::try_from(s.start).map_err(|_| Error::size_overflow())?;
+        let v = self
+            .storage
+            .gather_1d(self.start + first, s.len, s.step, 1)?;
         b.extend(&v)?;
         Ok(b)
     }
@@ -375,7 +380,7 @@ impl ByteArray {
             )));
         }
         for (k, &v) in values.iter().enumerate() {
-            self.storage.store(self.start + idx(k), v);
+            self.storage.store_mut(self.start + idx(k), v);
         }
         Ok(())
     }
@@ -450,10 +455,11 @@ impl ByteArray {
         if isize::try_from(new_alloc).is_err() {
             return Err(Error::no_memory());
         }
-        let fresh = self
-            .storage
-            .regrown(self.start, size.min(self.len), new_alloc)?;
-        self.storage = fresh;
+        // In place: a `realloc` of the words, which the allocator often
+        // does without copying (CPython's `PyByteArray_Resize` is a
+        // `PyMem_Realloc` too).
+        self.storage
+            .regrow(self.start, size.min(self.len), new_alloc)?;
         self.start = 0;
         self.len = size;
         Ok(())
@@ -476,7 +482,7 @@ impl ByteArray {
     /// ```
     pub fn append(&mut self, value: i64) -> Result<()> {
         let (v, n) = self.grow_by_one(value)?;
-        self.storage.store(self.start + n, v);
+        self.storage.store_mut(self.start + n, v);
         Ok(())
     }
 
@@ -539,7 +545,7 @@ impl ByteArray {
         };
         self.storage
             .move_within(self.start + w, self.start + w + 1, n - w);
-        self.storage.store(self.start + w, v);
+        self.storage.store_mut(self.start + w, v);
         Ok(())
     }
 

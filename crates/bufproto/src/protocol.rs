@@ -30,7 +30,7 @@ use std::ops::BitOr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::error::{Error, Result, try_vec};
+use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::storage::Storage;
 
@@ -812,32 +812,8 @@ impl Buffer {
     }
 }
 
-/// Reads the items of `layout` from `storage` in C order.
+/// Reads the items of `layout` from `storage` in C order: the storage's
+/// copy engine, [`Storage::gather`].
 pub(crate) fn read_layout(storage: &Storage, layout: &Layout) -> Result<Vec<u8>> {
-    let n = layout.nbytes().ok_or_else(Error::no_memory)?;
-    let mut out = try_vec(n)?;
-    if layout.c_contiguous() || n == 0 {
-        if n > 0 {
-            let start = usize::try_from(layout.offset()).map_err(|_| Error::size_overflow())?;
-            if !storage.copy_out(start, n, &mut out) {
-                return Err(Error::size_overflow());
-            }
-        }
-        return Ok(out);
-    }
-    let item = layout.itemsize();
-    if let ([n], [stride]) = (layout.shape(), layout.strides()) {
-        // 1-D: one strided walk, no list of offsets.
-        let first = usize::try_from(layout.offset()).map_err(|_| Error::size_overflow())?;
-        if !storage.copy_strided(first, *n, *stride, item, &mut out) {
-            return Err(Error::size_overflow());
-        }
-        return Ok(out);
-    }
-    for off in layout.item_offsets()? {
-        if !storage.copy_out(off, item, &mut out) {
-            return Err(Error::size_overflow());
-        }
-    }
-    Ok(out)
+    storage.gather(layout, false)
 }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::bytes::Bytes;
-use crate::error::{Error, ErrorKind, Result, try_vec};
+use crate::error::{Error, ErrorKind, Result};
 use crate::format;
 use crate::hex;
 use crate::layout::{self, Layout};
@@ -369,26 +369,11 @@ impl MemoryView {
     /// ```
     pub fn tobytes(&self) -> Result<Bytes> {
         let l = self.live()?;
-        // Fast paths write the result straight into its final allocation;
-        // everything else goes through `read_layout` (one more copy).
-        let storage = l.mbuf.storage();
-        let layout = &l.layout;
-        let start = usize::try_from(layout.offset()).ok();
-        if let (Some(start), Some(n)) = (start, layout.nbytes()) {
-            if n > 0
-                && layout.c_contiguous()
-                && let Some(a) = storage.arc_of(start, n)
-            {
-                return Ok(Bytes::from_arc(a));
-            }
-            if let ([len], [stride], 1) = (layout.shape(), layout.strides(), layout.itemsize())
-                && *stride > 0
-                && let Some(a) = storage.stepped_arc(start, *len, stride.unsigned_abs())
-            {
-                return Ok(Bytes::from_arc(a));
-            }
-        }
-        Bytes::try_from_slice(&read_layout(storage, layout)?)
+        // The storage's copy engine: contiguous memory is written straight
+        // into the result's allocation.
+        Ok(Bytes::from_arc(
+            l.mbuf.storage().gather_arc(&l.layout, false)?,
+        ))
     }
 
     /// `m.tobytes(order)` with `order` `"C"`, `"F"` or `"A"` (`None` is
@@ -422,19 +407,9 @@ impl MemoryView {
             }
             _ => return Err(Error::value_error("order must be 'C', 'F' or 'A'")),
         };
-        if !fortran {
-            return self.tobytes();
-        }
-        let item = l.layout.itemsize();
-        // nbytes fits isize for every exporter's layout; a view too large
-        // for memory (zero strides) fails here, before any copy.
-        let mut out = try_vec(l.layout.nbytes().ok_or_else(Error::no_memory)?)?;
-        for o in l.layout.item_offsets_fortran()? {
-            if !l.mbuf.storage().copy_out(o, item, &mut out) {
-                return Err(Error::size_overflow());
-            }
-        }
-        Bytes::try_from_slice(&out)
+        Ok(Bytes::from_arc(
+            l.mbuf.storage().gather_arc(&l.layout, fortran)?,
+        ))
     }
 
     /// `m.hex()`. Cost: O(nbytes).

@@ -1,0 +1,617 @@
+//! `bytearray` memory: bytes kept in atomic 64-bit words.
+//!
+//! Byte `i` is byte `i % 8` of word `i / 8`, in `to_ne_bytes` order, so the
+//! memory at [`Words::as_ptr`] holds ordinary bytes in order (what C sees
+//! through an export). Every access is atomic:
+//!
+//! * reading any range is a run of word loads (a byte is a word load and a
+//!   shift), so bulk reads move eight bytes per load;
+//! * a store of whole, aligned words is a plain atomic word store;
+//! * a store of part of a word (one byte, an unaligned item, the ends of a
+//!   range) is a compare-and-swap loop that replaces only those bytes, so a
+//!   neighbour written by another thread at the same time is never lost;
+//! * an owner holding the only reference (`&mut`) writes plain `u64`s.
+//!
+//! The allocation is a `Vec`, so a `bytearray` without exports grows with
+//! `realloc` (often in place) instead of a copy.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use crate::error::{Error, Result};
+
+/// Bytes per word.
+const W: usize = 8;
+
+/// Bytes `lo..hi` of word `word` (`lo < hi <= 8`).
+#[derive(Clone, Copy, Debug)]
+struct Part {
+    word: usize,
+    lo: usize,
+    hi: usize,
+}
+
+/// Bytes `start..end` (`start <= end`) cut at word boundaries: a partial
+/// first word, the whole words, a partial last word.
+fn split(start: usize, end: usize) -> (Option<Part>, Range<usize>, Option<Part>) {
+    let (a, b) = (start.div_ceil(W), end / W);
+    if a > b {
+        // Inside one word, neither end on a boundary.
+        let part = (end > start).then_some(Part {
+            word: start / W,
+            lo: start % W,
+            hi: end % W,
+        });
+        return (part, 0..0, None);
+    }
+    let head = (!start.is_multiple_of(W)).then_some(Part {
+        word: start / W,
+        lo: start % W,
+        hi: W,
+    });
+    let tail = (!end.is_multiple_of(W)).then_some(Part {
+        word: b,
+        lo: 0,
+        hi: end % W,
+    });
+    (head, a..b, tail)
+}
+
+/// `w` with bytes `lo..hi` replaced by `src` (`src.len() == hi - lo`).
+#[inline]
+fn patched(w: u64, lo: usize, hi: usize, src: &[u8]) -> u64 {
+    let mut b = w.to_ne_bytes();
+    if let Some(d) = b.get_mut(lo..hi) {
+        d.copy_from_slice(src);
+    }
+    u64::from_ne_bytes(b)
+}
+
+/// Eight bytes as a word.
+#[inline]
+fn word_of(c: &[u8]) -> u64 {
+    let mut b = [0u8; W];
+    b.copy_from_slice(c);
+    u64::from_ne_bytes(b)
+}
+
+/// Shared mutable bytes in atomic words; see the module docs.
+#[derive(Debug, Default)]
+pub(crate) struct Words {
+    words: Vec<AtomicU64>,
+    /// Length in bytes; `words.len() == len.div_ceil(8)`, and the bytes of
+    /// the last word past `len` are zero.
+    len: usize,
+}
+
+impl Words {
+    /// `n` zero bytes, or `MemoryError`.
+    pub(crate) fn zeroed(n: usize) -> Result<Words> {
+        let mut words = Vec::new();
+        words
+            .try_reserve_exact(n.div_ceil(W))
+            .map_err(|_| Error::no_memory())?;
+        words.resize_with(n.div_ceil(W), || AtomicU64::new(0));
+        Ok(Words { words, len: n })
+    }
+
+    /// A copy of `data`, or `MemoryError`.
+    pub(crate) fn from_bytes(data: &[u8]) -> Result<Words> {
+        let mut words = Vec::new();
+        words
+            .try_reserve_exact(data.len().div_ceil(W))
+            .map_err(|_| Error::no_memory())?;
+        let chunks = data.chunks_exact(W);
+        let rest = chunks.remainder();
+        words.extend(chunks.map(|c| AtomicU64::new(word_of(c))));
+        if !rest.is_empty() {
+            words.push(AtomicU64::new(patched(0, 0, rest.len(), rest)));
+        }
+        Ok(Words {
+            words,
+            len: data.len(),
+        })
+    }
+
+    /// Length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The address of byte 0.
+    pub(crate) fn as_ptr(&self) -> *const u8 {
+        self.words.as_ptr().cast()
+    }
+
+    /// The end of `start..start+n`, if it lies inside the bytes.
+    fn end_of(&self, start: usize, n: usize) -> Option<usize> {
+        start.checked_add(n).filter(|&e| e <= self.len)
+    }
+
+    /// The byte at `i`: one word load and a shift.
+    #[inline]
+    pub(crate) fn load(&self, i: usize) -> Option<u8> {
+        if i >= self.len {
+            return None;
+        }
+        let w = self.words.get(i / W)?.load(Relaxed);
+        w.to_ne_bytes().get(i % W).copied()
+    }
+
+    /// Stores `v` at `i` (a compare-and-swap of its word); `false` past the
+    /// end.
+    #[inline]
+    pub(crate) fn store(&self, i: usize, v: u8) -> bool {
+        self.copy_in(i, &[v])
+    }
+
+    /// Copies bytes `start..start+dst.len()` into `dst`; `false` if out of
+    /// bounds.
+    pub(crate) fn read_into(&self, start: usize, dst: &mut [u8]) -> bool {
+        let Some(end) = self.end_of(start, dst.len()) else {
+            return false;
+        };
+        let (head, body, tail) = split(start, end);
+        let mut at = 0;
+        if let Some(p) = head {
+            let Some(w) = self.words.get(p.word) else {
+                return false;
+            };
+            let b = w.load(Relaxed).to_ne_bytes();
+            let (Some(d), Some(s)) = (dst.get_mut(..p.hi - p.lo), b.get(p.lo..p.hi)) else {
+                return false;
+            };
+            d.copy_from_slice(s);
+            at = p.hi - p.lo;
+        }
+        let (Some(words), Some(rest)) = (self.words.get(body), dst.get_mut(at..)) else {
+            return false;
+        };
+        let (mid, rest) = rest.split_at_mut(rest.len().min(words.len() * W));
+        for (c, w) in mid.chunks_exact_mut(W).zip(words) {
+            c.copy_from_slice(&w.load(Relaxed).to_ne_bytes());
+        }
+        if let Some(p) = tail {
+            let Some(w) = self.words.get(p.word) else {
+                return false;
+            };
+            let b = w.load(Relaxed).to_ne_bytes();
+            match b.get(..p.hi) {
+                Some(s) if s.len() == rest.len() => rest.copy_from_slice(s),
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// Appends bytes `start..start+n` to `out` (whose room the caller has
+    /// reserved); `false` (appending nothing) if out of bounds.
+    pub(crate) fn copy_out(&self, start: usize, n: usize, out: &mut Vec<u8>) -> bool {
+        if self.end_of(start, n).is_none() || out.try_reserve(n).is_err() {
+            return false;
+        }
+        let old = out.len();
+        out.resize(old + n, 0);
+        let ok = out.get_mut(old..).is_some_and(|d| self.read_into(start, d));
+        if !ok {
+            out.truncate(old);
+        }
+        ok
+    }
+
+    /// Writes `src` at `start..`: whole words are atomic stores, the
+    /// partial words at either end compare-and-swap loops. `false` (writing
+    /// nothing) if out of bounds.
+    pub(crate) fn copy_in(&self, start: usize, src: &[u8]) -> bool {
+        let Some(end) = self.end_of(start, src.len()) else {
+            return false;
+        };
+        let (head, body, tail) = split(start, end);
+        let cas = |p: Part, s: &[u8]| {
+            if let Some(w) = self.words.get(p.word) {
+                let _ = w.fetch_update(Relaxed, Relaxed, |x| Some(patched(x, p.lo, p.hi, s)));
+            }
+        };
+        let mut rest = src;
+        if let Some(p) = head {
+            let (s, r) = rest.split_at(p.hi - p.lo);
+            cas(p, s);
+            rest = r;
+        }
+        let words = self.words.get(body).unwrap_or(&[]);
+        let (mid, r) = rest.split_at(rest.len().min(words.len() * W));
+        for (w, c) in words.iter().zip(mid.chunks_exact(W)) {
+            w.store(word_of(c), Relaxed);
+        }
+        if let Some(p) = tail {
+            cas(p, r);
+        }
+        true
+    }
+
+    /// Sets bytes `start..start+n` to zero; `false` if out of bounds.
+    pub(crate) fn zero(&self, start: usize, n: usize) -> bool {
+        let Some(end) = self.end_of(start, n) else {
+            return false;
+        };
+        let (head, body, tail) = split(start, end);
+        for p in head.into_iter().chain(tail) {
+            if let Some(w) = self.words.get(p.word) {
+                let zeros = [0u8; W];
+                let z = zeros.get(..p.hi - p.lo).unwrap_or(&[]);
+                let _ = w.fetch_update(Relaxed, Relaxed, |x| Some(patched(x, p.lo, p.hi, z)));
+            }
+        }
+        for w in self.words.get(body).unwrap_or(&[]) {
+            w.store(0, Relaxed);
+        }
+        true
+    }
+
+    /// `memmove` of `n` bytes from `src` to `dst`, through a stack buffer
+    /// of 512 bytes at a time, in the order that never reads a byte already
+    /// overwritten. `false` (moving nothing) if out of bounds.
+    pub(crate) fn move_within(&self, src: usize, dst: usize, n: usize) -> bool {
+        if self.end_of(src, n).is_none() || self.end_of(dst, n).is_none() {
+            return false;
+        }
+        let mut buf = [0u8; 512];
+        let mut done = 0;
+        while done < n {
+            let m = (n - done).min(buf.len());
+            // Forward when moving down, from the end when moving up.
+            let k = if dst <= src { done } else { n - done - m };
+            let chunk = &mut buf[..m];
+            if !self.read_into(src + k, chunk) || !self.copy_in(dst + k, chunk) {
+                return false;
+            }
+            done += m;
+        }
+        true
+    }
+
+    /// Whether bytes `a..a+n` here equal bytes `b..b+n` of `other`: word by
+    /// word with eight words per step when both start at the same place in
+    /// a word, otherwise through 512-byte stack buffers. `None` if out of
+    /// bounds.
+    pub(crate) fn eq_range(&self, a: usize, other: &Words, b: usize, n: usize) -> Option<bool> {
+        self.end_of(a, n)?;
+        other.end_of(b, n)?;
+        if a % W == b % W {
+            // Bytes up to the first word boundary, then whole words.
+            let head = ((W - a % W) % W).min(n);
+            let (mut p, mut q) = ([0u8; W], [0u8; W]);
+            let (ph, qh) = (p.get_mut(..head)?, q.get_mut(..head)?);
+            if !self.read_into(a, ph) || !other.read_into(b, qh) || ph != qh {
+                return Some(false);
+            }
+            let whole = (n - head) / W;
+            let (x0, y0) = ((a + head) / W, (b + head) / W);
+            let xs = self.words.get(x0..x0 + whole)?;
+            let ys = other.words.get(y0..y0 + whole)?;
+            let (mut xc, mut yc) = (xs.chunks_exact(8), ys.chunks_exact(8));
+            for (x, y) in (&mut xc).zip(&mut yc) {
+                let mut acc = 0;
+                for (u, v) in x.iter().zip(y) {
+                    acc |= u.load(Relaxed) ^ v.load(Relaxed);
+                }
+                if acc != 0 {
+                    return Some(false);
+                }
+            }
+            let rest = xc.remainder().iter().zip(yc.remainder());
+            if rest
+                .into_iter()
+                .any(|(u, v)| u.load(Relaxed) != v.load(Relaxed))
+            {
+                return Some(false);
+            }
+            let done = head + whole * W;
+            return self.eq_chunked(a + done, |k, d| other.read_into(b + done + k, d), n - done);
+        }
+        self.eq_chunked(a, |k, d| other.read_into(b + k, d), n)
+    }
+
+    /// Whether bytes `a..a+n` equal `other` (a plain slice of `n` bytes).
+    pub(crate) fn eq_bytes(&self, a: usize, other: &[u8]) -> Option<bool> {
+        self.end_of(a, other.len())?;
+        self.eq_chunked(
+            a,
+            |k, d| match other.get(k..k + d.len()) {
+                Some(s) => {
+                    d.copy_from_slice(s);
+                    true
+                }
+                None => false,
+            },
+            other.len(),
+        )
+    }
+
+    /// Compares bytes `a..a+n` with what `fill(k, buf)` writes for bytes
+    /// `k..k+buf.len()` of the other side, 512 bytes at a time.
+    fn eq_chunked(
+        &self,
+        a: usize,
+        mut fill: impl FnMut(usize, &mut [u8]) -> bool,
+        n: usize,
+    ) -> Option<bool> {
+        let (mut p, mut q) = ([0u8; 512], [0u8; 512]);
+        let mut k = 0;
+        while k < n {
+            let m = (n - k).min(p.len());
+            let (pm, qm) = (&mut p[..m], &mut q[..m]);
+            if !self.read_into(a + k, pm) || !fill(k, qm) {
+                return None;
+            }
+            if pm != qm {
+                return Some(false);
+            }
+            k += m;
+        }
+        Some(true)
+    }
+}
+
+/// Writes for the only holder (`&mut`): plain `u64`s, no compare-and-swap.
+impl Words {
+    /// Writes `src` at `start..`, as [`copy_in`](Words::copy_in).
+    pub(crate) fn copy_in_mut(&mut self, start: usize, src: &[u8]) -> bool {
+        let Some(end) = self.end_of(start, src.len()) else {
+            return false;
+        };
+        let (head, body, tail) = split(start, end);
+        let mut rest = src;
+        if let Some(p) = head {
+            let (s, r) = rest.split_at(p.hi - p.lo);
+            if let Some(w) = self.words.get_mut(p.word) {
+                let w = w.get_mut();
+                *w = patched(*w, p.lo, p.hi, s);
+            }
+            rest = r;
+        }
+        let words = self.words.get_mut(body).unwrap_or(&mut []);
+        let (mid, r) = rest.split_at(rest.len().min(words.len() * W));
+        for (w, c) in words.iter_mut().zip(mid.chunks_exact(W)) {
+            *w.get_mut() = word_of(c);
+        }
+        if let Some(p) = tail
+            && let Some(w) = self.words.get_mut(p.word)
+        {
+            let w = w.get_mut();
+            *w = patched(*w, p.lo, p.hi, r);
+        }
+        true
+    }
+
+    /// Zeroes bytes `start..start+n`, as [`zero`](Words::zero).
+    pub(crate) fn zero_mut(&mut self, start: usize, n: usize) -> bool {
+        let Some(end) = self.end_of(start, n) else {
+            return false;
+        };
+        let (head, body, tail) = split(start, end);
+        for p in head.into_iter().chain(tail) {
+            if let Some(w) = self.words.get_mut(p.word) {
+                let zeros = [0u8; W];
+                let w = w.get_mut();
+                *w = patched(*w, p.lo, p.hi, zeros.get(..p.hi - p.lo).unwrap_or(&[]));
+            }
+        }
+        for w in self.words.get_mut(body).unwrap_or(&mut []) {
+            *w.get_mut() = 0;
+        }
+        true
+    }
+
+    /// Makes the bytes `start..start+keep` of this allocation bytes
+    /// `0..keep` of one of `new_len` bytes, the rest zero. Growing is a
+    /// `realloc` of the `Vec` (no copy when the allocator grows it in place,
+    /// as it does for large blocks); shrinking to less than half, a new
+    /// allocation of the smaller size and one copy, so that memory goes back.
+    ///
+    /// # Errors
+    ///
+    /// `MemoryError` if the allocation fails, with nothing changed;
+    /// `OverflowError` if `start..start+keep` is out of bounds or longer
+    /// than `new_len`.
+    pub(crate) fn regrow(&mut self, start: usize, keep: usize, new_len: usize) -> Result<()> {
+        if keep > new_len || self.end_of(start, keep).is_none() {
+            return Err(Error::size_overflow());
+        }
+        let need = new_len.div_ceil(W);
+        if need < self.words.len() / 2 {
+            let mut fresh = Words::zeroed(new_len)?;
+            let mut buf = [0u8; 512];
+            let mut k = 0;
+            while k < keep {
+                let m = (keep - k).min(buf.len());
+                let chunk = &mut buf[..m];
+                if !self.read_into(start + k, chunk) || !fresh.copy_in_mut(k, chunk) {
+                    return Err(Error::size_overflow());
+                }
+                k += m;
+            }
+            *self = fresh;
+            return Ok(());
+        }
+        if need > self.words.len() {
+            self.words
+                .try_reserve_exact(need - self.words.len())
+                .map_err(|_| Error::no_memory())?;
+        }
+        // Nothing can fail from here on.
+        if start > 0 {
+            let mut buf = [0u8; 512];
+            let mut k = 0;
+            while k < keep {
+                let m = (keep - k).min(buf.len());
+                let chunk = &mut buf[..m];
+                self.read_into(start + k, chunk);
+                self.copy_in_mut(k, chunk);
+                k += m;
+            }
+        }
+        let old = self.len;
+        self.zero_mut(keep, old.min(new_len) - keep);
+        self.words.truncate(need);
+        self.words.resize_with(need, || AtomicU64::new(0));
+        self.len = new_len;
+        // The bytes of the last word past the new length must stay zero.
+        if new_len < old {
+            let pad = need * W - new_len;
+            self.len = need * W;
+            self.zero_mut(new_len, pad);
+            self.len = new_len;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(n: usize) -> Words {
+        Words::from_bytes(&(0..n).map(|i| i as u8).collect::<Vec<_>>()).unwrap()
+    }
+
+    fn bytes(w: &Words) -> Vec<u8> {
+        let mut v = Vec::new();
+        assert!(w.copy_out(0, w.len(), &mut v));
+        v
+    }
+
+    #[test]
+    fn split_covers_every_range() {
+        for start in 0..20 {
+            for end in start..30 {
+                let (h, body, t) = split(start, end);
+                let mut got = Vec::new();
+                if let Some(p) = h {
+                    got.extend(p.word * W + p.lo..p.word * W + p.hi);
+                }
+                got.extend(body.start * W..body.end * W);
+                if let Some(p) = t {
+                    got.extend(p.word * W + p.lo..p.word * W + p.hi);
+                }
+                assert_eq!(got, (start..end).collect::<Vec<_>>(), "{start}..{end}");
+            }
+        }
+    }
+
+    #[test]
+    fn reads_and_writes_at_every_alignment() {
+        for n in [0, 1, 7, 8, 9, 31, 64, 100] {
+            let w = words(n);
+            let want: Vec<u8> = (0..n).map(|i| i as u8).collect();
+            assert_eq!(bytes(&w), want);
+            for start in 0..=n {
+                for len in 0..=(n - start).min(20) {
+                    let mut d = vec![0u8; len];
+                    assert!(w.read_into(start, &mut d));
+                    assert_eq!(d, want[start..start + len]);
+                }
+            }
+            assert_eq!(w.load(n), None);
+            assert!(!w.store(n, 1));
+            assert!(!w.read_into(n, &mut [0]));
+            assert!(!w.copy_in(usize::MAX, &[1]));
+        }
+        let mut w = words(40);
+        let mut model: Vec<u8> = (0..40).collect();
+        for (start, len) in [(3, 2), (5, 11), (0, 8), (8, 16), (31, 9), (17, 1)] {
+            let src: Vec<u8> = (0..len).map(|k| 200 + k as u8).collect();
+            if start % 2 == 0 {
+                assert!(w.copy_in(start, &src));
+            } else {
+                assert!(w.copy_in_mut(start, &src));
+            }
+            model[start..start + len].copy_from_slice(&src);
+            assert_eq!(bytes(&w), model, "{start} {len}");
+        }
+        assert!(w.zero(6, 13) && w.zero_mut(35, 5));
+        model[6..19].fill(0);
+        model[35..40].fill(0);
+        assert_eq!(bytes(&w), model);
+    }
+
+    #[test]
+    fn move_within_is_memmove() {
+        for (src, dst, n) in [
+            (0, 1, 39),
+            (1, 0, 39),
+            (3, 20, 17),
+            (0, 0, 40),
+            (9, 2, 1000),
+        ] {
+            let w = words(2000);
+            let mut model: Vec<u8> = (0..2000).map(|i| i as u8).collect();
+            assert!(w.move_within(src, dst, n));
+            model.copy_within(src..src + n, dst);
+            assert_eq!(bytes(&w), model);
+        }
+        assert!(!words(10).move_within(5, 0, 6));
+    }
+
+    #[test]
+    fn equality_at_every_alignment() {
+        let a = words(300);
+        let mut data: Vec<u8> = (0..300).map(|i| i as u8).collect();
+        data.rotate_left(3);
+        let b = Words::from_bytes(&data).unwrap();
+        assert_eq!(a.eq_range(3, &b, 0, 297), Some(true));
+        assert_eq!(a.eq_range(8, &a, 8, 292), Some(true));
+        assert_eq!(a.eq_range(0, &a, 0, 300), Some(true));
+        assert_eq!(a.eq_range(0, &a, 8, 292), Some(false));
+        assert_eq!(a.eq_range(1, &a, 1, 300), None);
+        assert!(a.store(250, 0));
+        assert_eq!(a.eq_range(8, &b, 5, 292), Some(false));
+        assert_eq!(a.eq_bytes(0, &data[..0]), Some(true));
+        assert_eq!(b.eq_bytes(1, &data[1..]), Some(true));
+        assert_eq!(b.eq_bytes(1, &data[2..]), Some(false));
+    }
+
+    #[test]
+    fn regrow_keeps_moves_and_zeroes() {
+        for (start, keep, new_len) in [
+            (0, 5, 100),
+            (3, 20, 21),
+            (0, 13, 13),
+            (0, 10, 17),
+            (7, 1, 2),
+            (0, 0, 0),
+        ] {
+            let mut w = words(40);
+            assert!(w.store(39, 9));
+            w.regrow(start, keep, new_len).unwrap();
+            let mut model: Vec<u8> = (start..start + keep).map(|i| i as u8).collect();
+            model.resize(new_len, 0);
+            assert_eq!(bytes(&w), model, "{start} {keep} {new_len}");
+            // the padding of the last word is zero: growing again shows it
+            w.regrow(0, new_len, new_len + 9).unwrap();
+            model.resize(new_len + 9, 0);
+            assert_eq!(bytes(&w), model);
+        }
+        assert!(words(4).regrow(1, 4, 10).is_err());
+    }
+
+    /// Two threads write alternating bytes of the same words; with a plain
+    /// read-modify-write of whole words one would undo the other's bytes.
+    #[test]
+    fn neighbouring_bytes_written_by_two_threads_are_never_lost() {
+        let w = Words::zeroed(64).unwrap();
+        std::thread::scope(|s| {
+            for parity in 0..2 {
+                let w = &w;
+                s.spawn(move || {
+                    for round in 1..=200u8 {
+                        for i in (parity..64).step_by(2) {
+                            assert!(w.store(i, round));
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(bytes(&w), vec![200; 64]);
+    }
+}
