@@ -48,6 +48,18 @@ pub struct ByteArray {
     id: u64,
 }
 
+/// What a resize puts in the bytes past the old length.
+#[derive(Clone, Copy)]
+enum Fill<'a> {
+    /// Zeros (CPython's `PyByteArray_Resize` leaves them undefined; here
+    /// they are never stale).
+    Zero,
+    /// Nothing: the caller writes every one of them next.
+    Skip,
+    /// These bytes (exactly `size - len` of them).
+    With(&'a [u8]),
+}
+
 fn byte_value(v: i64) -> Result<u8> {
     u8::try_from(v).map_err(|_| Error::value_error("byte must be in range(0, 256)"))
 }
@@ -410,7 +422,13 @@ impl ByteArray {
         } else if bytes.len() > avail {
             let growth = bytes.len() - avail;
             let new_len = n.checked_add(growth).ok_or_else(Error::size_overflow)?;
-            self.resize(new_len)?;
+            if lo == n {
+                // Appending (`extend`, `+=`): the bytes go straight into
+                // the grown memory.
+                return self.resize_to(new_len, Fill::With(bytes));
+            }
+            // Every new byte is written below (moved tail, then `bytes`).
+            self.resize_to(new_len, Fill::Skip)?;
             self.storage
                 .move_within(self.start + hi, self.start + lo + bytes.len(), n - hi);
         }
@@ -418,8 +436,15 @@ impl ByteArray {
         Ok(())
     }
 
-    /// CPython's `PyByteArray_Resize`, growth formula included.
+    /// CPython's `PyByteArray_Resize`, growth formula included; new bytes
+    /// are zero.
     fn resize(&mut self, size: usize) -> Result<()> {
+        self.resize_to(size, Fill::Zero)
+    }
+
+    /// [`resize`](ByteArray::resize), with the bytes past the old length
+    /// filled as `fill` says.
+    fn resize_to(&mut self, size: usize, fill: Fill<'_>) -> Result<()> {
         if size == self.len {
             return Ok(());
         }
@@ -439,8 +464,12 @@ impl ByteArray {
                 // Minor change; keep the allocation. Bytes past the old
                 // length are zeroed so growth never shows stale data.
                 if size > self.len {
-                    self.storage
-                        .zero_mut(self.start + self.len, size - self.len);
+                    let at = self.start + self.len;
+                    match fill {
+                        Fill::Zero => self.storage.zero_mut(at, size - self.len),
+                        Fill::Skip => true,
+                        Fill::With(b) => self.storage.copy_in_mut(at, b),
+                    };
                 }
                 self.len = size;
                 return Ok(());
@@ -458,8 +487,12 @@ impl ByteArray {
         // In place: a `realloc` of the words, which the allocator often
         // does without copying (CPython's `PyByteArray_Resize` is a
         // `PyMem_Realloc` too).
+        let tail = match fill {
+            Fill::With(b) if size > self.len => b,
+            _ => &[],
+        };
         self.storage
-            .regrow(self.start, size.min(self.len), new_alloc)?;
+            .regrow(self.start, size.min(self.len), new_alloc, tail)?;
         self.start = 0;
         self.len = size;
         Ok(())

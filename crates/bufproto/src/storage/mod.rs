@@ -55,7 +55,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering, fence};
 
 use crate::error::{Error, Result, ensure_arc_fits, try_vec};
 use crate::layout::Layout;
@@ -143,11 +143,24 @@ impl Storage {
     }
 
     /// Whether no export holds a clone (strong count is 1, no weak refs).
+    ///
+    /// Two loads of the counts, not `Arc::get_mut`'s compare-and-swap (a
+    /// `lock cmpxchg`, which `bytearray +=` paid on every call): with
+    /// `&mut self` no clone can be made meanwhile, so a count of one stays
+    /// one. The writes that follow still go through `Arc::get_mut`.
     pub(crate) fn is_unique(&mut self) -> bool {
+        fn only<T: ?Sized>(a: &Arc<T>) -> bool {
+            let one = Arc::strong_count(a) == 1 && Arc::weak_count(a) == 0;
+            // As `Arc`'s own drop does: synchronise with the `Release`
+            // decrements of the clones dropped by other threads, so their
+            // writes happen before whatever this holder does next.
+            fence(Ordering::Acquire);
+            one
+        }
         match self {
-            Storage::Frozen(a) => Arc::get_mut(a).is_some(),
-            Storage::Shared(a) => Arc::get_mut(a).is_some(),
-            Storage::Foreign(f) => Arc::get_mut(f).is_some(),
+            Storage::Frozen(a) => only(a),
+            Storage::Shared(a) => only(a),
+            Storage::Foreign(f) => only(f),
         }
     }
 
@@ -297,11 +310,20 @@ impl Storage {
 /// fall back to atomic stores.
 impl Storage {
     /// Copies `src` to `start..`, like [`copy_in`](Storage::copy_in).
+    /// Without exports, no compare-and-swap (and no `Arc::get_mut`, whose
+    /// `lock cmpxchg` cost more than a 1 KiB copy).
     pub(crate) fn copy_in_mut(&mut self, start: usize, src: &[u8]) -> bool {
-        if let Storage::Shared(a) = self
-            && let Some(w) = Arc::get_mut(a)
+        if self.is_unique()
+            && let Storage::Shared(w) = self
         {
-            return w.copy_in_mut(start, src);
+            // Long runs: plain `u64` stores, which vectorise, are worth
+            // `Arc::get_mut`'s compare-and-swap.
+            if src.len() >= BIG_WRITE
+                && let Some(w) = Arc::get_mut(w)
+            {
+                return w.copy_in_mut(start, src);
+            }
+            return w.copy_in_owned(start, src);
         }
         self.copy_in(start, src)
     }
@@ -332,33 +354,38 @@ impl Storage {
     }
 
     /// Makes this a shared allocation of `new_len` bytes: bytes
-    /// `start..start+keep` of this one, then zeros (`keep <= new_len`). The
-    /// only holder of a `Shared` allocation grows it in place (a `realloc`);
-    /// any other storage is copied into a new one.
+    /// `start..start+keep` of this one, then `tail`, then zeros (`keep +
+    /// tail.len() <= new_len`). The only holder of a `Shared` allocation
+    /// grows it in place (a `realloc`, see [`Words::regrow`]); any other
+    /// storage is copied into a new one.
     ///
     /// # Errors
     ///
     /// `OverflowError` if out of bounds (never for a caller's own
     /// bookkeeping), `MemoryError` if the allocation fails; either way
     /// nothing changed.
-    pub(crate) fn regrow(&mut self, start: usize, keep: usize, new_len: usize) -> Result<()> {
+    pub(crate) fn regrow(
+        &mut self,
+        start: usize,
+        keep: usize,
+        new_len: usize,
+        tail: &[u8],
+    ) -> Result<()> {
         if let Storage::Shared(a) = self
             && let Some(w) = Arc::get_mut(a)
         {
-            return w.regrow(start, keep, new_len);
+            return w.regrow(start, keep, new_len, tail);
         }
         let end = start.checked_add(keep).ok_or_else(Error::size_overflow)?;
-        if keep > new_len || end > self.len() {
+        if end > self.len() {
             return Err(Error::size_overflow());
         }
         let mut kept = try_vec(keep)?;
         if !self.copy_out(start, keep, &mut kept) {
             return Err(Error::size_overflow());
         }
-        let mut fresh = Words::zeroed(new_len)?;
-        if !fresh.copy_in_mut(0, &kept) {
-            return Err(Error::size_overflow());
-        }
+        let mut fresh = Words::from_bytes(&kept)?;
+        fresh.regrow(0, keep, new_len, tail)?;
         *self = Storage::Shared(Arc::new(fresh));
         Ok(())
     }
@@ -403,6 +430,10 @@ fn pick(body: &[u8], step: usize, item: usize, out: &mut Vec<u8>) {
         }
     }
 }
+
+/// From this many bytes an owner's write takes `Arc::get_mut` for plain
+/// (vectorised) stores rather than atomic word stores.
+const BIG_WRITE: usize = 256;
 
 /// Bytes of `Shared` memory read per block by a dense strided copy.
 const BLOCK: usize = 4096;

@@ -67,14 +67,6 @@ fn patched(w: u64, lo: usize, hi: usize, src: &[u8]) -> u64 {
     u64::from_ne_bytes(b)
 }
 
-/// Eight bytes as a word.
-#[inline]
-fn word_of(c: &[u8]) -> u64 {
-    let mut b = [0u8; W];
-    b.copy_from_slice(c);
-    u64::from_ne_bytes(b)
-}
-
 /// Shared mutable bytes in atomic words; see the module docs.
 #[derive(Debug, Default)]
 pub(crate) struct Words {
@@ -101,9 +93,12 @@ impl Words {
         words
             .try_reserve_exact(data.len().div_ceil(W))
             .map_err(|_| Error::no_memory())?;
-        let chunks = data.chunks_exact(W);
-        let rest = chunks.remainder();
-        words.extend(chunks.map(|c| AtomicU64::new(word_of(c))));
+        let (chunks, rest) = data.as_chunks::<W>();
+        words.extend(
+            chunks
+                .iter()
+                .map(|c| AtomicU64::new(u64::from_ne_bytes(*c))),
+        );
         if !rest.is_empty() {
             words.push(AtomicU64::new(patched(0, 0, rest.len(), rest)));
         }
@@ -168,8 +163,8 @@ impl Words {
             return false;
         };
         let (mid, rest) = rest.split_at_mut(rest.len().min(words.len() * W));
-        for (c, w) in mid.chunks_exact_mut(W).zip(words) {
-            c.copy_from_slice(&w.load(Relaxed).to_ne_bytes());
+        for (c, w) in mid.as_chunks_mut::<W>().0.iter_mut().zip(words) {
+            *c = w.load(Relaxed).to_ne_bytes();
         }
         if let Some(p) = tail {
             let Some(w) = self.words.get(p.word) else {
@@ -203,13 +198,29 @@ impl Words {
     /// partial words at either end compare-and-swap loops. `false` (writing
     /// nothing) if out of bounds.
     pub(crate) fn copy_in(&self, start: usize, src: &[u8]) -> bool {
+        self.write(start, src, false)
+    }
+
+    /// [`copy_in`](Words::copy_in) for the only holder of the memory (no
+    /// other thread can touch it): a partial word is a load and a store,
+    /// no compare-and-swap. Were another thread to write meanwhile, one of
+    /// its bytes could be lost; memory safety does not depend on it.
+    pub(crate) fn copy_in_owned(&self, start: usize, src: &[u8]) -> bool {
+        self.write(start, src, true)
+    }
+
+    fn write(&self, start: usize, src: &[u8], owned: bool) -> bool {
         let Some(end) = self.end_of(start, src.len()) else {
             return false;
         };
         let (head, body, tail) = split(start, end);
         let cas = |p: Part, s: &[u8]| {
             if let Some(w) = self.words.get(p.word) {
-                let _ = w.fetch_update(Relaxed, Relaxed, |x| Some(patched(x, p.lo, p.hi, s)));
+                if owned {
+                    w.store(patched(w.load(Relaxed), p.lo, p.hi, s), Relaxed);
+                } else {
+                    let _ = w.fetch_update(Relaxed, Relaxed, |x| Some(patched(x, p.lo, p.hi, s)));
+                }
             }
         };
         let mut rest = src;
@@ -220,8 +231,8 @@ impl Words {
         }
         let words = self.words.get(body).unwrap_or(&[]);
         let (mid, r) = rest.split_at(rest.len().min(words.len() * W));
-        for (w, c) in words.iter().zip(mid.chunks_exact(W)) {
-            w.store(word_of(c), Relaxed);
+        for (w, c) in words.iter().zip(mid.as_chunks::<W>().0) {
+            w.store(u64::from_ne_bytes(*c), Relaxed);
         }
         if let Some(p) = tail {
             cas(p, r);
@@ -372,8 +383,8 @@ impl Words {
         }
         let words = self.words.get_mut(body).unwrap_or(&mut []);
         let (mid, r) = rest.split_at(rest.len().min(words.len() * W));
-        for (w, c) in words.iter_mut().zip(mid.chunks_exact(W)) {
-            *w.get_mut() = word_of(c);
+        for (w, c) in words.iter_mut().zip(mid.as_chunks::<W>().0) {
+            *w.get_mut() = u64::from_ne_bytes(*c);
         }
         if let Some(p) = tail
             && let Some(w) = self.words.get_mut(p.word)
@@ -404,33 +415,34 @@ impl Words {
     }
 
     /// Makes the bytes `start..start+keep` of this allocation bytes
-    /// `0..keep` of one of `new_len` bytes, the rest zero. Growing is a
-    /// `realloc` of the `Vec` (no copy when the allocator grows it in place,
-    /// as it does for large blocks); shrinking to less than half, a new
-    /// allocation of the smaller size and one copy, so that memory goes back.
+    /// `0..keep` of one of `new_len` bytes, followed by `tail`, the rest
+    /// zero. Growing is a `realloc` of the `Vec` (no copy when the
+    /// allocator grows it in place, as it does for large blocks), and the
+    /// new words are built from `tail` directly, without zeroing them
+    /// first; shrinking to less than half, a new allocation of the smaller
+    /// size and one copy, so that memory goes back.
     ///
     /// # Errors
     ///
     /// `MemoryError` if the allocation fails, with nothing changed;
-    /// `OverflowError` if `start..start+keep` is out of bounds or longer
-    /// than `new_len`.
-    pub(crate) fn regrow(&mut self, start: usize, keep: usize, new_len: usize) -> Result<()> {
-        if keep > new_len || self.end_of(start, keep).is_none() {
+    /// `OverflowError` if `start..start+keep` is out of bounds or `keep +
+    /// tail.len()` is more than `new_len`.
+    pub(crate) fn regrow(
+        &mut self,
+        start: usize,
+        keep: usize,
+        new_len: usize,
+        tail: &[u8],
+    ) -> Result<()> {
+        let filled = keep.checked_add(tail.len());
+        if filled.is_none_or(|f| f > new_len) || self.end_of(start, keep).is_none() {
             return Err(Error::size_overflow());
         }
         let need = new_len.div_ceil(W);
         if need < self.words.len() / 2 {
             let mut fresh = Words::zeroed(new_len)?;
-            let mut buf = [0u8; 512];
-            let mut k = 0;
-            while k < keep {
-                let m = (keep - k).min(buf.len());
-                let chunk = &mut buf[..m];
-                if !self.read_into(start + k, chunk) || !fresh.copy_in_mut(k, chunk) {
-                    return Err(Error::size_overflow());
-                }
-                k += m;
-            }
+            fresh.copy_from(self, start, keep);
+            fresh.copy_in_mut(keep, tail);
             *self = fresh;
             return Ok(());
         }
@@ -441,29 +453,48 @@ impl Words {
         }
         // Nothing can fail from here on.
         if start > 0 {
-            let mut buf = [0u8; 512];
-            let mut k = 0;
-            while k < keep {
-                let m = (keep - k).min(buf.len());
-                let chunk = &mut buf[..m];
-                self.read_into(start + k, chunk);
-                self.copy_in_mut(k, chunk);
-                k += m;
-            }
+            let this: &Words = self;
+            this.move_within(start, 0, keep);
         }
-        let old = self.len;
-        self.zero_mut(keep, old.min(new_len) - keep);
+        // The bytes of the words there are (padding included) from `keep`
+        // on: `tail` as far as it fits, then zeros.
+        let have = self.words.len() * W;
+        let lim = have.min(new_len);
+        let (t1, rest) = tail.split_at(tail.len().min(lim.saturating_sub(keep)));
+        self.len = have;
+        self.copy_in_mut(keep, t1);
+        self.zero_mut(keep + t1.len(), have - keep - t1.len());
         self.words.truncate(need);
+        // New words: the rest of `tail` (which starts on a word boundary
+        // when there is any), then zeros.
+        let (chunks, last) = rest.as_chunks::<W>();
+        self.words.extend(
+            chunks
+                .iter()
+                .map(|c| AtomicU64::new(u64::from_ne_bytes(*c))),
+        );
+        if !last.is_empty() {
+            self.words
+                .push(AtomicU64::new(patched(0, 0, last.len(), last)));
+        }
         self.words.resize_with(need, || AtomicU64::new(0));
         self.len = new_len;
-        // The bytes of the last word past the new length must stay zero.
-        if new_len < old {
-            let pad = need * W - new_len;
-            self.len = need * W;
-            self.zero_mut(new_len, pad);
-            self.len = new_len;
-        }
         Ok(())
+    }
+
+    /// Copies bytes `start..start+n` of `src` to `0..n` here (both in
+    /// bounds, checked by the caller), 512 bytes at a time.
+    fn copy_from(&mut self, src: &Words, start: usize, n: usize) {
+        let mut buf = [0u8; 512];
+        let mut k = 0;
+        while k < n {
+            let m = (n - k).min(buf.len());
+            let chunk = &mut buf[..m];
+            if !src.read_into(start + k, chunk) || !self.copy_in_mut(k, chunk) {
+                return;
+            }
+            k += m;
+        }
     }
 }
 
@@ -583,16 +614,32 @@ mod tests {
         ] {
             let mut w = words(40);
             assert!(w.store(39, 9));
-            w.regrow(start, keep, new_len).unwrap();
+            w.regrow(start, keep, new_len, &[]).unwrap();
             let mut model: Vec<u8> = (start..start + keep).map(|i| i as u8).collect();
             model.resize(new_len, 0);
             assert_eq!(bytes(&w), model, "{start} {keep} {new_len}");
             // the padding of the last word is zero: growing again shows it
-            w.regrow(0, new_len, new_len + 9).unwrap();
+            w.regrow(0, new_len, new_len + 9, &[]).unwrap();
             model.resize(new_len + 9, 0);
             assert_eq!(bytes(&w), model);
         }
-        assert!(words(4).regrow(1, 4, 10).is_err());
+        assert!(words(4).regrow(1, 4, 10, &[]).is_err());
+        assert!(words(4).regrow(0, 4, 10, &[1; 7]).is_err());
+        // with a tail: it lands after the kept bytes, in old and new words
+        for (start, keep, new_len, t) in [
+            (0, 40, 100, 30),
+            (5, 30, 41, 11),
+            (3, 2, 4, 1),
+            (0, 3, 60, 50),
+        ] {
+            let mut w = words(40);
+            let tail: Vec<u8> = (0..t).map(|k| 100 + k as u8).collect();
+            w.regrow(start, keep, new_len, &tail).unwrap();
+            let mut model: Vec<u8> = (start..start + keep).map(|i| i as u8).collect();
+            model.extend(&tail);
+            model.resize(new_len, 0);
+            assert_eq!(bytes(&w), model, "{start} {keep} {new_len} {t}");
+        }
     }
 
     /// Two threads write alternating bytes of the same words; with a plain
