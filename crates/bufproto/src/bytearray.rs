@@ -54,7 +54,8 @@ enum Fill<'a> {
     /// Zeros (CPython's `PyByteArray_Resize` leaves them undefined; here
     /// they are never stale).
     Zero,
-    /// Nothing: the caller writes every one of them next.
+    /// Nothing (they only become writable): the caller writes every one
+    /// of them next.
     Skip,
     /// These bytes (exactly `size - len` of them).
     With(&'a [u8]),
@@ -467,7 +468,7 @@ impl ByteArray {
                     let at = self.start + self.len;
                     match fill {
                         Fill::Zero => self.storage.zero_mut(at, size - self.len),
-                        Fill::Skip => true,
+                        Fill::Skip => self.storage.materialize(at + size - self.len),
                         Fill::With(b) => self.storage.copy_in_mut(at, b),
                     };
                 }
@@ -493,6 +494,9 @@ impl ByteArray {
         };
         self.storage
             .regrow(self.start, size.min(self.len), new_alloc, tail)?;
+        // The whole logical length in written words, so that stores
+        // through exports reach it (a no-op after an append).
+        self.storage.materialize(size);
         self.start = 0;
         self.len = size;
         Ok(())
@@ -914,6 +918,35 @@ mod tests {
         let mut b = ByteArray::zeroed(10).unwrap();
         b.insert(0, 1).unwrap();
         assert_eq!(b.capacity(), 18);
+    }
+
+    /// The over-allocation is not zero-filled when it is made; every byte
+    /// the bytearray shows must still be writable through an export.
+    #[test]
+    fn every_byte_of_a_grown_bytearray_is_writable_through_an_export() {
+        let mut b = ByteArray::new();
+        let mut model = Vec::new();
+        for k in 0..60u8 {
+            b.extend(&[k; 7]).unwrap();
+            model.extend([k; 7]);
+            b.insert(3, 1).unwrap();
+            model.insert(3, 1);
+            b.append(2).unwrap();
+            model.push(2);
+            if k % 7 == 0 {
+                b.del_slice(None, Some(5), None).unwrap();
+                model.drain(..5);
+            }
+        }
+        b.resize(b.len() + 100).unwrap();
+        model.resize(model.len() + 100, 0);
+        assert_eq!(b.to_vec(), model);
+        let buf = b.get_buffer(Flags::WRITABLE).unwrap();
+        for i in 0..b.len() {
+            buf.set(i, (i % 251) as u8).unwrap();
+        }
+        let want: Vec<u8> = (0..b.len()).map(|i| (i % 251) as u8).collect();
+        assert_eq!(b.to_vec(), want);
     }
 
     #[test]

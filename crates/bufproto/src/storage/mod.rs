@@ -317,15 +317,28 @@ impl Storage {
             && let Storage::Shared(w) = self
         {
             // Long runs: plain `u64` stores, which vectorise, are worth
-            // `Arc::get_mut`'s compare-and-swap.
-            if src.len() >= BIG_WRITE
-                && let Some(w) = Arc::get_mut(w)
-            {
-                return w.copy_in_mut(start, src);
+            // `Arc::get_mut`'s compare-and-swap; so are bytes past the
+            // written words, which only `&mut Words` can push.
+            let past = start.saturating_add(src.len()) > w.written();
+            if src.len() >= BIG_WRITE || past {
+                return Arc::get_mut(w).is_some_and(|w| w.copy_in_mut(start, src));
             }
             return w.copy_in_owned(start, src);
         }
         self.copy_in(start, src)
+    }
+
+    /// Makes bytes `..upto` of `Shared` memory written words (zeros where
+    /// nothing was written), so that stores through exports reach them;
+    /// see [`Words`]. Returns `false` if that fails (never: the room is
+    /// reserved).
+    pub(crate) fn materialize(&mut self, upto: usize) -> bool {
+        match self {
+            Storage::Shared(a) if a.written() < upto.min(a.len()) => {
+                Arc::get_mut(a).is_some_and(|w| w.materialize(upto))
+            }
+            _ => true,
+        }
     }
 
     /// Stores `v` at `i`, like [`store`](Storage::store).

@@ -70,21 +70,58 @@ fn patched(w: u64, lo: usize, hi: usize, src: &[u8]) -> u64 {
 /// Shared mutable bytes in atomic words; see the module docs.
 #[derive(Debug, Default)]
 pub(crate) struct Words {
+    /// The words written so far. The `Vec`'s capacity holds all
+    /// `len.div_ceil(8)` of them; the ones not yet pushed (CPython's
+    /// over-allocation, never written) read as zero, so growing never
+    /// zero-fills memory that the next append overwrites.
     words: Vec<AtomicU64>,
-    /// Length in bytes; `words.len() == len.div_ceil(8)`, and the bytes of
-    /// the last word past `len` are zero.
+    /// Length in bytes (the allocation's, CPython's `ob_alloc`). The bytes
+    /// of the words past `len` are zero.
     len: usize,
 }
 
 impl Words {
-    /// `n` zero bytes, or `MemoryError`.
-    pub(crate) fn zeroed(n: usize) -> Result<Words> {
+    /// Room for `n` bytes that read as zero, none of them written yet, or
+    /// `MemoryError`.
+    pub(crate) fn with_capacity(n: usize) -> Result<Words> {
         let mut words = Vec::new();
         words
             .try_reserve_exact(n.div_ceil(W))
             .map_err(|_| Error::no_memory())?;
-        words.resize_with(n.div_ceil(W), || AtomicU64::new(0));
         Ok(Words { words, len: n })
+    }
+
+    /// `n` zero bytes, all written (so that shared stores reach them), or
+    /// `MemoryError`.
+    #[cfg(test)]
+    pub(crate) fn zeroed(n: usize) -> Result<Words> {
+        let mut w = Words::with_capacity(n)?;
+        w.materialize(n);
+        Ok(w)
+    }
+
+    /// Bytes held by the written words (at least every byte written).
+    #[inline]
+    pub(crate) fn written(&self) -> usize {
+        self.words.len() * W
+    }
+
+    /// Pushes zero words until bytes `..upto` (at most `len`) are written.
+    /// `false` if the room cannot be had (never: the capacity is reserved).
+    pub(crate) fn materialize(&mut self, upto: usize) -> bool {
+        let need = upto.min(self.len).div_ceil(W);
+        if need <= self.words.len() {
+            return true;
+        }
+        if self
+            .words
+            .try_reserve_exact(need - self.words.len())
+            .is_err()
+        {
+            return false;
+        }
+        self.words.resize_with(need, || AtomicU64::new(0));
+        true
     }
 
     /// A copy of `data`, or `MemoryError`.
@@ -129,7 +166,7 @@ impl Words {
         if i >= self.len {
             return None;
         }
-        let w = self.words.get(i / W)?.load(Relaxed);
+        let w = self.words.get(i / W).map_or(0, |w| w.load(Relaxed));
         w.to_ne_bytes().get(i % W).copied()
     }
 
@@ -146,6 +183,19 @@ impl Words {
         let Some(end) = self.end_of(start, dst.len()) else {
             return false;
         };
+        if end > self.written() {
+            // Past the written words the bytes are zero.
+            let k = self.written().saturating_sub(start).min(dst.len());
+            let (a, b) = dst.split_at_mut(k);
+            b.fill(0);
+            return self.read_written(start, a);
+        }
+        self.read_written(start, dst)
+    }
+
+    /// [`read_into`](Words::read_into) of written words only.
+    fn read_written(&self, start: usize, dst: &mut [u8]) -> bool {
+        let end = start + dst.len();
         let (head, body, tail) = split(start, end);
         let mut at = 0;
         if let Some(p) = head {
@@ -210,7 +260,12 @@ impl Words {
     }
 
     fn write(&self, start: usize, src: &[u8], owned: bool) -> bool {
-        let Some(end) = self.end_of(start, src.len()) else {
+        // Shared writes reach written words only (a `bytearray` writes its
+        // whole logical length before it can be exported).
+        let Some(end) = self
+            .end_of(start, src.len())
+            .filter(|&e| e <= self.written())
+        else {
             return false;
         };
         let (head, body, tail) = split(start, end);
@@ -245,6 +300,9 @@ impl Words {
         let Some(end) = self.end_of(start, n) else {
             return false;
         };
+        // Unwritten bytes are zero already.
+        let end = end.min(self.written());
+        let start = start.min(end);
         let (head, body, tail) = split(start, end);
         for p in head.into_iter().chain(tail) {
             if let Some(w) = self.words.get(p.word) {
@@ -288,7 +346,7 @@ impl Words {
     pub(crate) fn eq_range(&self, a: usize, other: &Words, b: usize, n: usize) -> Option<bool> {
         self.end_of(a, n)?;
         other.end_of(b, n)?;
-        if a % W == b % W {
+        if a % W == b % W && a + n <= self.written() && b + n <= other.written() {
             // Bytes up to the first word boundary, then whole words.
             let head = ((W - a % W) % W).min(n);
             let (mut p, mut q) = ([0u8; W], [0u8; W]);
@@ -366,9 +424,58 @@ impl Words {
 
 /// Writes for the only holder (`&mut`): plain `u64`s, no compare-and-swap.
 impl Words {
-    /// Writes `src` at `start..`, as [`copy_in`](Words::copy_in).
+    /// Writes `src` at `start..`, as [`copy_in`](Words::copy_in); bytes
+    /// past the written words are pushed as new words, built from `src`.
     pub(crate) fn copy_in_mut(&mut self, start: usize, src: &[u8]) -> bool {
         let Some(end) = self.end_of(start, src.len()) else {
+            return false;
+        };
+        let written = self.written();
+        if end <= written {
+            return self.write_mut(start, src);
+        }
+        // The part inside the written words, then zero words up to the one
+        // holding the next byte, then words made of the rest of `src`.
+        let k = written.saturating_sub(start).min(src.len());
+        let (inside, mut rest) = src.split_at(k);
+        let at = start + k;
+        if (!inside.is_empty() && !self.write_mut(start, inside)) || !self.materialize(at - at % W)
+        {
+            return false;
+        }
+        if self
+            .words
+            .try_reserve_exact(end.div_ceil(W) - self.words.len())
+            .is_err()
+        {
+            return false;
+        }
+        let off = at % W;
+        if off != 0 {
+            let (first, r) = rest.split_at(rest.len().min(W - off));
+            self.words
+                .push(AtomicU64::new(patched(0, off, off + first.len(), first)));
+            rest = r;
+        }
+        let (chunks, last) = rest.as_chunks::<W>();
+        self.words.extend(
+            chunks
+                .iter()
+                .map(|c| AtomicU64::new(u64::from_ne_bytes(*c))),
+        );
+        if !last.is_empty() {
+            self.words
+                .push(AtomicU64::new(patched(0, 0, last.len(), last)));
+        }
+        true
+    }
+
+    /// Writes `src` at `start..` inside the written words.
+    fn write_mut(&mut self, start: usize, src: &[u8]) -> bool {
+        let Some(end) = self
+            .end_of(start, src.len())
+            .filter(|&e| e <= self.written())
+        else {
             return false;
         };
         let (head, body, tail) = split(start, end);
@@ -396,10 +503,20 @@ impl Words {
     }
 
     /// Zeroes bytes `start..start+n`, as [`zero`](Words::zero).
+    /// The bytes become written words (so that shared stores reach them).
     pub(crate) fn zero_mut(&mut self, start: usize, n: usize) -> bool {
         let Some(end) = self.end_of(start, n) else {
             return false;
         };
+        let lim = end.min(self.written());
+        if !self.zero_written(start.min(lim), lim) {
+            return false;
+        }
+        self.materialize(end)
+    }
+
+    /// Zeroes bytes `start..end` of the written words.
+    fn zero_written(&mut self, start: usize, end: usize) -> bool {
         let (head, body, tail) = split(start, end);
         for p in head.into_iter().chain(tail) {
             if let Some(w) = self.words.get_mut(p.word) {
@@ -440,13 +557,13 @@ impl Words {
         }
         let need = new_len.div_ceil(W);
         if need < self.words.len() / 2 {
-            let mut fresh = Words::zeroed(new_len)?;
+            let mut fresh = Words::with_capacity(new_len)?;
             fresh.copy_from(self, start, keep);
             fresh.copy_in_mut(keep, tail);
             *self = fresh;
             return Ok(());
         }
-        if need > self.words.len() {
+        if need > self.words.capacity() {
             self.words
                 .try_reserve_exact(need - self.words.len())
                 .map_err(|_| Error::no_memory())?;
@@ -456,29 +573,17 @@ impl Words {
             let this: &Words = self;
             this.move_within(start, 0, keep);
         }
-        // The bytes of the words there are (padding included) from `keep`
-        // on: `tail` as far as it fits, then zeros.
-        let have = self.words.len() * W;
-        let lim = have.min(new_len);
-        let (t1, rest) = tail.split_at(tail.len().min(lim.saturating_sub(keep)));
-        self.len = have;
-        self.copy_in_mut(keep, t1);
-        self.zero_mut(keep + t1.len(), have - keep - t1.len());
-        self.words.truncate(need);
-        // New words: the rest of `tail` (which starts on a word boundary
-        // when there is any), then zeros.
-        let (chunks, last) = rest.as_chunks::<W>();
-        self.words.extend(
-            chunks
-                .iter()
-                .map(|c| AtomicU64::new(u64::from_ne_bytes(*c))),
-        );
-        if !last.is_empty() {
-            self.words
-                .push(AtomicU64::new(patched(0, 0, last.len(), last)));
+        // Stale bytes of the written words from `keep` on become zero (and
+        // the bytes past `new_len` in its last word stay so), the words past
+        // `need` go, and `tail` is written after the kept bytes: into the
+        // written words as far as they reach, then as new words.
+        let lim = self.written().min(self.len);
+        if keep < lim {
+            self.zero_written(keep, lim);
         }
-        self.words.resize_with(need, || AtomicU64::new(0));
+        self.words.truncate(need);
         self.len = new_len;
+        self.copy_in_mut(keep, tail);
         Ok(())
     }
 
@@ -640,6 +745,29 @@ mod tests {
             model.resize(new_len, 0);
             assert_eq!(bytes(&w), model, "{start} {keep} {new_len} {t}");
         }
+    }
+
+    #[test]
+    fn unwritten_words_read_as_zero_and_owner_writes_reach_them() {
+        let mut w = Words::with_capacity(100).unwrap();
+        assert_eq!((w.written(), bytes(&w)), (0, vec![0; 100]));
+        // shared stores reach written words only; the owner's push them
+        assert!(!w.copy_in(10, &[1]) && !w.store(99, 1));
+        assert!(w.copy_in_mut(13, &[1, 2, 3]));
+        assert!(w.written() >= 16 && w.written() < 100);
+        assert!(w.copy_in(10, &[9]));
+        let mut model = vec![0; 100];
+        model[10] = 9;
+        model[13..16].copy_from_slice(&[1, 2, 3]);
+        assert_eq!(bytes(&w), model);
+        assert_eq!(w.load(50), Some(0));
+        assert!(w.zero_mut(90, 10) && w.written() == 104);
+        let same = Words::from_bytes(&model).unwrap();
+        assert_eq!(w.eq_range(0, &same, 0, 100), Some(true));
+        assert_eq!(same.eq_range(5, &w, 5, 95), Some(true));
+        assert!(w.copy_in_mut(37, &[7; 20]));
+        model[37..57].fill(7);
+        assert_eq!(bytes(&w), model);
     }
 
     /// Two threads write alternating bytes of the same words; with a plain
