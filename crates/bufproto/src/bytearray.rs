@@ -679,7 +679,8 @@ impl ByteArray {
         self.storage.copy_in(self.start, &v);
     }
 
-    /// A `Vec` copy. Cost: copies `len` bytes (a byte loop over atomics).
+    /// A `Vec` copy. Cost: copies `len` bytes (word loads, see the
+    /// `storage` module).
     ///
     /// ```
     /// assert_eq!(bufproto::ByteArray::from(&b"ab"[..]).to_vec(), b"ab");
@@ -772,8 +773,13 @@ impl From<&Bytes> for ByteArray {
 }
 
 impl PartialEq for ByteArray {
+    /// Compares the bytes in place (word by word), without copying.
     fn eq(&self, other: &ByteArray) -> bool {
-        self.to_vec() == other.to_vec()
+        self.len == other.len
+            && self
+                .storage
+                .eq_range(self.start, &other.storage, other.start, self.len)
+                == Some(true)
     }
 }
 

@@ -658,8 +658,9 @@ impl Buffer {
     }
 
     /// The bytes in logical (C) order, like `PyBuffer_ToContiguous`. Cost:
-    /// copies `len()` bytes (`memcpy` for `bytes`, a byte loop for
-    /// `bytearray`, see the `storage` module).
+    /// copies `len()` bytes (`memcpy` for `bytes`, word loads for
+    /// `bytearray`; the storage's one copy engine, see the `storage`
+    /// module).
     ///
     /// # Errors
     ///
@@ -717,8 +718,8 @@ impl Buffer {
     }
 
     /// Writes the byte at `index` (counted as [`get`](Buffer::get) counts);
-    /// every view and the exporter see it. Cost: O(1), one relaxed atomic
-    /// store.
+    /// every view and the exporter see it. Cost: O(1), one atomic
+    /// compare-and-swap of the byte's 8-byte word for `bytearray` memory.
     ///
     /// # Errors
     ///
@@ -790,10 +791,12 @@ impl Buffer {
     ///   *before* `buf_ptr()` when a stride is negative;
     /// * if [`readonly`](Buffer::readonly), never write through it (the
     ///   memory may be a `bytes` object's immutable allocation);
-    /// * otherwise the memory is atomic bytes that Rust may read and write
-    ///   concurrently: writes through the pointer must be byte-wise and
-    ///   should not race with Rust threads (C code holding the GIL while
-    ///   Rust code also holds it, or runs on the same thread, is fine).
+    /// * otherwise the memory is atomics (64-bit words for a `bytearray`,
+    ///   bytes for foreign memory) that Rust may read and write
+    ///   concurrently; the bytes lie in order, as C expects. Writes through
+    ///   the pointer should not race with Rust threads (C code holding the
+    ///   GIL while Rust code also holds it, or runs on the same thread, is
+    ///   fine).
     ///
     /// Cost: O(1).
     ///

@@ -21,7 +21,7 @@ use crate::protocol::{
 ///  │ start, len              │  │  │ layout: offset 5, shape [2],  │ │
 ///  └─────────────────────────┘  │  │         strides [-2]          │ │
 ///                               ▼  └──────────────────────────────┘ │
-///  Arc<[AtomicU8]>   [ a  b  c  d  e  f  g  . . (capacity) ]         │
+///  Arc<Words>        [ a  b  c  d  e  f  g  . . (capacity) ]         │
 ///                         ▲     ▲ ◄── m[1] = d, m[0] = f             │
 ///                         └─────┴─────── Buffer (export) ◄───────────┘
 /// ```
@@ -32,12 +32,14 @@ use crate::protocol::{
 /// a view), exactly as CPython's `_PyManagedBufferObject`: the exporter sees
 /// one export until the last of those views is released or dropped.
 ///
-/// Writes (through [`set`](MemoryView::set), [`set_slice`](MemoryView::set_slice)
-/// or the exporter) are relaxed atomic byte stores into the exporter's
-/// `Shared` storage, so every view and the exporter see them, all types stay
-/// `Send + Sync`, and no `unsafe` is needed. The cost: copying out of a
-/// `bytearray` ([`tobytes`](MemoryView::tobytes)) is a byte loop that does not
-/// vectorise; over `bytes` it is `memcpy`.
+/// A `bytearray`'s memory is atomic 64-bit words (`Words`, in the
+/// `storage` module). Writes (through [`set`](MemoryView::set),
+/// [`set_slice`](MemoryView::set_slice) or the exporter) are atomic: whole
+/// words are plain stores, a single byte or any part of a word a
+/// compare-and-swap, so every view and the exporter see them, no
+/// neighbour's byte is lost, all types stay `Send + Sync`, and no `unsafe`
+/// is needed. Copies out of it ([`tobytes`](MemoryView::tobytes)) read
+/// eight bytes per load; over `bytes` they are `memcpy`.
 ///
 /// After [`release`](MemoryView::release) every operation fails with
 /// `ValueError: operation forbidden on released memoryview object`.
@@ -348,7 +350,7 @@ impl MemoryView {
     }
 
     /// `m.tobytes()`: the items in C order as new `bytes`. Cost: copies
-    /// `nbytes` (a `memcpy` over `bytes`, a byte loop over `bytearray`);
+    /// `nbytes` (a `memcpy` over `bytes`, word loads over `bytearray`);
     /// for a C-contiguous view one allocation, the result's, written in
     /// place (from 64 KiB the allocator is first asked for the same size,
     /// which is freed at once: the check that makes a failure a
