@@ -48,6 +48,19 @@ pub struct ByteArray {
     id: u64,
 }
 
+/// What a resize puts in the bytes past the old length.
+#[derive(Clone, Copy)]
+enum Fill<'a> {
+    /// Zeros (CPython's `PyByteArray_Resize` leaves them undefined; here
+    /// they are never stale).
+    Zero,
+    /// Nothing (they only become writable): the caller writes every one
+    /// of them next.
+    Skip,
+    /// These bytes (exactly `size - len` of them).
+    With(&'a [u8]),
+}
+
 fn byte_value(v: i64) -> Result<u8> {
     u8::try_from(v).map_err(|_| Error::value_error("byte must be in range(0, 256)"))
 }
@@ -225,9 +238,9 @@ impl ByteArray {
     }
 
     /// `b[start:stop:step]`: a new `bytearray` (a copy, as in CPython).
-    /// Cost: O(len) whatever the slice selects: copies all `len` bytes out
-    /// of the shared storage, then the selected bytes twice (into a `Vec`,
-    /// then into the new bytearray); three allocations.
+    /// Cost: copies the selected bytes twice (out of the shared storage by
+    /// the storage's copy engine, then into the new bytearray); three
+    /// allocations (the copy, the new bytearray's `Arc` and its words).
     ///
     /// # Errors
     ///
@@ -246,10 +259,15 @@ impl ByteArray {
         step: Option<isize>,
     ) -> Result<ByteArray> {
         let s = adjust_slice(self.len, start, stop, step)?;
-        let data = self.copy()?;
-        let mut v = try_vec(s.len)?;
-        v.extend((0..s.len).map(|k| data[(s.start + k as isize * s.step) as usize]));
         let mut b = ByteArray::new();
+        if s.len == 0 {
+            return Ok(b);
+        }
+        // s.start is in 0..len when the slice selects anything.
+        let first = usize::try_from(s.start).map_err(|_| Error::size_overflow())?;
+        let v = self
+            .storage
+            .gather_1d(self.start + first, s.len, s.step, 1)?;
         b.extend(&v)?;
         Ok(b)
     }
@@ -375,7 +393,7 @@ impl ByteArray {
             )));
         }
         for (k, &v) in values.iter().enumerate() {
-            self.storage.store(self.start + idx(k), v);
+            self.storage.store_mut(self.start + idx(k), v);
         }
         Ok(())
     }
@@ -405,7 +423,13 @@ impl ByteArray {
         } else if bytes.len() > avail {
             let growth = bytes.len() - avail;
             let new_len = n.checked_add(growth).ok_or_else(Error::size_overflow)?;
-            self.resize(new_len)?;
+            if lo == n {
+                // Appending (`extend`, `+=`): the bytes go straight into
+                // the grown memory.
+                return self.resize_to(new_len, Fill::With(bytes));
+            }
+            // Every new byte is written below (moved tail, then `bytes`).
+            self.resize_to(new_len, Fill::Skip)?;
             self.storage
                 .move_within(self.start + hi, self.start + lo + bytes.len(), n - hi);
         }
@@ -413,8 +437,15 @@ impl ByteArray {
         Ok(())
     }
 
-    /// CPython's `PyByteArray_Resize`, growth formula included.
+    /// CPython's `PyByteArray_Resize`, growth formula included; new bytes
+    /// are zero.
     fn resize(&mut self, size: usize) -> Result<()> {
+        self.resize_to(size, Fill::Zero)
+    }
+
+    /// [`resize`](ByteArray::resize), with the bytes past the old length
+    /// filled as `fill` says.
+    fn resize_to(&mut self, size: usize, fill: Fill<'_>) -> Result<()> {
         if size == self.len {
             return Ok(());
         }
@@ -434,8 +465,12 @@ impl ByteArray {
                 // Minor change; keep the allocation. Bytes past the old
                 // length are zeroed so growth never shows stale data.
                 if size > self.len {
-                    self.storage
-                        .zero_mut(self.start + self.len, size - self.len);
+                    let at = self.start + self.len;
+                    match fill {
+                        Fill::Zero => self.storage.zero_mut(at, size - self.len),
+                        Fill::Skip => self.storage.materialize(at + size - self.len),
+                        Fill::With(b) => self.storage.copy_in_mut(at, b),
+                    };
                 }
                 self.len = size;
                 return Ok(());
@@ -450,10 +485,18 @@ impl ByteArray {
         if isize::try_from(new_alloc).is_err() {
             return Err(Error::no_memory());
         }
-        let fresh = self
-            .storage
-            .regrown(self.start, size.min(self.len), new_alloc)?;
-        self.storage = fresh;
+        // In place: a `realloc` of the words, which the allocator often
+        // does without copying (CPython's `PyByteArray_Resize` is a
+        // `PyMem_Realloc` too).
+        let tail = match fill {
+            Fill::With(b) if size > self.len => b,
+            _ => &[],
+        };
+        self.storage
+            .regrow(self.start, size.min(self.len), new_alloc, tail)?;
+        // The whole logical length in written words, so that stores
+        // through exports reach it (a no-op after an append).
+        self.storage.materialize(size);
         self.start = 0;
         self.len = size;
         Ok(())
@@ -476,7 +519,7 @@ impl ByteArray {
     /// ```
     pub fn append(&mut self, value: i64) -> Result<()> {
         let (v, n) = self.grow_by_one(value)?;
-        self.storage.store(self.start + n, v);
+        self.storage.store_mut(self.start + n, v);
         Ok(())
     }
 
@@ -539,7 +582,7 @@ impl ByteArray {
         };
         self.storage
             .move_within(self.start + w, self.start + w + 1, n - w);
-        self.storage.store(self.start + w, v);
+        self.storage.store_mut(self.start + w, v);
         Ok(())
     }
 
@@ -636,7 +679,8 @@ impl ByteArray {
         self.storage.copy_in(self.start, &v);
     }
 
-    /// A `Vec` copy. Cost: copies `len` bytes (a byte loop over atomics).
+    /// A `Vec` copy. Cost: copies `len` bytes (word loads, see the
+    /// `storage` module).
     ///
     /// ```
     /// assert_eq!(bufproto::ByteArray::from(&b"ab"[..]).to_vec(), b"ab");
@@ -729,8 +773,13 @@ impl From<&Bytes> for ByteArray {
 }
 
 impl PartialEq for ByteArray {
+    /// Compares the bytes in place (word by word), without copying.
     fn eq(&self, other: &ByteArray) -> bool {
-        self.to_vec() == other.to_vec()
+        self.len == other.len
+            && self
+                .storage
+                .eq_range(self.start, &other.storage, other.start, self.len)
+                == Some(true)
     }
 }
 
@@ -875,6 +924,35 @@ mod tests {
         let mut b = ByteArray::zeroed(10).unwrap();
         b.insert(0, 1).unwrap();
         assert_eq!(b.capacity(), 18);
+    }
+
+    /// The over-allocation is not zero-filled when it is made; every byte
+    /// the bytearray shows must still be writable through an export.
+    #[test]
+    fn every_byte_of_a_grown_bytearray_is_writable_through_an_export() {
+        let mut b = ByteArray::new();
+        let mut model = Vec::new();
+        for k in 0..60u8 {
+            b.extend(&[k; 7]).unwrap();
+            model.extend([k; 7]);
+            b.insert(3, 1).unwrap();
+            model.insert(3, 1);
+            b.append(2).unwrap();
+            model.push(2);
+            if k % 7 == 0 {
+                b.del_slice(None, Some(5), None).unwrap();
+                model.drain(..5);
+            }
+        }
+        b.resize(b.len() + 100).unwrap();
+        model.resize(model.len() + 100, 0);
+        assert_eq!(b.to_vec(), model);
+        let buf = b.get_buffer(Flags::WRITABLE).unwrap();
+        for i in 0..b.len() {
+            buf.set(i, (i % 251) as u8).unwrap();
+        }
+        let want: Vec<u8> = (0..b.len()).map(|i| (i % 251) as u8).collect();
+        assert_eq!(b.to_vec(), want);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::error::{Error, Result, ensure_arc_fits, try_collect, try_vec};
+use crate::error::{Error, Result, ensure_arc_fits, try_collect};
 use crate::hex;
 use crate::layout::{Layout, adjust_slice, normalize_index};
 use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id};
@@ -235,10 +235,10 @@ impl Bytes {
                 id: new_id(),
             });
         }
-        let src = self.as_slice();
-        let mut v = try_vec(s.len)?;
-        v.extend((0..s.len).map(|k| src[(s.start + k as isize * s.step) as usize]));
-        Bytes::try_from_slice(&v)
+        // s.start is in 0..len when the slice selects more than one byte.
+        let first = usize::try_from(s.start).map_err(|_| Error::size_overflow())?;
+        let (storage, start, _) = self.frozen_parts();
+        Bytes::try_from_slice(&storage.gather_1d(start + first, s.len, s.step, 1)?)
     }
 
     /// The bytes as a slice. Cost: O(1).

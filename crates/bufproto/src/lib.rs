@@ -77,10 +77,13 @@
 //!   dropped, as CPython does when the last reference goes, or earlier with
 //!   [`MemoryView::release`]. Export counting is the allocation's `Arc`
 //!   count, so it cannot drift.
-//! * **Shared memory is atomic bytes.** `bytearray` memory is
-//!   `Arc<[AtomicU8]>`; writes through views are relaxed atomic stores
-//!   (plain `mov`s). Copies out of it are byte loops rather than `memcpy`.
-//!   Everything is `Send + Sync` without locks or `unsafe`.
+//! * **Shared memory is atomic words.** `bytearray` memory is a growable
+//!   `Vec<AtomicU64>` behind an `Arc`: bulk reads (`tobytes`, `==`,
+//!   copies) load eight bytes at a time, near `memcpy` speed; a store of
+//!   whole words is a plain `mov`, a store of one byte (or any part of a
+//!   word) a compare-and-swap, so no neighbour's byte is ever lost.
+//!   Everything is `Send + Sync` without locks or `unsafe`. Without
+//!   exports a `bytearray` grows in place (`realloc`), as CPython's does.
 //! * **Values are a small enum.** An item is a [`Value`]: `Int(i128)` (every
 //!   native integer, and out-of-range inputs such as `2**64` so they can be
 //!   refused with CPython's error), `Float(f64)`, `Bool`, `Bytes`. Its

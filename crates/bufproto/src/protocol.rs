@@ -30,7 +30,7 @@ use std::ops::BitOr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::error::{Error, Result, try_vec};
+use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::storage::Storage;
 
@@ -658,8 +658,9 @@ impl Buffer {
     }
 
     /// The bytes in logical (C) order, like `PyBuffer_ToContiguous`. Cost:
-    /// copies `len()` bytes (`memcpy` for `bytes`, a byte loop for
-    /// `bytearray`, see the `storage` module).
+    /// copies `len()` bytes (`memcpy` for `bytes`, word loads for
+    /// `bytearray`; the storage's one copy engine, see the `storage`
+    /// module).
     ///
     /// # Errors
     ///
@@ -717,8 +718,8 @@ impl Buffer {
     }
 
     /// Writes the byte at `index` (counted as [`get`](Buffer::get) counts);
-    /// every view and the exporter see it. Cost: O(1), one relaxed atomic
-    /// store.
+    /// every view and the exporter see it. Cost: O(1), one atomic
+    /// compare-and-swap of the byte's 8-byte word for `bytearray` memory.
     ///
     /// # Errors
     ///
@@ -790,10 +791,12 @@ impl Buffer {
     ///   *before* `buf_ptr()` when a stride is negative;
     /// * if [`readonly`](Buffer::readonly), never write through it (the
     ///   memory may be a `bytes` object's immutable allocation);
-    /// * otherwise the memory is atomic bytes that Rust may read and write
-    ///   concurrently: writes through the pointer must be byte-wise and
-    ///   should not race with Rust threads (C code holding the GIL while
-    ///   Rust code also holds it, or runs on the same thread, is fine).
+    /// * otherwise the memory is atomics (64-bit words for a `bytearray`,
+    ///   bytes for foreign memory) that Rust may read and write
+    ///   concurrently; the bytes lie in order, as C expects. Writes through
+    ///   the pointer should not race with Rust threads (C code holding the
+    ///   GIL while Rust code also holds it, or runs on the same thread, is
+    ///   fine).
     ///
     /// Cost: O(1).
     ///
@@ -812,32 +815,8 @@ impl Buffer {
     }
 }
 
-/// Reads the items of `layout` from `storage` in C order.
+/// Reads the items of `layout` from `storage` in C order: the storage's
+/// copy engine, [`Storage::gather`].
 pub(crate) fn read_layout(storage: &Storage, layout: &Layout) -> Result<Vec<u8>> {
-    let n = layout.nbytes().ok_or_else(Error::no_memory)?;
-    let mut out = try_vec(n)?;
-    if layout.c_contiguous() || n == 0 {
-        if n > 0 {
-            let start = usize::try_from(layout.offset()).map_err(|_| Error::size_overflow())?;
-            if !storage.copy_out(start, n, &mut out) {
-                return Err(Error::size_overflow());
-            }
-        }
-        return Ok(out);
-    }
-    let item = layout.itemsize();
-    if let ([n], [stride]) = (layout.shape(), layout.strides()) {
-        // 1-D: one strided walk, no list of offsets.
-        let first = usize::try_from(layout.offset()).map_err(|_| Error::size_overflow())?;
-        if !storage.copy_strided(first, *n, *stride, item, &mut out) {
-            return Err(Error::size_overflow());
-        }
-        return Ok(out);
-    }
-    for off in layout.item_offsets()? {
-        if !storage.copy_out(off, item, &mut out) {
-            return Err(Error::size_overflow());
-        }
-    }
-    Ok(out)
+    storage.gather(layout, false)
 }

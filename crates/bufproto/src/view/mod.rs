@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::bytes::Bytes;
-use crate::error::{Error, ErrorKind, Result, try_vec};
+use crate::error::{Error, ErrorKind, Result};
 use crate::format;
 use crate::hex;
 use crate::layout::{self, Layout};
@@ -21,7 +21,7 @@ use crate::protocol::{
 ///  │ start, len              │  │  │ layout: offset 5, shape [2],  │ │
 ///  └─────────────────────────┘  │  │         strides [-2]          │ │
 ///                               ▼  └──────────────────────────────┘ │
-///  Arc<[AtomicU8]>   [ a  b  c  d  e  f  g  . . (capacity) ]         │
+///  Arc<Words>        [ a  b  c  d  e  f  g  . . (capacity) ]         │
 ///                         ▲     ▲ ◄── m[1] = d, m[0] = f             │
 ///                         └─────┴─────── Buffer (export) ◄───────────┘
 /// ```
@@ -32,12 +32,14 @@ use crate::protocol::{
 /// a view), exactly as CPython's `_PyManagedBufferObject`: the exporter sees
 /// one export until the last of those views is released or dropped.
 ///
-/// Writes (through [`set`](MemoryView::set), [`set_slice`](MemoryView::set_slice)
-/// or the exporter) are relaxed atomic byte stores into the exporter's
-/// `Shared` storage, so every view and the exporter see them, all types stay
-/// `Send + Sync`, and no `unsafe` is needed. The cost: copying out of a
-/// `bytearray` ([`tobytes`](MemoryView::tobytes)) is a byte loop that does not
-/// vectorise; over `bytes` it is `memcpy`.
+/// A `bytearray`'s memory is atomic 64-bit words (`Words`, in the
+/// `storage` module). Writes (through [`set`](MemoryView::set),
+/// [`set_slice`](MemoryView::set_slice) or the exporter) are atomic: whole
+/// words are plain stores, a single byte or any part of a word a
+/// compare-and-swap, so every view and the exporter see them, no
+/// neighbour's byte is lost, all types stay `Send + Sync`, and no `unsafe`
+/// is needed. Copies out of it ([`tobytes`](MemoryView::tobytes)) read
+/// eight bytes per load; over `bytes` they are `memcpy`.
 ///
 /// After [`release`](MemoryView::release) every operation fails with
 /// `ValueError: operation forbidden on released memoryview object`.
@@ -348,7 +350,7 @@ impl MemoryView {
     }
 
     /// `m.tobytes()`: the items in C order as new `bytes`. Cost: copies
-    /// `nbytes` (a `memcpy` over `bytes`, a byte loop over `bytearray`);
+    /// `nbytes` (a `memcpy` over `bytes`, word loads over `bytearray`);
     /// for a C-contiguous view one allocation, the result's, written in
     /// place (from 64 KiB the allocator is first asked for the same size,
     /// which is freed at once: the check that makes a failure a
@@ -369,26 +371,11 @@ impl MemoryView {
     /// ```
     pub fn tobytes(&self) -> Result<Bytes> {
         let l = self.live()?;
-        // Fast paths write the result straight into its final allocation;
-        // everything else goes through `read_layout` (one more copy).
-        let storage = l.mbuf.storage();
-        let layout = &l.layout;
-        let start = usize::try_from(layout.offset()).ok();
-        if let (Some(start), Some(n)) = (start, layout.nbytes()) {
-            if n > 0
-                && layout.c_contiguous()
-                && let Some(a) = storage.arc_of(start, n)
-            {
-                return Ok(Bytes::from_arc(a));
-            }
-            if let ([len], [stride], 1) = (layout.shape(), layout.strides(), layout.itemsize())
-                && *stride > 0
-                && let Some(a) = storage.stepped_arc(start, *len, stride.unsigned_abs())
-            {
-                return Ok(Bytes::from_arc(a));
-            }
-        }
-        Bytes::try_from_slice(&read_layout(storage, layout)?)
+        // The storage's copy engine: contiguous memory is written straight
+        // into the result's allocation.
+        Ok(Bytes::from_arc(
+            l.mbuf.storage().gather_arc(&l.layout, false)?,
+        ))
     }
 
     /// `m.tobytes(order)` with `order` `"C"`, `"F"` or `"A"` (`None` is
@@ -422,19 +409,9 @@ impl MemoryView {
             }
             _ => return Err(Error::value_error("order must be 'C', 'F' or 'A'")),
         };
-        if !fortran {
-            return self.tobytes();
-        }
-        let item = l.layout.itemsize();
-        // nbytes fits isize for every exporter's layout; a view too large
-        // for memory (zero strides) fails here, before any copy.
-        let mut out = try_vec(l.layout.nbytes().ok_or_else(Error::no_memory)?)?;
-        for o in l.layout.item_offsets_fortran()? {
-            if !l.mbuf.storage().copy_out(o, item, &mut out) {
-                return Err(Error::size_overflow());
-            }
-        }
-        Bytes::try_from_slice(&out)
+        Ok(Bytes::from_arc(
+            l.mbuf.storage().gather_arc(&l.layout, fortran)?,
+        ))
     }
 
     /// `m.hex()`. Cost: O(nbytes).
