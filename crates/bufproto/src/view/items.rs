@@ -157,20 +157,6 @@ impl Live {
         self.read_as(self.native()?, off)
     }
 
-    /// The byte offset of `m[index]` on a 1-D view with a native format,
-    /// or `None` (then the caller takes the general path, which also
-    /// produces the errors).
-    #[inline]
-    fn fast_1d(&self, index: isize) -> Option<(Native, usize)> {
-        let nat = self.native?;
-        let ([n], [stride]) = (self.layout.shape(), self.layout.strides()) else {
-            return None;
-        };
-        let i = isize::try_from(normalize_index(index, *n)?).ok()?;
-        let off = self.layout.offset().checked_add(i.checked_mul(*stride)?)?;
-        Some((nat, usize::try_from(off).ok()?))
-    }
-
     /// One item, read into a stack buffer (no allocation for native sizes).
     #[inline]
     fn read_as(&self, nat: Native, off: usize) -> Result<Value> {
@@ -312,13 +298,21 @@ impl MemoryView {
     /// assert_eq!(m.get(2).unwrap_err().message(), "index out of bounds on dimension 1");
     /// # Ok(()) }
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, index: isize) -> Result<Value> {
-        let l = self.live()?;
-        if let Some((nat, off)) = l.fast_1d(index) {
-            // 1-D, native format, index in range: nothing else to check.
-            return l.read_as(nat, off);
+        // 1-D, native format, index in range: nothing else to check. A
+        // few instructions, inlined into the caller; the rest is out of line.
+        if let Some(r) = self.live.as_ref().and_then(|l| l.flat_get(index)) {
+            return r;
         }
+        self.get_general(index)
+    }
+
+    /// `get` for every view and index the fast path does not take: in
+    /// CPython's order, the errors, then the item.
+    #[inline(never)]
+    fn get_general(&self, index: isize) -> Result<Value> {
+        let l = self.live()?;
         if l.layout.ndim() == 0 {
             return Err(zero_dim_index());
         }
@@ -356,14 +350,19 @@ impl MemoryView {
     /// assert_eq!(ba.to_vec(), [254, 255, 255, 255]);
     /// # Ok(()) }
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn set(&self, index: isize, value: impl Into<Value>) -> Result<()> {
-        let l = self.live()?;
-        if !l.readonly
-            && let Some((nat, off)) = l.fast_1d(index)
-        {
-            return l.write_as(nat, off, &value.into());
+        let value = value.into();
+        if let Some(r) = self.live.as_ref().and_then(|l| l.flat_set(index, &value)) {
+            return r;
         }
+        self.set_general(index, &value)
+    }
+
+    /// `set` for every view and index the fast path does not take.
+    #[inline(never)]
+    fn set_general(&self, index: isize, value: &Value) -> Result<()> {
+        let l = self.live()?;
         format::adjust_fmt(l.layout.format())?;
         if l.readonly {
             return Err(Error::read_only());
@@ -374,7 +373,7 @@ impl MemoryView {
             _ => return Err(sub_views()),
         }
         let off = l.offset_at(&[index])?;
-        l.write(off, &value.into())
+        l.write(off, value)
     }
 
     /// `m[i, j, ...]`: the item at a full index (`m[()]` for a 0-d view).

@@ -68,6 +68,7 @@ pub struct MemoryView {
 
 mod cast;
 mod compare;
+mod flat;
 mod items;
 
 pub use items::Nested;
@@ -79,6 +80,8 @@ struct Live {
     /// The item format, parsed once (`None`: not a native format, so item
     /// access takes the slow path that reports CPython's error).
     native: Option<format::Native>,
+    /// Where a 1-D view's items are, for `m[i]` (`None` for the others).
+    flat: Option<flat::Flat>,
 }
 
 impl MemoryView {
@@ -97,6 +100,7 @@ impl MemoryView {
     ) -> MemoryView {
         MemoryView {
             live: Some(Live {
+                flat: flat::Flat::of(&layout, native),
                 native,
                 mbuf,
                 layout,
