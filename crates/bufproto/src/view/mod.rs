@@ -70,8 +70,11 @@ mod cast;
 mod compare;
 mod flat;
 mod items;
+mod list;
+mod typed;
 
-pub use items::Nested;
+pub use list::{Items, Nested};
+pub use typed::{Item, Typed};
 
 struct Live {
     mbuf: Arc<Buffer>,
