@@ -37,7 +37,7 @@ impl Live {
     fn native(&self) -> Result<Native> {
         match self.native {
             Some(n) => Ok(n),
-            None => format::item_format(self.layout.format()),
+            None => format::item_format(self.layout().format()),
         }
     }
 
@@ -48,7 +48,7 @@ impl Live {
     /// One item, read into a stack buffer (no allocation for native sizes).
     #[inline]
     fn read_as(&self, nat: Native, off: usize) -> Result<Value> {
-        let size = self.layout.itemsize();
+        let size = self.layout().itemsize();
         if size == 1 {
             let b = self
                 .mbuf
@@ -79,7 +79,7 @@ impl Live {
 
     #[inline]
     fn write_as(&self, nat: Native, off: usize, v: &Value) -> Result<()> {
-        let size = self.layout.itemsize();
+        let size = self.layout().itemsize();
         let mut scratch = [0u8; ITEM_MAX];
         let buf = scratch.get_mut(..size).ok_or_else(Error::size_overflow)?;
         nat.pack(v, buf)?;
@@ -142,7 +142,7 @@ impl Live {
 
     /// `ptr_from_tuple`: the byte offset of a full index.
     fn offset_at(&self, index: &[isize]) -> Result<usize> {
-        let nd = self.layout.ndim();
+        let nd = self.layout().ndim();
         if index.len() > nd {
             return Err(Error::type_error(format!(
                 "cannot index {nd}-dimension view with {}-element tuple",
@@ -151,21 +151,21 @@ impl Live {
         }
         if let [i] = index {
             // 1-D (the common case): no list of positions.
-            let p = normalize_index(*i, self.layout.shape()[0])
+            let p = normalize_index(*i, self.layout().shape()[0])
                 .ok_or_else(|| Error::index_error("index out of bounds on dimension 1"))?;
             return self
-                .layout
+                .layout()
                 .byte_offset(&[p])
                 .ok_or_else(Error::size_overflow);
         }
         let mut pos = Vec::with_capacity(nd);
-        for (d, (&i, &n)) in index.iter().zip(self.layout.shape()).enumerate() {
+        for (d, (&i, &n)) in index.iter().zip(self.layout().shape()).enumerate() {
             let p = normalize_index(i, n).ok_or_else(|| {
                 Error::index_error(format!("index out of bounds on dimension {}", d + 1))
             })?;
             pos.push(p);
         }
-        self.layout
+        self.layout()
             .byte_offset(&pos)
             .ok_or_else(Error::size_overflow)
     }
@@ -192,7 +192,7 @@ impl MemoryView {
     /// ```
     pub fn len(&self) -> Result<usize> {
         let l = self.live()?;
-        l.layout
+        l.layout()
             .shape()
             .first()
             .copied()
@@ -251,11 +251,11 @@ impl MemoryView {
     #[inline(never)]
     fn get_general(&self, index: isize) -> Result<Value> {
         let l = self.live()?;
-        if l.layout.ndim() == 0 {
+        if l.layout().ndim() == 0 {
             return Err(zero_dim_index());
         }
-        format::adjust_fmt(l.layout.format())?;
-        if l.layout.ndim() > 1 {
+        format::adjust_fmt(l.layout().format())?;
+        if l.layout().ndim() > 1 {
             return Err(multi_sub_views());
         }
         let off = l.offset_at(&[index])?;
@@ -301,11 +301,11 @@ impl MemoryView {
     #[inline(never)]
     fn set_general(&self, index: isize, value: &Value) -> Result<()> {
         let l = self.live()?;
-        format::adjust_fmt(l.layout.format())?;
+        format::adjust_fmt(l.layout().format())?;
         if l.readonly {
             return Err(Error::read_only());
         }
-        match l.layout.ndim() {
+        match l.layout().ndim() {
             0 => return Err(zero_dim_index()),
             1 => {}
             _ => return Err(sub_views()),
@@ -340,11 +340,11 @@ impl MemoryView {
     /// ```
     pub fn get_at(&self, index: &[isize]) -> Result<Value> {
         let l = self.live()?;
-        if l.layout.ndim() == 0 && !index.is_empty() {
+        if l.layout().ndim() == 0 && !index.is_empty() {
             return Err(zero_dim_index());
         }
-        format::adjust_fmt(l.layout.format())?;
-        if index.len() < l.layout.ndim() {
+        format::adjust_fmt(l.layout().format())?;
+        if index.len() < l.layout().ndim() {
             return Err(sub_views());
         }
         let off = l.offset_at(index)?;
@@ -371,14 +371,14 @@ impl MemoryView {
     /// ```
     pub fn set_at(&self, index: &[isize], value: impl Into<Value>) -> Result<()> {
         let l = self.live()?;
-        format::adjust_fmt(l.layout.format())?;
+        format::adjust_fmt(l.layout().format())?;
         if l.readonly {
             return Err(Error::read_only());
         }
-        if l.layout.ndim() == 0 && !index.is_empty() {
+        if l.layout().ndim() == 0 && !index.is_empty() {
             return Err(zero_dim_index());
         }
-        if index.len() < l.layout.ndim() {
+        if index.len() < l.layout().ndim() {
             return Err(sub_views());
         }
         let off = l.offset_at(index)?;
@@ -405,12 +405,16 @@ impl MemoryView {
     /// ```
     pub fn tolist(&self) -> Result<Nested> {
         let l = self.live()?;
-        format::adjust_fmt(l.layout.format())?;
-        if l.layout.ndim() == 0 {
-            let off = usize::try_from(l.layout.offset()).map_err(|_| Error::size_overflow())?;
+        format::adjust_fmt(l.layout().format())?;
+        if l.layout().ndim() == 0 {
+            let off = usize::try_from(l.layout().offset()).map_err(|_| Error::size_overflow())?;
             return Ok(Nested::Item(l.read(off)?));
         }
-        l.rows(l.layout.shape(), l.layout.strides(), l.layout.offset())
+        l.rows(
+            l.layout().shape(),
+            l.layout().strides(),
+            l.layout().offset(),
+        )
     }
 
     /// `m.count(value)` (new in 3.14): items equal (Python `==`) to `value`.
@@ -432,24 +436,24 @@ impl MemoryView {
     /// ```
     pub fn count(&self, value: impl Into<Value>) -> Result<usize> {
         let l = self.live()?;
-        match l.layout.ndim() {
+        match l.layout().ndim() {
             0 => return Err(zero_dim_index()),
             1 => {}
             _ => return Err(multi_sub_views()),
         }
-        format::adjust_fmt(l.layout.format())?;
+        format::adjust_fmt(l.layout().format())?;
         let value = value.into();
         // A 1-D walk by the stride: no list of offsets. With stride 0 every
         // item is the first one, so one read answers for all of them
         // (CPython reads all 2**62 of a broadcast view, for ever).
-        let (&len, &stride) = match (l.layout.shape(), l.layout.strides()) {
+        let (&len, &stride) = match (l.layout().shape(), l.layout().strides()) {
             ([len], [stride]) => (len, stride),
             _ => return Err(multi_sub_views()),
         };
         if len == 0 {
             return Ok(0);
         }
-        let mut off = usize::try_from(l.layout.offset()).map_err(|_| Error::size_overflow())?;
+        let mut off = usize::try_from(l.layout().offset()).map_err(|_| Error::size_overflow())?;
         if stride == 0 {
             return Ok(if l.read(off)? == value { len } else { 0 });
         }
@@ -523,7 +527,7 @@ impl MemoryView {
         stop: Option<isize>,
     ) -> Result<usize> {
         let l = self.live()?;
-        match l.layout.ndim() {
+        match l.layout().ndim() {
             0 => return Err(Error::type_error("invalid lookup on 0-dim memory")),
             1 => {}
             _ => {
@@ -534,7 +538,7 @@ impl MemoryView {
             }
         }
         let value = value.into();
-        let n = isize::try_from(l.layout.shape()[0]).map_err(|_| Error::size_overflow())?;
+        let n = isize::try_from(l.layout().shape()[0]).map_err(|_| Error::size_overflow())?;
         let mut start = start.unwrap_or(0);
         let mut stop = stop.unwrap_or(isize::MAX);
         if start < 0 {

@@ -78,7 +78,9 @@ pub use typed::{Item, Typed};
 
 struct Live {
     mbuf: Arc<Buffer>,
-    layout: Layout,
+    /// The view's layout, or `None` when it is its managed buffer's (a view
+    /// made straight from an exporter): no copy of the layout to make.
+    own_layout: Option<Layout>,
     readonly: bool,
     /// The item format, parsed once (`None`: not a native format, so item
     /// access takes the slow path that reports CPython's error).
@@ -87,26 +89,38 @@ struct Live {
     flat: Option<flat::Flat>,
 }
 
+impl Live {
+    /// Where the view's items are: offset, format, shape and strides.
+    #[inline]
+    fn layout(&self) -> &Layout {
+        match &self.own_layout {
+            Some(l) => l,
+            None => self.mbuf.layout(),
+        }
+    }
+}
+
 impl MemoryView {
     fn from_parts(mbuf: Arc<Buffer>, layout: Layout, readonly: bool) -> MemoryView {
         let native = format::Native::parse(layout.format());
-        MemoryView::from_parsed(mbuf, layout, readonly, native)
+        MemoryView::from_parsed(mbuf, Some(layout), readonly, native)
     }
 
     /// As `from_parts`, for a layout whose format was parsed already (a
-    /// slice keeps its view's format).
+    /// slice keeps its view's format); `None`: the managed buffer's layout.
     fn from_parsed(
         mbuf: Arc<Buffer>,
-        layout: Layout,
+        own_layout: Option<Layout>,
         readonly: bool,
         native: Option<format::Native>,
     ) -> MemoryView {
+        let flat = flat::Flat::of(own_layout.as_ref().unwrap_or(mbuf.layout()), native);
         MemoryView {
             live: Some(Live {
-                flat: flat::Flat::of(&layout, native),
+                flat,
                 native,
                 mbuf,
-                layout,
+                own_layout,
                 readonly,
             }),
             id: std::sync::OnceLock::new(),
@@ -144,17 +158,27 @@ impl MemoryView {
     /// ```
     pub fn new<E: Exporter + ?Sized>(obj: &E) -> Result<MemoryView> {
         let buf = obj.get_buffer(Flags::FULL_RO)?;
-        let layout = buf.layout().clone();
         let readonly = buf.readonly();
         if let Some(mbuf) = buf.managed() {
             // A memoryview's export: share its managed buffer, as CPython's
             // `memoryview(m)` does (`m2.obj` is the original exporter).
-            return Ok(MemoryView::from_parts(mbuf.clone(), layout, readonly));
+            return Ok(MemoryView::from_parts(
+                mbuf.clone(),
+                buf.layout().clone(),
+                readonly,
+            ));
         }
-        if !layout.fits(buf.storage().len()) {
+        if !buf.layout().fits(buf.storage().len()) {
             return Err(Error::buffer_error("exporter returned an invalid buffer"));
         }
-        Ok(MemoryView::from_parts(Arc::new(buf), layout, readonly))
+        // The view's layout is its managed buffer's: not copied.
+        let native = format::Native::parse(buf.layout().format());
+        Ok(MemoryView::from_parsed(
+            Arc::new(buf),
+            None,
+            readonly,
+            native,
+        ))
     }
 
     /// Python's `with memoryview(obj) as m: ...`: runs `f` on a new view and
@@ -249,10 +273,10 @@ impl MemoryView {
         step: Option<isize>,
     ) -> Result<MemoryView> {
         let l = self.live()?;
-        let layout = l.layout.slice(start, stop, step)?;
+        let layout = l.layout().slice(start, stop, step)?;
         Ok(MemoryView::from_parsed(
             l.mbuf.clone(),
-            layout,
+            Some(layout),
             l.readonly,
             l.native,
         ))
@@ -320,11 +344,11 @@ impl MemoryView {
         src: &E,
     ) -> Result<()> {
         let l = self.live()?;
-        format::adjust_fmt(l.layout.format())?;
+        format::adjust_fmt(l.layout().format())?;
         if l.readonly {
             return Err(Error::read_only());
         }
-        match l.layout.ndim() {
+        match l.layout().ndim() {
             0 => return Err(Error::type_error("invalid indexing of 0-dim memory")),
             1 => {}
             _ => {
@@ -335,7 +359,7 @@ impl MemoryView {
             }
         }
         let sbuf = src.get_buffer(Flags::FULL_RO)?;
-        let dest = l.layout.slice(start, stop, step)?;
+        let dest = l.layout().slice(start, stop, step)?;
         let strip = |f: &str| f.strip_prefix('@').unwrap_or(f).to_string();
         let same_format = strip(dest.format()) == strip(sbuf.layout().format())
             && dest.itemsize() == sbuf.layout().itemsize();
@@ -379,7 +403,7 @@ impl MemoryView {
         // Fast paths write the result straight into its final allocation;
         // everything else goes through `read_layout` (one more copy).
         let storage = l.mbuf.storage();
-        let layout = &l.layout;
+        let layout = l.layout();
         let start = usize::try_from(layout.offset()).ok();
         if let (Some(start), Some(n)) = (start, layout.nbytes()) {
             if n > 0
@@ -424,7 +448,11 @@ impl MemoryView {
             "C" => false,
             "F" => true,
             "A" => {
-                let (sh, st, it) = (l.layout.shape(), l.layout.strides(), l.layout.itemsize());
+                let (sh, st, it) = (
+                    l.layout().shape(),
+                    l.layout().strides(),
+                    l.layout().itemsize(),
+                );
                 !layout::is_c_contiguous(sh, st, it) && layout::is_f_contiguous(sh, st, it)
             }
             _ => return Err(Error::value_error("order must be 'C', 'F' or 'A'")),
@@ -432,11 +460,11 @@ impl MemoryView {
         if !fortran {
             return self.tobytes();
         }
-        let item = l.layout.itemsize();
+        let item = l.layout().itemsize();
         // nbytes fits isize for every exporter's layout; a view too large
         // for memory (zero strides) fails here, before any copy.
-        let mut out = try_vec(l.layout.nbytes().ok_or_else(Error::no_memory)?)?;
-        for o in l.layout.item_offsets_fortran()? {
+        let mut out = try_vec(l.layout().nbytes().ok_or_else(Error::no_memory)?)?;
+        for o in l.layout().item_offsets_fortran()? {
             if !l.mbuf.storage().copy_out(o, item, &mut out) {
                 return Err(Error::size_overflow());
             }
@@ -494,7 +522,7 @@ impl MemoryView {
     /// ```
     pub fn nbytes(&self) -> Result<usize> {
         self.live()?
-            .layout
+            .layout()
             .nbytes()
             .ok_or_else(Error::size_overflow)
     }
@@ -512,7 +540,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn itemsize(&self) -> Result<usize> {
-        Ok(self.live()?.layout.itemsize())
+        Ok(self.live()?.layout().itemsize())
     }
 
     /// `m.format`: the `struct` format of an item, as the exporter or `cast` gave it (`"B"`, `"@i"`, `"<i"`). Cost: O(1).
@@ -528,7 +556,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn format(&self) -> Result<&str> {
-        Ok(self.live()?.layout.format())
+        Ok(self.live()?.layout().format())
     }
 
     /// `m.ndim`: number of dimensions (0 to 64). Cost: O(1).
@@ -544,7 +572,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn ndim(&self) -> Result<usize> {
-        Ok(self.live()?.layout.ndim())
+        Ok(self.live()?.layout().ndim())
     }
 
     /// `m.shape`. Cost: O(1).
@@ -560,7 +588,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn shape(&self) -> Result<&[usize]> {
-        Ok(self.live()?.layout.shape())
+        Ok(self.live()?.layout().shape())
     }
 
     /// `m.strides` in bytes, any sign. Cost: O(1).
@@ -577,7 +605,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn strides(&self) -> Result<&[isize]> {
-        Ok(self.live()?.layout.strides())
+        Ok(self.live()?.layout().strides())
     }
 
     /// `m.suboffsets`: always empty (Python shows `()`): no exporter of this crate is indirect (PIL-style). Cost: O(1).
@@ -650,7 +678,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn c_contiguous(&self) -> Result<bool> {
-        Ok(self.live()?.layout.c_contiguous())
+        Ok(self.live()?.layout().c_contiguous())
     }
 
     /// `m.f_contiguous`. Cost: O(ndim).
@@ -666,7 +694,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn f_contiguous(&self) -> Result<bool> {
-        Ok(self.live()?.layout.f_contiguous())
+        Ok(self.live()?.layout().f_contiguous())
     }
 
     /// `m.contiguous`. Cost: O(ndim).
@@ -683,7 +711,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn contiguous(&self) -> Result<bool> {
-        Ok(self.live()?.layout.contiguous())
+        Ok(self.live()?.layout().contiguous())
     }
 
     /// `m.toreadonly()`: a read-only view sharing the managed buffer. Cost: O(1).
@@ -701,10 +729,11 @@ impl MemoryView {
     /// ```
     pub fn toreadonly(&self) -> Result<MemoryView> {
         let l = self.live()?;
-        Ok(MemoryView::from_parts(
+        Ok(MemoryView::from_parsed(
             l.mbuf.clone(),
-            l.layout.clone(),
+            Some(l.layout().clone()),
             true,
+            l.native,
         ))
     }
 }
@@ -721,12 +750,12 @@ impl Exporter for MemoryView {
     /// the format flag is present`; `ValueError` when released.
     fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
         let l = self.live()?;
-        let contiguity = (l.layout.c_contiguous(), l.layout.f_contiguous());
+        let contiguity = (l.layout().c_contiguous(), l.layout().f_contiguous());
         check_request(flags, contiguity, l.readonly, &AS_MEMORYVIEW)?;
         Buffer::from_view(
             self.obj_ref(),
             &l.mbuf,
-            l.layout.clone(),
+            l.layout().clone(),
             l.readonly,
             flags,
             self.exports.get_or_init(|| Arc::new(())).clone(),

@@ -127,7 +127,7 @@ impl MemoryView {
     /// ```
     pub fn typed<T: Item>(&self) -> Result<Typed<'_, T>> {
         let l = self.live()?;
-        if l.layout.ndim() != 1 {
+        if l.layout().ndim() != 1 {
             return Err(Error::type_error(
                 "memoryview: typed access is restricted to 1-D views",
             ));
@@ -135,7 +135,7 @@ impl MemoryView {
         let refuse = || {
             Error::type_error(format!(
                 "memoryview: cannot view format '{}' as {} (cast to '{}' first)",
-                l.layout.format(),
+                l.layout().format(),
                 T::NAME,
                 T::FORMAT
             ))
