@@ -55,7 +55,8 @@ fn every_benchmark_runs_once() {
     }
     let tables = report.tables_md();
     assert!(tables.contains("| `m[1:-1]` |"));
-    assert!(!report.targets().is_empty());
+    assert!(!report.goals().is_empty());
+    assert!(tables.contains("| operation | measured | goal | holds |"));
     for svg in [
         bufproto_bench::slice_svg(&report),
         bufproto_bench::tobytes_svg(&report),

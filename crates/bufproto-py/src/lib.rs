@@ -71,6 +71,10 @@ fn nested_to_py<'py>(py: Python<'py>, n: &Nested) -> PyResult<Bound<'py, PyAny>>
             let items: PyResult<Vec<_>> = items.iter().map(|i| nested_to_py(py, i)).collect();
             Ok(PyList::new(py, items?)?.into_any())
         }
+        Nested::Items(row) => {
+            let items: PyResult<Vec<_>> = row.iter().map(|v| value_to_py(py, &v)).collect();
+            Ok(PyList::new(py, items?)?.into_any())
+        }
     }
 }
 

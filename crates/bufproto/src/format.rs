@@ -76,6 +76,7 @@ pub enum Value {
 
 impl Value {
     /// The value as Python's `__index__` sees it (ints and bools).
+    #[inline]
     fn as_index(&self) -> Option<i128> {
         match self {
             Value::Int(i) => Some(*i),
@@ -400,26 +401,45 @@ impl Native {
             [a, b] => u64::from(u16::from_le_bytes([a, b])),
             [a, b, c, d] => u64::from(u32::from_le_bytes([a, b, c, d])),
             [a, b, c, d, e, f, g, h] => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
-            _ => {
-                let mut b8 = [0u8; 8];
-                b8[..bytes.len()].copy_from_slice(bytes);
-                u64::from_le_bytes(b8)
-            }
+            _ => return Err(self.invalid_value()),
         };
-        let n = bytes.len() as u32 * 8;
-        let signed = |u: u64| -> i128 {
-            let shift = 64 - n;
-            i128::from(((u << shift) as i64) >> shift)
+        Ok(self.value_of_bits(u))
+    }
+
+    /// The value of an item whose little-endian bytes, zero-extended, are
+    /// `u` (only the low [`size`](Native::size) bytes count): `unpack`
+    /// without the slice, for the view's item loops, which load 1, 2, 4 or
+    /// 8 bytes at once. Cost: O(1), no allocation except a `c` item's
+    /// one-byte `Vec`.
+    #[inline(always)]
+    pub(crate) fn value_of_bits(self, u: u64) -> Value {
+        let sext = |bits: u32| -> i64 {
+            let shift = 64 - bits;
+            ((u << shift) as i64) >> shift
         };
-        Ok(match self.0 {
-            b'c' => Value::Bytes(bytes.to_vec()),
-            b'?' => Value::Bool(u != 0),
-            b'b' | b'h' | b'i' | b'l' | b'q' | b'n' => Value::Int(signed(u)),
+        match self.0 {
+            b'B' => Value::Int(i128::from(u as u8)),
+            b'b' => Value::Int(i128::from(u as u8 as i8)),
+            b'c' => Value::Bytes(vec![u as u8]),
+            b'?' => Value::Bool(u as u8 != 0),
+            b'H' => Value::Int(i128::from(u as u16)),
+            b'h' => Value::Int(i128::from(u as u16 as i16)),
+            b'I' => Value::Int(i128::from(u as u32)),
+            b'i' => Value::Int(i128::from(u as u32 as i32)),
             b'f' => Value::Float(f64::from(f32::from_bits(u as u32))),
             b'd' => Value::Float(f64::from_bits(u)),
             b'e' => Value::Float(half_to_f64(u as u16)),
-            _ => Value::Int(i128::from(u)), // B H I L Q N P
-        })
+            b'q' => Value::Int(i128::from(u as i64)),
+            b'l' | b'n' => Value::Int(i128::from(sext(self.size() as u32 * 8))),
+            // Q L N P: zero-extended to their size.
+            _ => Value::Int(i128::from(u & self.mask())),
+        }
+    }
+
+    /// All ones in the low [`size`](Native::size) bytes.
+    #[inline]
+    fn mask(self) -> u64 {
+        u64::MAX >> (64 - self.size() as u32 * 8)
     }
 
     /// `pack_single`: writes `v` into `out` (`out.len()` must be
@@ -453,34 +473,55 @@ impl Native {
         if out.len() != self.size() {
             return Err(self.invalid_value());
         }
-        let size = out.len();
-        let write = |out: &mut [u8], u: u64| out.copy_from_slice(&u.to_le_bytes()[..size]);
+        let u = self.bits_of(v)?;
+        let le = u.to_le_bytes();
+        out.copy_from_slice(le.get(..out.len()).ok_or_else(|| self.invalid_value())?);
+        Ok(())
+    }
+
+    /// `pack_single` without the slice: the item's little-endian bytes as
+    /// the low [`size`](Native::size) bytes of a `u64` (the rest zero),
+    /// with `pack`'s conversions and errors. Cost: O(1).
+    #[inline(always)]
+    pub(crate) fn bits_of(self, v: &Value) -> Result<u64> {
+        // Integer formats first: `m[i] = 7` on a `B` or `i` view.
+        let int_range = |lo: i128, hi: i128| -> Result<u64> {
+            let i = v.as_index().ok_or_else(|| self.invalid_type())?;
+            if i < lo || i > hi {
+                return Err(self.invalid_value());
+            }
+            Ok(i as u64 & self.mask())
+        };
         match self.0 {
+            b'B' => int_range(0, 0xff),
+            b'b' => int_range(-0x80, 0x7f),
+            b'H' => int_range(0, 0xffff),
+            b'h' => int_range(-0x8000, 0x7fff),
+            b'I' => int_range(0, 0xffff_ffff),
+            b'i' => int_range(-0x8000_0000, 0x7fff_ffff),
             b'c' => match v {
-                Value::Bytes(b) if b.len() == 1 => out[0] = b[0],
-                Value::Bytes(_) => return Err(self.invalid_value()),
-                _ => return Err(self.invalid_type()),
+                Value::Bytes(b) => match b.as_slice() {
+                    [c] => Ok(u64::from(*c)),
+                    _ => Err(self.invalid_value()),
+                },
+                _ => Err(self.invalid_type()),
             },
-            b'?' => out[0] = u8::from(v.truthy()),
+            b'?' => Ok(u64::from(v.truthy())),
             b'f' | b'd' | b'e' => {
                 let d = match v {
                     Value::Float(f) => *f,
                     // |i| < 2**127 < f64::MAX: never the "int too large" error.
                     _ => v.as_index().ok_or_else(|| self.invalid_type())? as f64,
                 };
-                match self.0 {
-                    b'f' => write(out, u64::from((d as f32).to_bits())),
-                    b'd' => write(out, d.to_bits()),
-                    _ => write(
-                        out,
-                        u64::from(f64_to_half(d).map_err(|_| self.invalid_value())?),
-                    ),
-                }
+                Ok(match self.0 {
+                    b'f' => u64::from((d as f32).to_bits()),
+                    b'd' => d.to_bits(),
+                    _ => u64::from(f64_to_half(d).map_err(|_| self.invalid_value())?),
+                })
             }
             c => {
-                let i = v.as_index().ok_or_else(|| self.invalid_type())?;
-                let bits = size as u32 * 8;
-                let signed = matches!(c, b'b' | b'h' | b'i' | b'l' | b'q' | b'n');
+                let bits = self.size() as u32 * 8;
+                let signed = matches!(c, b'l' | b'q' | b'n');
                 let (lo, hi) = if signed {
                     (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
                 } else if c == b'P' {
@@ -489,13 +530,9 @@ impl Native {
                 } else {
                     (0, (1i128 << bits) - 1)
                 };
-                if i < lo || i > hi {
-                    return Err(self.invalid_value());
-                }
-                write(out, i as u64);
+                int_range(lo, hi)
             }
         }
-        Ok(())
     }
 
     fn invalid_value(self) -> Error {

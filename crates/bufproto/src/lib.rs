@@ -148,4 +148,4 @@ pub use crate::format::Value;
 pub use crate::ndarray::NdArray;
 pub use crate::protocol::{Buffer, Exporter, Flags, ObjRef};
 pub use crate::versions::{VERSION_DIFFERENCES, VersionDifference};
-pub use crate::view::{MemoryView, Nested};
+pub use crate::view::{Item, Items, MemoryView, Nested, Typed};

@@ -293,3 +293,44 @@ fn equality_of_contiguous_views_does_not_allocate() {
         }
     }
 }
+
+/// The typed path allocates nothing to make its handle or read and write
+/// items; `tolist` of a 1-D view is one allocation, its row of native
+/// items, at every size (and `Typed::to_vec` one, the vector).
+#[test]
+fn typed_access_and_tolist_allocate_once_at_most() {
+    for n in SIZES {
+        for (what, m) in views(n) {
+            let len = m.len().unwrap();
+            if m.format().unwrap() == "i" {
+                assert_eq!(
+                    allocations(|| m.typed::<i32>().unwrap().get(len / 2)),
+                    0,
+                    "typed i32 get, {what}"
+                );
+                let t = m.typed::<i32>().unwrap();
+                assert_eq!(allocations(|| t.to_vec().unwrap()), 1, "to_vec, {what}");
+                let mut sum = 0i64;
+                assert_eq!(
+                    allocations(|| t
+                        .for_each_chunk(|c| sum += c.iter().map(|&x| i64::from(x)).sum::<i64>())),
+                    0,
+                    "for_each_chunk, {what}"
+                );
+            } else {
+                let t = m.typed::<u8>().unwrap();
+                assert_eq!(allocations(|| t.get(len - 1)), 0, "typed u8 get, {what}");
+                if what.starts_with("bytearray") {
+                    assert_eq!(allocations(|| t.set(0, 3).unwrap()), 0, "typed set, {what}");
+                }
+            }
+            assert_eq!(allocations(|| m.tolist().unwrap()), 1, "tolist, {what}");
+            let rev = m.slice(None, None, Some(-1)).unwrap();
+            assert_eq!(
+                allocations(|| rev.tolist().unwrap()),
+                1,
+                "tolist of m[::-1], {what}"
+            );
+        }
+    }
+}

@@ -48,6 +48,19 @@ fn report_regressions(committed: Option<&Report>, now: &[Sample]) {
     }
 }
 
+/// Prints every goal of the issue with its measurement (`ok` or `MISS`).
+fn print_goals(report: &Report) {
+    for t in report.goals() {
+        println!(
+            "{:5}  {}: {} (goal {})",
+            if t.holds { "ok" } else { "MISS" },
+            t.operation,
+            t.measured,
+            t.goal
+        );
+    }
+}
+
 fn main() {
     let start = Instant::now();
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -145,13 +158,6 @@ fn main() {
     if !quick {
         report_regressions(committed.as_ref(), &report.samples);
     }
-    for t in report.targets() {
-        println!(
-            "{:5}  {}: {}",
-            if t.holds { "ok" } else { "MISS" },
-            t.goal,
-            t.measured
-        );
-    }
+    print_goals(&report);
     eprintln!("report: wrote {} in {:.0?}", out.display(), start.elapsed());
 }

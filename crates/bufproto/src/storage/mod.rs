@@ -815,6 +815,44 @@ fn in_order(layout: &Layout, fortran: bool) -> bool {
     }
 }
 
+/// Whole-item loads and stores for the view's 1-D fast paths (issue 15).
+/// Written on the primitives above only (frozen memory read in place,
+/// anything else through [`read_into`](Storage::read_into) and
+/// [`copy_in`](Storage::copy_in)), so that a new representation of shared
+/// memory can give them a faster body (a word load and a shift) without a
+/// change outside this module.
+impl Storage {
+    /// The `N` bytes at `off`, or `None` if out of bounds.
+    #[inline(always)]
+    pub(crate) fn load_item<const N: usize>(&self, off: usize) -> Option<[u8; N]> {
+        if let Storage::Frozen(a) = self {
+            return a.get(off..off.checked_add(N)?)?.try_into().ok();
+        }
+        let mut item = [0u8; N];
+        self.read_into(off, &mut item).then_some(item)
+    }
+
+    /// The byte at `off`, or `None` if out of bounds ([`load`](Storage::load)
+    /// with frozen memory read inline).
+    #[inline(always)]
+    pub(crate) fn load_byte(&self, off: usize) -> Option<u8> {
+        if let Storage::Frozen(a) = self {
+            return a.get(off).copied();
+        }
+        self.load(off)
+    }
+
+    /// Stores the `N` bytes of `item` at `off`; `false` (storing nothing)
+    /// if out of bounds or not writable.
+    #[inline(always)]
+    pub(crate) fn store_item<const N: usize>(&self, off: usize, item: [u8; N]) -> bool {
+        if N == 1 {
+            return item.first().is_some_and(|&b| self.store(off, b));
+        }
+        self.copy_in(off, &item)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,7 +79,7 @@ impl MemoryView {
 
     fn cast_impl(&self, format: &str, shape: Option<&[usize]>) -> Result<MemoryView> {
         let l = self.live()?;
-        let src = &l.layout;
+        let src = l.layout();
         if !src.c_contiguous() {
             return Err(Error::type_error(
                 "memoryview: casts are restricted to C-contiguous views",
@@ -162,6 +162,11 @@ impl MemoryView {
         };
         // `format` parsed as a native format, so it is `X` or `@X` already.
         let layout = Layout::c_order_of(src.offset(), itemsize, format, new_shape)?;
-        Ok(MemoryView::from_parts(l.mbuf.clone(), layout, l.readonly))
+        Ok(MemoryView::from_parsed(
+            l.mbuf.clone(),
+            Some(layout),
+            l.readonly,
+            Some(dest),
+        ))
     }
 }

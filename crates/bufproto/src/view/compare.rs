@@ -175,7 +175,7 @@ impl MemoryView {
             return self.obj_ref() == other.obj_ref();
         };
         match other.get_buffer(Flags::FULL_RO) {
-            Ok(b) => compare(l.mbuf.storage(), &l.layout, b.storage(), b.layout()),
+            Ok(b) => compare(l.mbuf.storage(), l.layout(), b.storage(), b.layout()),
             Err(_) => self.obj_ref() == other.obj_ref(),
         }
     }
@@ -217,7 +217,7 @@ impl MemoryView {
         if !l.readonly {
             return Err(Error::value_error("cannot hash writable memoryview object"));
         }
-        if !Native::parse(l.layout.format()).is_some_and(Native::is_byte) {
+        if !Native::parse(l.layout().format()).is_some_and(Native::is_byte) {
             return Err(Error::value_error(
                 "memoryview: hashing is restricted to formats 'B', 'b' or 'c'",
             ));
@@ -225,14 +225,14 @@ impl MemoryView {
         if let Some(e) = l.mbuf.obj().hash_error() {
             return Err(e);
         }
-        let h = match contiguous_range(&l.layout) {
+        let h = match contiguous_range(l.layout()) {
             // Contiguous: hash the memory in place (frozen) or one copy.
             Some((start, n)) => l
                 .mbuf
                 .storage()
                 .with_bytes(start, n, Bytes::hash_of)
                 .ok_or_else(Error::no_memory)?,
-            None => Bytes::hash_of(&read_layout(l.mbuf.storage(), &l.layout)?),
+            None => Bytes::hash_of(&read_layout(l.mbuf.storage(), l.layout())?),
         };
         Ok(*self.hash.get_or_init(|| h))
     }
@@ -243,7 +243,7 @@ impl PartialEq for MemoryView {
     /// rather than asking it for a buffer (which would make an export).
     fn eq(&self, other: &MemoryView) -> bool {
         match (self.live(), other.live()) {
-            (Ok(l), Ok(r)) => compare(l.mbuf.storage(), &l.layout, r.mbuf.storage(), &r.layout),
+            (Ok(l), Ok(r)) => compare(l.mbuf.storage(), l.layout(), r.mbuf.storage(), r.layout()),
             _ => self.obj_ref() == other.obj_ref(),
         }
     }

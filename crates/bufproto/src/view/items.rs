@@ -1,8 +1,8 @@
 //! Typed item access: `len(m)`, `m[i]`, `m[i, j]`, assignment, `tolist`,
 //! `count`, `index`, each through the view's [`format`](crate::format).
 
-use std::fmt;
-
+use super::flat;
+use super::list::{self, Nested};
 use super::{Live, MemoryView};
 use crate::error::{Error, ErrorKind, Result, try_vec};
 use crate::format::{self, Native, Value};
@@ -11,118 +11,6 @@ use crate::layout::normalize_index;
 /// The largest native item: 8 bytes on every target today (`q`, `d`, and
 /// `l`/`n`/`P` on 64-bit), so an item's bytes always fit on the stack.
 const ITEM_MAX: usize = 16;
-
-/// What `m.tolist()` returns: a (nested) list of values, or a single value
-/// for a 0-dimensional view. `Display` is Python's `repr`.
-///
-/// ```
-/// use bufproto::{Bytes, MemoryView, Nested};
-/// use bufproto::format::Value;
-/// # fn main() -> Result<(), bufproto::Error> {
-/// let m = MemoryView::new(&Bytes::from(&b"abcd"[..]))?.cast_shape("B", &[2, 2])?;
-/// let l = m.tolist()?;
-/// assert_eq!(l.to_string(), "[[97, 98], [99, 100]]");
-/// assert_eq!(l.flatten(), vec![Value::Int(97), Value::Int(98), Value::Int(99), Value::Int(100)]);
-/// assert_eq!(MemoryView::new(&Bytes::from(&b"a"[..]))?.cast_shape("B", &[])?.tolist()?,
-///            Nested::Item(Value::Int(97)));
-/// # Ok(()) }
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-pub enum Nested {
-    /// One value (the whole result for a 0-d view).
-    Item(Value),
-    /// A list of sub-lists (N-d) or of items (1-D).
-    List(Vec<Nested>),
-}
-
-impl Nested {
-    /// Every value in C order. Cost: O(items).
-    ///
-    /// ```
-    /// use bufproto::{Nested, format::Value};
-    /// let l = Nested::List(vec![Nested::Item(Value::Int(1))]);
-    /// assert_eq!(l.flatten(), vec![Value::Int(1)]);
-    /// ```
-    pub fn flatten(&self) -> Vec<Value> {
-        let mut out = Vec::new();
-        self.flatten_into(&mut out);
-        out
-    }
-
-    fn flatten_into(&self, out: &mut Vec<Value>) {
-        match self {
-            Nested::Item(v) => out.push(v.clone()),
-            Nested::List(l) => l.iter().for_each(|x| x.flatten_into(out)),
-        }
-    }
-}
-
-/// A one-dimensional `tolist()` compared with a Rust array or vector of
-/// plain values: `view.tolist()? == [104, 101]`. An N-d list (or a 0-d item)
-/// never equals a flat array; compare its `to_string()`, Python's `repr`.
-///
-/// ```
-/// use bufproto::{Bytes, MemoryView};
-/// # fn main() -> Result<(), bufproto::Error> {
-/// let m = MemoryView::new(&Bytes::from(&b"he"[..]))?;
-/// assert_eq!(m.tolist()?, [104, 101]);
-/// assert_eq!(m.tolist()?, vec![104, 101]);
-/// assert_eq!(m.cast_shape("B", &[1, 2])?.tolist()?.to_string(), "[[104, 101]]");
-/// # Ok(()) }
-/// ```
-impl<T, const N: usize> PartialEq<[T; N]> for Nested
-where
-    Value: PartialEq<T>,
-{
-    fn eq(&self, other: &[T; N]) -> bool {
-        self.eq_flat(other)
-    }
-}
-
-impl<T> PartialEq<Vec<T>> for Nested
-where
-    Value: PartialEq<T>,
-{
-    fn eq(&self, other: &Vec<T>) -> bool {
-        self.eq_flat(other)
-    }
-}
-
-impl Nested {
-    fn eq_flat<T>(&self, other: &[T]) -> bool
-    where
-        Value: PartialEq<T>,
-    {
-        match self {
-            Nested::List(items) => {
-                items.len() == other.len()
-                    && items
-                        .iter()
-                        .zip(other)
-                        .all(|(a, b)| matches!(a, Nested::Item(v) if v == b))
-            }
-            Nested::Item(_) => false,
-        }
-    }
-}
-
-impl fmt::Display for Nested {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Nested::Item(v) => write!(f, "{v}"),
-            Nested::List(l) => {
-                f.write_str("[")?;
-                for (i, x) in l.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{x}")?;
-                }
-                f.write_str("]")
-            }
-        }
-    }
-}
 
 fn sub_views() -> Error {
     Error::new(
@@ -149,7 +37,7 @@ impl Live {
     fn native(&self) -> Result<Native> {
         match self.native {
             Some(n) => Ok(n),
-            None => format::item_format(self.layout.format()),
+            None => format::item_format(self.layout().format()),
         }
     }
 
@@ -157,24 +45,10 @@ impl Live {
         self.read_as(self.native()?, off)
     }
 
-    /// The byte offset of `m[index]` on a 1-D view with a native format,
-    /// or `None` (then the caller takes the general path, which also
-    /// produces the errors).
-    #[inline]
-    fn fast_1d(&self, index: isize) -> Option<(Native, usize)> {
-        let nat = self.native?;
-        let ([n], [stride]) = (self.layout.shape(), self.layout.strides()) else {
-            return None;
-        };
-        let i = isize::try_from(normalize_index(index, *n)?).ok()?;
-        let off = self.layout.offset().checked_add(i.checked_mul(*stride)?)?;
-        Some((nat, usize::try_from(off).ok()?))
-    }
-
     /// One item, read into a stack buffer (no allocation for native sizes).
     #[inline]
     fn read_as(&self, nat: Native, off: usize) -> Result<Value> {
-        let size = self.layout.itemsize();
+        let size = self.layout().itemsize();
         if size == 1 {
             let b = self
                 .mbuf
@@ -205,7 +79,7 @@ impl Live {
 
     #[inline]
     fn write_as(&self, nat: Native, off: usize, v: &Value) -> Result<()> {
-        let size = self.layout.itemsize();
+        let size = self.layout().itemsize();
         let mut scratch = [0u8; ITEM_MAX];
         let buf = scratch.get_mut(..size).ok_or_else(Error::size_overflow)?;
         nat.pack(v, buf)?;
@@ -216,9 +90,59 @@ impl Live {
         }
     }
 
+    /// `tolist` of the sub-array of `shape`/`strides` whose first item is
+    /// at byte `offset`: one [`list::row`] per row of the last dimension,
+    /// a `List` per dimension above it. `shape[0]` slots are allocated
+    /// first even when the rows are empty: the list of 2**62 empty lists
+    /// of shape `[2**62, 0]` is CPython's `MemoryError` too, and must fail
+    /// before it is allocated.
+    fn rows(&self, shape: &[usize], strides: &[isize], offset: isize) -> Result<Nested> {
+        let (Some((&n, inner)), Some((&stride, inner_strides))) =
+            (shape.split_first(), strides.split_first())
+        else {
+            return Err(Error::size_overflow());
+        };
+        if inner.is_empty() {
+            let nat = match self.native {
+                Some(nat) => nat,
+                // An empty row reads no item, so no format error (CPython).
+                None if n == 0 => return Ok(Nested::List(Vec::new())),
+                None => self.native()?,
+            };
+            let first = if n == 0 {
+                0
+            } else {
+                usize::try_from(offset).map_err(|_| Error::size_overflow())?
+            };
+            return Ok(Nested::Items(list::row(
+                self.mbuf.storage(),
+                nat,
+                first,
+                n,
+                stride,
+            )?));
+        }
+        let mut v = try_vec(n)?;
+        // Rows without items read nothing: their offsets may be anything
+        // (shape [3, 0] with a stride of -2**62 is a valid empty view).
+        let no_items = inner.contains(&0);
+        let mut off = offset;
+        for k in 0..n {
+            v.push(self.rows(inner, inner_strides, off)?);
+            if k + 1 < n {
+                off = match off.checked_add(stride) {
+                    Some(o) => o,
+                    None if no_items => off,
+                    None => return Err(Error::size_overflow()),
+                };
+            }
+        }
+        Ok(Nested::List(v))
+    }
+
     /// `ptr_from_tuple`: the byte offset of a full index.
     fn offset_at(&self, index: &[isize]) -> Result<usize> {
-        let nd = self.layout.ndim();
+        let nd = self.layout().ndim();
         if index.len() > nd {
             return Err(Error::type_error(format!(
                 "cannot index {nd}-dimension view with {}-element tuple",
@@ -227,21 +151,21 @@ impl Live {
         }
         if let [i] = index {
             // 1-D (the common case): no list of positions.
-            let p = normalize_index(*i, self.layout.shape()[0])
+            let p = normalize_index(*i, self.layout().shape()[0])
                 .ok_or_else(|| Error::index_error("index out of bounds on dimension 1"))?;
             return self
-                .layout
+                .layout()
                 .byte_offset(&[p])
                 .ok_or_else(Error::size_overflow);
         }
         let mut pos = Vec::with_capacity(nd);
-        for (d, (&i, &n)) in index.iter().zip(self.layout.shape()).enumerate() {
+        for (d, (&i, &n)) in index.iter().zip(self.layout().shape()).enumerate() {
             let p = normalize_index(i, n).ok_or_else(|| {
                 Error::index_error(format!("index out of bounds on dimension {}", d + 1))
             })?;
             pos.push(p);
         }
-        self.layout
+        self.layout()
             .byte_offset(&pos)
             .ok_or_else(Error::size_overflow)
     }
@@ -268,7 +192,7 @@ impl MemoryView {
     /// ```
     pub fn len(&self) -> Result<usize> {
         let l = self.live()?;
-        l.layout
+        l.layout()
             .shape()
             .first()
             .copied()
@@ -312,18 +236,26 @@ impl MemoryView {
     /// assert_eq!(m.get(2).unwrap_err().message(), "index out of bounds on dimension 1");
     /// # Ok(()) }
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, index: isize) -> Result<Value> {
-        let l = self.live()?;
-        if let Some((nat, off)) = l.fast_1d(index) {
-            // 1-D, native format, index in range: nothing else to check.
-            return l.read_as(nat, off);
+        // 1-D, native format, index in range: nothing else to check. A
+        // few instructions, inlined into the caller; the rest is out of line.
+        if let Some(r) = self.live.as_ref().and_then(|l| l.flat_get(index)) {
+            return r;
         }
-        if l.layout.ndim() == 0 {
+        self.get_general(index)
+    }
+
+    /// `get` for every view and index the fast path does not take: in
+    /// CPython's order, the errors, then the item.
+    #[inline(never)]
+    fn get_general(&self, index: isize) -> Result<Value> {
+        let l = self.live()?;
+        if l.layout().ndim() == 0 {
             return Err(zero_dim_index());
         }
-        format::adjust_fmt(l.layout.format())?;
-        if l.layout.ndim() > 1 {
+        format::adjust_fmt(l.layout().format())?;
+        if l.layout().ndim() > 1 {
             return Err(multi_sub_views());
         }
         let off = l.offset_at(&[index])?;
@@ -356,25 +288,30 @@ impl MemoryView {
     /// assert_eq!(ba.to_vec(), [254, 255, 255, 255]);
     /// # Ok(()) }
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn set(&self, index: isize, value: impl Into<Value>) -> Result<()> {
-        let l = self.live()?;
-        if !l.readonly
-            && let Some((nat, off)) = l.fast_1d(index)
-        {
-            return l.write_as(nat, off, &value.into());
+        let value = value.into();
+        if let Some(r) = self.live.as_ref().and_then(|l| l.flat_set(index, &value)) {
+            return r;
         }
-        format::adjust_fmt(l.layout.format())?;
+        self.set_general(index, &value)
+    }
+
+    /// `set` for every view and index the fast path does not take.
+    #[inline(never)]
+    fn set_general(&self, index: isize, value: &Value) -> Result<()> {
+        let l = self.live()?;
+        format::adjust_fmt(l.layout().format())?;
         if l.readonly {
             return Err(Error::read_only());
         }
-        match l.layout.ndim() {
+        match l.layout().ndim() {
             0 => return Err(zero_dim_index()),
             1 => {}
             _ => return Err(sub_views()),
         }
         let off = l.offset_at(&[index])?;
-        l.write(off, &value.into())
+        l.write(off, value)
     }
 
     /// `m[i, j, ...]`: the item at a full index (`m[()]` for a 0-d view).
@@ -403,11 +340,11 @@ impl MemoryView {
     /// ```
     pub fn get_at(&self, index: &[isize]) -> Result<Value> {
         let l = self.live()?;
-        if l.layout.ndim() == 0 && !index.is_empty() {
+        if l.layout().ndim() == 0 && !index.is_empty() {
             return Err(zero_dim_index());
         }
-        format::adjust_fmt(l.layout.format())?;
-        if index.len() < l.layout.ndim() {
+        format::adjust_fmt(l.layout().format())?;
+        if index.len() < l.layout().ndim() {
             return Err(sub_views());
         }
         let off = l.offset_at(index)?;
@@ -434,14 +371,14 @@ impl MemoryView {
     /// ```
     pub fn set_at(&self, index: &[isize], value: impl Into<Value>) -> Result<()> {
         let l = self.live()?;
-        format::adjust_fmt(l.layout.format())?;
+        format::adjust_fmt(l.layout().format())?;
         if l.readonly {
             return Err(Error::read_only());
         }
-        if l.layout.ndim() == 0 && !index.is_empty() {
+        if l.layout().ndim() == 0 && !index.is_empty() {
             return Err(zero_dim_index());
         }
-        if index.len() < l.layout.ndim() {
+        if index.len() < l.layout().ndim() {
             return Err(sub_views());
         }
         let off = l.offset_at(index)?;
@@ -468,58 +405,16 @@ impl MemoryView {
     /// ```
     pub fn tolist(&self) -> Result<Nested> {
         let l = self.live()?;
-        format::adjust_fmt(l.layout.format())?;
-        if let ([n], [stride]) = (l.layout.shape(), l.layout.strides()) {
-            // 1-D: walk the items by their stride, format parsed once.
-            let (n, stride) = (*n, *stride);
-            // One list slot per item: a broadcast view (stride 0) of 2**62
-            // items is a `MemoryError`, as in CPython, not an abort.
-            let mut v = try_vec(n)?;
-            if n > 0 {
-                let nat = match l.native {
-                    Some(nat) => nat,
-                    None => l.native()?,
-                };
-                let mut off =
-                    usize::try_from(l.layout.offset()).map_err(|_| Error::size_overflow())?;
-                for k in 0..n {
-                    v.push(Nested::Item(l.read_as(nat, off)?));
-                    if k + 1 < n {
-                        off = off
-                            .checked_add_signed(stride)
-                            .ok_or_else(Error::size_overflow)?;
-                    }
-                }
-            }
-            return Ok(Nested::List(v));
+        format::adjust_fmt(l.layout().format())?;
+        if l.layout().ndim() == 0 {
+            let off = usize::try_from(l.layout().offset()).map_err(|_| Error::size_overflow())?;
+            return Ok(Nested::Item(l.read(off)?));
         }
-        let offsets = l.layout.item_offsets()?;
-        let mut items = offsets.into_iter().map(|o| l.read(o));
-        if l.layout.ndim() == 0 {
-            return Ok(Nested::Item(
-                items.next().ok_or_else(Error::size_overflow)??,
-            ));
-        }
-        fn build(
-            shape: &[usize],
-            items: &mut dyn Iterator<Item = Result<Value>>,
-        ) -> Result<Nested> {
-            // `shape[0]` slots even when the items are none at all: the
-            // list of 2**62 empty lists of shape [2**62, 0] is CPython's
-            // `MemoryError` too, and must fail before it is allocated.
-            let mut v = try_vec(shape[0])?;
-            for _ in 0..shape[0] {
-                if shape.len() == 1 {
-                    v.push(Nested::Item(
-                        items.next().ok_or_else(Error::size_overflow)??,
-                    ));
-                } else {
-                    v.push(build(&shape[1..], items)?);
-                }
-            }
-            Ok(Nested::List(v))
-        }
-        build(l.layout.shape(), &mut items)
+        l.rows(
+            l.layout().shape(),
+            l.layout().strides(),
+            l.layout().offset(),
+        )
     }
 
     /// `m.count(value)` (new in 3.14): items equal (Python `==`) to `value`.
@@ -541,26 +436,54 @@ impl MemoryView {
     /// ```
     pub fn count(&self, value: impl Into<Value>) -> Result<usize> {
         let l = self.live()?;
-        match l.layout.ndim() {
+        match l.layout().ndim() {
             0 => return Err(zero_dim_index()),
             1 => {}
             _ => return Err(multi_sub_views()),
         }
-        format::adjust_fmt(l.layout.format())?;
+        format::adjust_fmt(l.layout().format())?;
         let value = value.into();
         // A 1-D walk by the stride: no list of offsets. With stride 0 every
         // item is the first one, so one read answers for all of them
         // (CPython reads all 2**62 of a broadcast view, for ever).
-        let (&len, &stride) = match (l.layout.shape(), l.layout.strides()) {
+        let (&len, &stride) = match (l.layout().shape(), l.layout().strides()) {
             ([len], [stride]) => (len, stride),
             _ => return Err(multi_sub_views()),
         };
         if len == 0 {
             return Ok(0);
         }
-        let mut off = usize::try_from(l.layout.offset()).map_err(|_| Error::size_overflow())?;
+        let mut off = usize::try_from(l.layout().offset()).map_err(|_| Error::size_overflow())?;
         if stride == 0 {
             return Ok(if l.read(off)? == value { len } else { 0 });
+        }
+        if let Some(f) = l.flat {
+            // The format was parsed when the view was made: each item is
+            // one load and a comparison of its bits' value (no `Value` of
+            // a `c` item is built; it equals only a one-byte `bytes`).
+            let storage = l.mbuf.storage();
+            let one_byte = match (&value, f.nat.char()) {
+                (Value::Bytes(b), 'c') => b.first().copied().filter(|_| b.len() == 1),
+                _ => None,
+            };
+            if f.nat.char() == 'c' && one_byte.is_none() {
+                return Ok(0);
+            }
+            let hit = |u: u64| match one_byte {
+                Some(b) => u == u64::from(b),
+                None => f.nat.value_of_bits(u) == value,
+            };
+            let mut n = 0;
+            for k in 0..len {
+                let u = flat::load_bits(storage, f.size, off).ok_or_else(Error::size_overflow)?;
+                n += usize::from(hit(u));
+                if k + 1 < len {
+                    off = off
+                        .checked_add_signed(stride)
+                        .ok_or_else(Error::size_overflow)?;
+                }
+            }
+            return Ok(n);
         }
         let mut n = 0;
         for k in 0..len {
@@ -604,7 +527,7 @@ impl MemoryView {
         stop: Option<isize>,
     ) -> Result<usize> {
         let l = self.live()?;
-        match l.layout.ndim() {
+        match l.layout().ndim() {
             0 => return Err(Error::type_error("invalid lookup on 0-dim memory")),
             1 => {}
             _ => {
@@ -615,7 +538,7 @@ impl MemoryView {
             }
         }
         let value = value.into();
-        let n = isize::try_from(l.layout.shape()[0]).map_err(|_| Error::size_overflow())?;
+        let n = isize::try_from(l.layout().shape()[0]).map_err(|_| Error::size_overflow())?;
         let mut start = start.unwrap_or(0);
         let mut stop = stop.unwrap_or(isize::MAX);
         if start < 0 {

@@ -70,38 +70,59 @@ pub struct MemoryView {
 
 mod cast;
 mod compare;
+mod flat;
 mod items;
+mod list;
+mod typed;
 
-pub use items::Nested;
+pub use list::{Items, Nested};
+pub use typed::{Item, Typed};
 
 struct Live {
     mbuf: Arc<Buffer>,
-    layout: Layout,
+    /// The view's layout, or `None` when it is its managed buffer's (a view
+    /// made straight from an exporter): no copy of the layout to make.
+    own_layout: Option<Layout>,
     readonly: bool,
     /// The item format, parsed once (`None`: not a native format, so item
     /// access takes the slow path that reports CPython's error).
     native: Option<format::Native>,
+    /// Where a 1-D view's items are, for `m[i]` (`None` for the others).
+    flat: Option<flat::Flat>,
+}
+
+impl Live {
+    /// Where the view's items are: offset, format, shape and strides.
+    #[inline]
+    fn layout(&self) -> &Layout {
+        match &self.own_layout {
+            Some(l) => l,
+            None => self.mbuf.layout(),
+        }
+    }
 }
 
 impl MemoryView {
     fn from_parts(mbuf: Arc<Buffer>, layout: Layout, readonly: bool) -> MemoryView {
         let native = format::Native::parse(layout.format());
-        MemoryView::from_parsed(mbuf, layout, readonly, native)
+        MemoryView::from_parsed(mbuf, Some(layout), readonly, native)
     }
 
     /// As `from_parts`, for a layout whose format was parsed already (a
-    /// slice keeps its view's format).
+    /// slice keeps its view's format); `None`: the managed buffer's layout.
     fn from_parsed(
         mbuf: Arc<Buffer>,
-        layout: Layout,
+        own_layout: Option<Layout>,
         readonly: bool,
         native: Option<format::Native>,
     ) -> MemoryView {
+        let flat = flat::Flat::of(own_layout.as_ref().unwrap_or(mbuf.layout()), native);
         MemoryView {
             live: Some(Live {
+                flat,
                 native,
                 mbuf,
-                layout,
+                own_layout,
                 readonly,
             }),
             id: std::sync::OnceLock::new(),
@@ -139,17 +160,27 @@ impl MemoryView {
     /// ```
     pub fn new<E: Exporter + ?Sized>(obj: &E) -> Result<MemoryView> {
         let buf = obj.get_buffer(Flags::FULL_RO)?;
-        let layout = buf.layout().clone();
         let readonly = buf.readonly();
         if let Some(mbuf) = buf.managed() {
             // A memoryview's export: share its managed buffer, as CPython's
             // `memoryview(m)` does (`m2.obj` is the original exporter).
-            return Ok(MemoryView::from_parts(mbuf.clone(), layout, readonly));
+            return Ok(MemoryView::from_parts(
+                mbuf.clone(),
+                buf.layout().clone(),
+                readonly,
+            ));
         }
-        if !layout.fits(buf.storage().len()) {
+        if !buf.layout().fits(buf.storage().len()) {
             return Err(Error::buffer_error("exporter returned an invalid buffer"));
         }
-        Ok(MemoryView::from_parts(Arc::new(buf), layout, readonly))
+        // The view's layout is its managed buffer's: not copied.
+        let native = format::Native::parse(buf.layout().format());
+        Ok(MemoryView::from_parsed(
+            Arc::new(buf),
+            None,
+            readonly,
+            native,
+        ))
     }
 
     /// Python's `with memoryview(obj) as m: ...`: runs `f` on a new view and
@@ -244,10 +275,10 @@ impl MemoryView {
         step: Option<isize>,
     ) -> Result<MemoryView> {
         let l = self.live()?;
-        let layout = l.layout.slice(start, stop, step)?;
+        let layout = l.layout().slice(start, stop, step)?;
         Ok(MemoryView::from_parsed(
             l.mbuf.clone(),
-            layout,
+            Some(layout),
             l.readonly,
             l.native,
         ))
@@ -315,11 +346,11 @@ impl MemoryView {
         src: &E,
     ) -> Result<()> {
         let l = self.live()?;
-        format::adjust_fmt(l.layout.format())?;
+        format::adjust_fmt(l.layout().format())?;
         if l.readonly {
             return Err(Error::read_only());
         }
-        match l.layout.ndim() {
+        match l.layout().ndim() {
             0 => return Err(Error::type_error("invalid indexing of 0-dim memory")),
             1 => {}
             _ => {
@@ -330,7 +361,7 @@ impl MemoryView {
             }
         }
         let sbuf = src.get_buffer(Flags::FULL_RO)?;
-        let dest = l.layout.slice(start, stop, step)?;
+        let dest = l.layout().slice(start, stop, step)?;
         let strip = |f: &str| f.strip_prefix('@').unwrap_or(f).to_string();
         let same_format = strip(dest.format()) == strip(sbuf.layout().format())
             && dest.itemsize() == sbuf.layout().itemsize();
@@ -374,7 +405,7 @@ impl MemoryView {
         // The storage's copy engine: contiguous memory is written straight
         // into the result's allocation.
         Ok(Bytes::from_arc(
-            l.mbuf.storage().gather_arc(&l.layout, false)?,
+            l.mbuf.storage().gather_arc(l.layout(), false)?,
         ))
     }
 
@@ -404,13 +435,17 @@ impl MemoryView {
             "C" => false,
             "F" => true,
             "A" => {
-                let (sh, st, it) = (l.layout.shape(), l.layout.strides(), l.layout.itemsize());
+                let (sh, st, it) = (
+                    l.layout().shape(),
+                    l.layout().strides(),
+                    l.layout().itemsize(),
+                );
                 !layout::is_c_contiguous(sh, st, it) && layout::is_f_contiguous(sh, st, it)
             }
             _ => return Err(Error::value_error("order must be 'C', 'F' or 'A'")),
         };
         Ok(Bytes::from_arc(
-            l.mbuf.storage().gather_arc(&l.layout, fortran)?,
+            l.mbuf.storage().gather_arc(l.layout(), fortran)?,
         ))
     }
 
@@ -464,7 +499,7 @@ impl MemoryView {
     /// ```
     pub fn nbytes(&self) -> Result<usize> {
         self.live()?
-            .layout
+            .layout()
             .nbytes()
             .ok_or_else(Error::size_overflow)
     }
@@ -482,7 +517,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn itemsize(&self) -> Result<usize> {
-        Ok(self.live()?.layout.itemsize())
+        Ok(self.live()?.layout().itemsize())
     }
 
     /// `m.format`: the `struct` format of an item, as the exporter or `cast` gave it (`"B"`, `"@i"`, `"<i"`). Cost: O(1).
@@ -498,7 +533,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn format(&self) -> Result<&str> {
-        Ok(self.live()?.layout.format())
+        Ok(self.live()?.layout().format())
     }
 
     /// `m.ndim`: number of dimensions (0 to 64). Cost: O(1).
@@ -514,7 +549,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn ndim(&self) -> Result<usize> {
-        Ok(self.live()?.layout.ndim())
+        Ok(self.live()?.layout().ndim())
     }
 
     /// `m.shape`. Cost: O(1).
@@ -530,7 +565,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn shape(&self) -> Result<&[usize]> {
-        Ok(self.live()?.layout.shape())
+        Ok(self.live()?.layout().shape())
     }
 
     /// `m.strides` in bytes, any sign. Cost: O(1).
@@ -547,7 +582,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn strides(&self) -> Result<&[isize]> {
-        Ok(self.live()?.layout.strides())
+        Ok(self.live()?.layout().strides())
     }
 
     /// `m.suboffsets`: always empty (Python shows `()`): no exporter of this crate is indirect (PIL-style). Cost: O(1).
@@ -620,7 +655,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn c_contiguous(&self) -> Result<bool> {
-        Ok(self.live()?.layout.c_contiguous())
+        Ok(self.live()?.layout().c_contiguous())
     }
 
     /// `m.f_contiguous`. Cost: O(ndim).
@@ -636,7 +671,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn f_contiguous(&self) -> Result<bool> {
-        Ok(self.live()?.layout.f_contiguous())
+        Ok(self.live()?.layout().f_contiguous())
     }
 
     /// `m.contiguous`. Cost: O(ndim).
@@ -653,7 +688,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn contiguous(&self) -> Result<bool> {
-        Ok(self.live()?.layout.contiguous())
+        Ok(self.live()?.layout().contiguous())
     }
 
     /// `m.toreadonly()`: a read-only view sharing the managed buffer. Cost: O(1).
@@ -671,10 +706,11 @@ impl MemoryView {
     /// ```
     pub fn toreadonly(&self) -> Result<MemoryView> {
         let l = self.live()?;
-        Ok(MemoryView::from_parts(
+        Ok(MemoryView::from_parsed(
             l.mbuf.clone(),
-            l.layout.clone(),
+            Some(l.layout().clone()),
             true,
+            l.native,
         ))
     }
 }
@@ -691,12 +727,12 @@ impl Exporter for MemoryView {
     /// the format flag is present`; `ValueError` when released.
     fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
         let l = self.live()?;
-        let contiguity = (l.layout.c_contiguous(), l.layout.f_contiguous());
+        let contiguity = (l.layout().c_contiguous(), l.layout().f_contiguous());
         check_request(flags, contiguity, l.readonly, &AS_MEMORYVIEW)?;
         Buffer::from_view(
             self.obj_ref(),
             &l.mbuf,
-            l.layout.clone(),
+            l.layout().clone(),
             l.readonly,
             flags,
             self.exports.get_or_init(|| Arc::new(())).clone(),

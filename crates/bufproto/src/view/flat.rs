@@ -1,0 +1,196 @@
+//! The fast path of item access: a 1-D view with a native format, decided
+//! once when the view is made, so that `m[i]` and `m[i] = v` are an index
+//! check, a multiply-add and one load or store of the item's bytes.
+
+use super::Live;
+use crate::error::{Error, Result};
+use crate::format::{Native, Value};
+use crate::layout::Layout;
+use crate::storage::Storage;
+
+/// Where the items of a 1-D view with a native format lie: `len` items of
+/// `nat`, the first at byte `first` of the storage, each next one `stride`
+/// bytes further. `None` for every other view (N-d, 0-d, a non-native
+/// format, a first item before the storage), which takes the general path
+/// and its errors.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Flat {
+    pub(super) nat: Native,
+    pub(super) size: usize,
+    pub(super) len: usize,
+    pub(super) first: usize,
+    pub(super) stride: isize,
+}
+
+impl Flat {
+    pub(super) fn of(layout: &Layout, native: Option<Native>) -> Option<Flat> {
+        let nat = native?;
+        let ([len], [stride]) = (layout.shape(), layout.strides()) else {
+            return None;
+        };
+        // The item size is the format's (a layout of another size, from a
+        // foreign exporter, takes the general path).
+        if layout.itemsize() != nat.size() {
+            return None;
+        }
+        Some(Flat {
+            nat,
+            size: nat.size(),
+            len: *len,
+            first: usize::try_from(layout.offset()).ok()?,
+            stride: *stride,
+        })
+    }
+
+    /// The byte offset of item `index` (negative counts from the end), or
+    /// `None` if out of range or if the arithmetic overflows.
+    #[inline(always)]
+    pub(super) fn offset(&self, index: isize) -> Option<usize> {
+        let i = if index < 0 {
+            self.len.checked_sub(index.unsigned_abs())?
+        } else {
+            let i = index.unsigned_abs();
+            if i >= self.len {
+                return None;
+            }
+            i
+        };
+        let delta = isize::try_from(i).ok()?.checked_mul(self.stride)?;
+        self.first.checked_add_signed(delta)
+    }
+}
+
+/// The item at `off` as the low bytes of a `u64` (little-endian, zero
+/// extended), read with one load of its size.
+#[inline(always)]
+pub(super) fn load_bits(storage: &Storage, size: usize, off: usize) -> Option<u64> {
+    match size {
+        1 => storage.load_byte(off).map(u64::from),
+        2 => storage
+            .load_item::<2>(off)
+            .map(|b| u64::from(u16::from_le_bytes(b))),
+        4 => storage
+            .load_item::<4>(off)
+            .map(|b| u64::from(u32::from_le_bytes(b))),
+        8 => storage.load_item::<8>(off).map(u64::from_le_bytes),
+        _ => None,
+    }
+}
+
+/// Stores the low `size` bytes of `u` (little-endian) at `off`; `false` if
+/// out of bounds or not writable.
+#[inline(always)]
+pub(super) fn store_bits(storage: &Storage, size: usize, off: usize, u: u64) -> bool {
+    let le = u.to_le_bytes();
+    match size {
+        1 => storage.store_item::<1>(off, [le[0]]),
+        2 => storage.store_item::<2>(off, [le[0], le[1]]),
+        4 => storage.store_item::<4>(off, [le[0], le[1], le[2], le[3]]),
+        8 => storage.store_item::<8>(off, le),
+        _ => false,
+    }
+}
+
+impl Live {
+    /// `m[index]` for a view with a [`Flat`] layout; `None` when the index
+    /// is out of range (the general path then reports it).
+    #[inline(always)]
+    pub(super) fn flat_get(&self, index: isize) -> Option<Result<Value>> {
+        let f = self.flat.as_ref()?;
+        let off = f.offset(index)?;
+        Some(
+            load_bits(self.mbuf.storage(), f.size, off)
+                .map(|u| f.nat.value_of_bits(u))
+                .ok_or_else(Error::size_overflow),
+        )
+    }
+}
+
+impl Live {
+    /// `m[index] = v` for a writable view with a [`Flat`] layout; `None`
+    /// when read-only or out of range (the general path then reports it,
+    /// after the errors CPython checks first).
+    #[inline(always)]
+    pub(super) fn flat_set(&self, index: isize, v: &Value) -> Option<Result<()>> {
+        if self.readonly {
+            return None;
+        }
+        let f = self.flat.as_ref()?;
+        let off = f.offset(index)?;
+        Some(match f.nat.bits_of(v) {
+            Ok(u) if store_bits(self.mbuf.storage(), f.size, off, u) => Ok(()),
+            Ok(_) => Err(Error::read_only()),
+            Err(e) => Err(e),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::format::{Native, Value};
+    use crate::{ByteArray, Bytes, MemoryView};
+
+    /// The fast path reads and writes what `Native::unpack`/`pack` say,
+    /// for every native format, over frozen and shared memory, forwards,
+    /// backwards and stepped, at every index in range and one past.
+    #[test]
+    fn fast_items_agree_with_unpack() {
+        let data: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
+        for c in "cbB?hHiIlLqQnNfdeP".chars() {
+            let f = c.to_string();
+            let nat = Native::parse(&f).unwrap();
+            let size = nat.size();
+            let ba = ByteArray::from(&data[..]);
+            let b = Bytes::from(&data[..]);
+            for m in [MemoryView::new(&ba).unwrap(), MemoryView::new(&b).unwrap()] {
+                let m = m.cast(&f).unwrap();
+                for (step, view) in [
+                    (1, m.slice(None, None, None).unwrap()),
+                    (-1, m.slice(None, None, Some(-1)).unwrap()),
+                    (2, m.slice(Some(1), None, Some(2)).unwrap()),
+                ] {
+                    let n = view.len().unwrap() as isize;
+                    for i in -n..n {
+                        let pos = if i < 0 { i + n } else { i } as usize;
+                        let k = match step {
+                            1 => pos,
+                            -1 => (n as usize - 1) - pos,
+                            _ => 1 + 2 * pos,
+                        };
+                        let want = nat.unpack(&data[k * size..(k + 1) * size]).unwrap();
+                        let got = view.get(i).unwrap();
+                        // NaN != NaN: compare the reprs
+                        assert_eq!(got.to_string(), want.to_string(), "{f} {step} {i}");
+                    }
+                    for i in [n, -n - 1, isize::MAX, isize::MIN] {
+                        assert_eq!(
+                            view.get(i).unwrap_err().message(),
+                            "index out of bounds on dimension 1"
+                        );
+                    }
+                }
+            }
+            // writes land on the item's bytes, in both directions
+            let m = MemoryView::new(&ba_of(&data)).unwrap();
+            let v = match c {
+                'c' => Value::Bytes(vec![7]),
+                '?' => Value::Bool(true),
+                'f' | 'd' | 'e' => Value::Float(-1.5),
+                _ => Value::Int(5),
+            };
+            let t = m.cast(&f).unwrap();
+            let rev = t.slice(None, None, Some(-1)).unwrap();
+            rev.set(0, v.clone()).unwrap();
+            let n = t.len().unwrap() as isize;
+            assert_eq!(t.get(n - 1).unwrap(), v, "{f}");
+            let mut want = vec![0u8; size];
+            nat.pack(&v, &mut want).unwrap();
+            let bytes = t.tobytes().unwrap().to_vec();
+            assert_eq!(&bytes[bytes.len() - size..], &want[..], "{f}");
+        }
+    }
+
+    fn ba_of(data: &[u8]) -> ByteArray {
+        ByteArray::from(data)
+    }
+}
