@@ -6,6 +6,7 @@ use std::fmt;
 use super::{Live, MemoryView};
 use crate::error::{Error, ErrorKind, Result, try_vec};
 use crate::format::{self, Native, Value};
+use crate::indirect;
 use crate::layout::normalize_index;
 
 /// The largest native item: 8 bytes on every target today (`q`, `d`, and
@@ -163,6 +164,8 @@ impl Live {
     #[inline]
     fn fast_1d(&self, index: isize) -> Option<(Native, usize)> {
         let nat = self.native?;
+        // Suboffsets: the general path follows the pointers.
+        self.layout.suboffsets().is_none().then_some(())?;
         let ([n], [stride]) = (self.layout.shape(), self.layout.strides()) else {
             return None;
         };
@@ -229,10 +232,7 @@ impl Live {
             // 1-D (the common case): no list of positions.
             let p = normalize_index(*i, self.layout.shape()[0])
                 .ok_or_else(|| Error::index_error("index out of bounds on dimension 1"))?;
-            return self
-                .layout
-                .byte_offset(&[p])
-                .ok_or_else(Error::size_overflow);
+            return indirect::byte_offset(self.mbuf.storage(), &self.layout, &[p]);
         }
         let mut pos = Vec::with_capacity(nd);
         for (d, (&i, &n)) in index.iter().zip(self.layout.shape()).enumerate() {
@@ -241,9 +241,7 @@ impl Live {
             })?;
             pos.push(p);
         }
-        self.layout
-            .byte_offset(&pos)
-            .ok_or_else(Error::size_overflow)
+        indirect::byte_offset(self.mbuf.storage(), &self.layout, &pos)
     }
 }
 
@@ -469,7 +467,10 @@ impl MemoryView {
     pub fn tolist(&self) -> Result<Nested> {
         let l = self.live()?;
         format::adjust_fmt(l.layout.format())?;
-        if let ([n], [stride]) = (l.layout.shape(), l.layout.strides()) {
+        if let (([n], [stride]), None) = (
+            (l.layout.shape(), l.layout.strides()),
+            l.layout.suboffsets(),
+        ) {
             // 1-D: walk the items by their stride, format parsed once.
             let (n, stride) = (*n, *stride);
             // One list slot per item: a broadcast view (stride 0) of 2**62
@@ -493,7 +494,7 @@ impl MemoryView {
             }
             return Ok(Nested::List(v));
         }
-        let offsets = l.layout.item_offsets()?;
+        let offsets = indirect::item_offsets(l.mbuf.storage(), &l.layout, false)?;
         let mut items = offsets.into_iter().map(|o| l.read(o));
         if l.layout.ndim() == 0 {
             return Ok(Nested::Item(
@@ -557,6 +558,12 @@ impl MemoryView {
         };
         if len == 0 {
             return Ok(0);
+        }
+        if l.layout.suboffsets().is_some() {
+            let offsets = indirect::item_offsets(l.mbuf.storage(), &l.layout, false)?;
+            return offsets
+                .into_iter()
+                .try_fold(0, |n, o| Ok(n + usize::from(l.read(o)? == value)));
         }
         let mut off = usize::try_from(l.layout.offset()).map_err(|_| Error::size_overflow())?;
         if stride == 0 {
