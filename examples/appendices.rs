@@ -159,10 +159,13 @@ fn versions_page() -> String {
     }
     let _ = write!(
         page,
-        "\n## Also new in 3.15, outside the crate\n\n\
-         Changes in 3.15.0rc1 to what the book's Python shows, where the crate has\n\
-         no counterpart. They are not in `VERSION_DIFFERENCES`; the book's tests\n\
-         run these blocks on every version, as they run the others.\n"
+        "\n## Outside the crate\n\n\
+         Changes to what the book's Python shows, where the crate has no\n\
+         counterpart, oldest first. They are not in `VERSION_DIFFERENCES`; the\n\
+         book's tests run these blocks on every version, as they run the others.\n\
+         One more is shown only in [chapter 14](ch14-sharing-across-threads-and-processes.md):\n\
+         `SharedMemory(..., track=False)` arrived in 3.13. It cannot be listed\n\
+         here, because no Pyodide has shared memory to try it on.\n"
     );
     for d in OUTSIDE_THE_CRATE {
         let _ = write!(
@@ -176,9 +179,18 @@ fn versions_page() -> String {
     page
 }
 
-/// What 3.15 changes outside the crate, checked where every block is: by the
-/// book's tests on all five versions, both ways.
+/// What changes outside the crate, oldest first, checked where every block
+/// is: by the book's tests on all five versions, both ways.
 const OUTSIDE_THE_CRATE: &[bufproto::VersionDifference] = &[
+    bufproto::VersionDifference {
+        id: "memoryview-class-getitem",
+        description: "memoryview is a generic type at run time since 3.14 (gh-126012): memoryview[int] is a types.GenericAlias; before, it is a TypeError.",
+        python: "memoryview[int]",
+        since: (3, 14),
+        py311: "TypeError: type 'memoryview' is not subscriptable",
+        py314: "memoryview[int]",
+        py315: "memoryview[int]",
+    },
     outside(
         "bytearray-take-bytes",
         "bytearray.take_bytes(n=None) arrives in 3.15: it removes the first n bytes (all by default) and returns them as bytes.",
