@@ -47,6 +47,10 @@ pub fn all() -> Res<Vec<Figure>> {
             file: "export-timeline.svg",
             svg: export_timeline()?,
         },
+        Figure {
+            file: "pil-suboffsets.svg",
+            svg: pil_suboffsets()?,
+        },
     ])
 }
 
@@ -900,4 +904,193 @@ fn export_timeline() -> Res<String> {
         svg.dot(rail_x, d, 7, fill);
     }
     Ok(svg.finish(y + 4)?)
+}
+
+/// Memory the picture owns, so that it can write (and draw) the pointers.
+#[derive(Debug)]
+struct Owned(Box<[std::sync::atomic::AtomicU8]>);
+
+impl bufproto::ForeignMemory for Owned {
+    fn bytes(&self) -> &[std::sync::atomic::AtomicU8] {
+        &self.0
+    }
+}
+
+/// Figure: a PIL-style array, `_testbuffer.ndarray(..., flags=ND_PIL)`:
+/// a table of pointers, then the rows they point to.
+fn pil_suboffsets() -> Res<String> {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    let data = b"abcdef";
+    let nd = NdArray::pil(data.to_vec(), "B", vec![2, 3], None, 0, false)?;
+    let m = MemoryView::new(&nd)?;
+    let layout = nd.layout().clone();
+    let (rows, cols) = (m.shape()?[0], m.shape()?[1]);
+    let (strides, subs) = (m.strides()?.to_vec(), m.suboffsets()?.to_vec());
+    // The same memory, drawn: `_testbuffer`'s table of `rows` pointers
+    // (rounded up to 8 bytes), then the data; pointer k holds row k's
+    // address. The crate must read through it what it reads through `nd`.
+    let ptr = std::mem::size_of::<usize>();
+    let table = (rows * ptr).div_ceil(8) * 8;
+    let mem: Box<[AtomicU8]> = (0..table)
+        .map(|_| 0)
+        .chain(data.iter().copied())
+        .map(AtomicU8::new)
+        .collect();
+    let base = mem.as_ptr() as usize;
+    let stride0 = usize::try_from(strides[0])?;
+    let targets: Vec<usize> = (0..rows).map(|k| table + k * cols).collect();
+    for (k, &t) in targets.iter().enumerate() {
+        for (j, b) in (base + t).to_ne_bytes().into_iter().enumerate() {
+            mem[k * stride0 + j].store(b, Ordering::Relaxed);
+        }
+    }
+    let owned =
+        bufproto::Foreign::new(std::sync::Arc::new(Owned(mem)), layout.clone(), true, "pil")?;
+    let drawn = MemoryView::new(&owned)?;
+    ensure(drawn.tolist()? == m.tolist()?, || {
+        "pil-suboffsets: the pointers drawn do not lead to the items nd holds".into()
+    })?;
+    // m[1, 2], step by step as ptr_from_tuple walks it.
+    let (i, j) = (1usize, 2usize);
+    let cell = usize::try_from(layout.offset())? + i * stride0;
+    let row = targets[cell / stride0] + usize::try_from(subs[0])?;
+    let at = row + j * usize::try_from(strides[1])?;
+    let item = m.get_at(&[1, 2])?;
+    ensure(item == i64::from(data[at - table]), || {
+        format!("pil-suboffsets: m[1, 2] is {item}, not the byte at {at}")
+    })?;
+
+    let title = "A PIL-style array: a table of pointers, then the rows they point to";
+    let desc = format!(
+        "nd is a 2 by 3 array of the bytes {d} made with flags=ND_PIL. Its memory is one block: \
+         a table of {rows} pointers of {ptr} bytes (offsets 0 to {t1}), then the {n} data bytes \
+         (offsets {table} to {end}). Pointer 0 holds the address of byte {p0}, pointer 1 of byte {p1}. \
+         m.strides is {st} and m.suboffsets {so}: dimension 0 steps {s0} bytes through the table and \
+         its suboffset {sub0} says that what it finds there is a pointer to follow. m[1, 2] reads \
+         pointer {i} at byte {cell}, follows it to byte {row}, then steps {j} times {s1} to byte {at}, \
+         which holds {item}.",
+        d = bytes_repr(data),
+        t1 = table - 1,
+        n = data.len(),
+        end = table + data.len() - 1,
+        p0 = targets[0],
+        p1 = targets[1],
+        st = tuple(&strides),
+        so = tuple(&subs),
+        s0 = strides[0],
+        sub0 = subs[0],
+        s1 = strides[1],
+    );
+    let mut svg = Svg::new(W, title, &desc);
+    svg.arrowhead("amber", AMBER_LINE);
+    svg.arrowhead("blue", BLUE_LINE);
+    let code = Font::mono(TEXT);
+    svg.text(
+        20,
+        30,
+        Anchor::Start,
+        code,
+        &format!("nd = ndarray(list({}),", bytes_repr(data)),
+    );
+    // SVG collapses leading spaces: indent by position.
+    let indent = 20 + code.width("nd = ndarray(");
+    svg.text(
+        indent,
+        56,
+        Anchor::Start,
+        code,
+        "shape=[2, 3], flags=ND_PIL)",
+    );
+    svg.text(20, 82, Anchor::Start, code, "m = memoryview(nd)");
+    svg.text(
+        20,
+        108,
+        Anchor::Start,
+        code.bold(),
+        &format!("m.strides    == {}", tuple(&strides)),
+    );
+    svg.text(
+        20,
+        134,
+        Anchor::Start,
+        code.bold(),
+        &format!("m.suboffsets == {}", tuple(&subs)),
+    );
+
+    // One strip for the whole block: 20 units a byte.
+    let strip = Strip {
+        x0: 20,
+        cell: 20,
+        y: 224,
+        h: 44,
+    };
+    let colours = [(AMBER, AMBER_LINE, "amber"), (BLUE, BLUE_LINE, "blue")];
+    let muted = Font::mono(TEXT).color(MUTED);
+    for k in 0..rows {
+        let (fill, line, marker) = colours[k % 2];
+        let (x, w) = (strip.left(k * stride0), strip.cell * to_i32(ptr));
+        svg.rect(x, strip.y, w, strip.h, (fill, line));
+        svg.text(
+            x + w / 2,
+            strip.baseline(),
+            Anchor::Middle,
+            Font::mono(TEXT),
+            &format!("\u{2192} {}", targets[k]),
+        );
+        let (from, to) = (x + w / 2, strip.mid(targets[k]));
+        let lift = 36 + 14 * to_i32(k);
+        svg.path(
+            &format!(
+                "M{from},{top} C{from},{up} {to},{up} {to},{top}",
+                top = strip.y - 2,
+                up = strip.y - lift,
+            ),
+            line,
+            2,
+            Some(marker),
+        );
+        for c in 0..cols {
+            let b = targets[k] + c;
+            svg.rect(strip.left(b), strip.y, strip.cell, strip.h, (fill, line));
+            let ch = char::from(data[b - table]).to_string();
+            svg.text(
+                strip.mid(b),
+                strip.baseline(),
+                Anchor::Middle,
+                Font::mono(TEXT).bold(),
+                &ch,
+            );
+        }
+    }
+    for k in [0, stride0, table, targets[1]] {
+        svg.text(
+            strip.left(k) + 2,
+            strip.y + strip.h + 22,
+            Anchor::Start,
+            muted,
+            &k.to_string(),
+        );
+    }
+    svg.text(
+        20,
+        174,
+        Anchor::Start,
+        Font::sans(TEXT).color(MUTED),
+        "one block: pointer table, then the data",
+    );
+    let mut y = strip.y + strip.h + 60;
+    for text in [
+        format!("m[1, 2]: byte {cell} holds pointer {i},"),
+        format!("followed (suboffset {} \u{2265} 0) to byte {row};", subs[0]),
+        format!(
+            "then {j} \u{d7} {} on: byte {at}, the item {item}.",
+            strides[1]
+        ),
+    ] {
+        for part in wrap(&text, Font::sans(TEXT), W - 40) {
+            svg.text(20, y, Anchor::Start, Font::sans(TEXT), &part);
+            y += LINE;
+        }
+    }
+    Ok(svg.finish(y - LINE + 16)?)
 }

@@ -421,6 +421,56 @@ class BridgeFixes(unittest.TestCase):
                 self.assertEqual(ru.tolist(), cp.tolist())
 
 
+class IndirectBuffers(unittest.TestCase):
+    """PIL-style buffers (suboffsets) in and out of the bridge, against the
+    builtin memoryview."""
+
+    def arrays(self):
+        yield tb.ndarray(list(range(12)), shape=[3, 4], strides=[-4, -1],
+                         offset=11, format="B", flags=tb.ND_PIL)
+        yield tb.ndarray(list(range(6)), shape=[6], format="h",
+                         flags=tb.ND_PIL | tb.ND_WRITABLE)
+        yield tb.ndarray(list(range(12)), shape=[2, 3, 2], format="i", flags=tb.ND_PIL)
+
+    def test_import_and_export_agree_with_the_builtin(self):
+        for nd in self.arrays():
+            cp, ru = memoryview(nd), bp.memoryview(nd)
+            with self.subTest(shape=nd.shape):
+                for f in (lambda m: m.suboffsets, lambda m: m.strides, lambda m: m.tolist(),
+                          lambda m: m.tobytes("F"), lambda m: m[::-1].tolist(),
+                          lambda m: m.cast("B"), lambda m: m == nd):
+                    self.assertEqual(outcome(lambda: f(ru)), outcome(lambda: f(cp)))
+                # exported again: every Py_buffer field as the builtin's
+                for flags in (tb.PyBUF_FULL_RO, tb.PyBUF_RECORDS_RO, tb.PyBUF_SIMPLE):
+                    def fields(m):
+                        x = tb.ndarray(m, getbuf=flags)
+                        return (x.suboffsets, x.strides, x.shape, x.tolist())
+                    self.assertEqual(outcome(lambda: fields(ru)), outcome(lambda: fields(cp)))
+                # through a builtin view of the Rust view, and back
+                self.assertEqual(bp.memoryview(memoryview(ru)).tolist(), cp.tolist())
+
+    def test_writes_go_through_the_pointers(self):
+        nd = tb.ndarray(list(range(5)), shape=[5], format="B",
+                        flags=tb.ND_PIL | tb.ND_WRITABLE)
+        ru = bp.memoryview(nd)
+        ru[4] = 99
+        ru[0:2] = b"ab"
+        self.assertEqual(nd.tolist(), [97, 98, 2, 3, 99])
+
+    def test_memory_that_cannot_be_bounded_is_refused(self):
+        # memoryview_from_buffer(): a builtin view with no obj to say whose
+        # memory the pointers reach
+        nd = tb.ndarray(list(range(3)), shape=[3], format="B", flags=tb.ND_PIL)
+        m = nd.memoryview_from_buffer()
+        self.assertEqual(outcome(lambda: bp.memoryview(m)),
+                         ("BufferError", "bufproto: cannot bound the memory of an "
+                          "indirect buffer from 'memoryview'"))
+        # suboffsets all -1 follow no pointer: any exporter is fine
+        ex = tb.ndarray(list(range(6)), shape=[2, 3], format="B")
+        ex.add_suboffsets()
+        self.assertEqual(bp.memoryview(ex.memoryview_from_buffer()).suboffsets, (-1, -1))
+
+
 class HugeIntsInFloatArrays(unittest.TestCase):
     """An int stored as a float is float(int), however large: never
     clipped to 128 bits first."""
@@ -462,7 +512,7 @@ def leak_loop(rounds):
 def main():
     loader = unittest.TestLoader()
     suite = unittest.TestSuite()
-    for case in CASES + [ModuleTests, BridgeFixes, HugeIntsInFloatArrays]:
+    for case in CASES + [ModuleTests, BridgeFixes, IndirectBuffers, HugeIntsInFloatArrays]:
         for name in loader.getTestCaseNames(case):
             test = case(name)
             if name in NOT_APPLICABLE:

@@ -32,6 +32,10 @@ struct Export {
     /// field must be NULL (not requested, or `ndim == 0`).
     shape: Option<Vec<ffi::Py_ssize_t>>,
     strides: Option<Vec<ffi::Py_ssize_t>>,
+    /// `view->suboffsets`: `None` (NULL) unless the layout is indirect
+    /// (PIL-style), which the crate exports only to `PyBUF_INDIRECT`
+    /// requests.
+    suboffsets: Option<Vec<ffi::Py_ssize_t>>,
     /// `view->len`, `view->itemsize`, `view->ndim`, checked to fit.
     len: ffi::Py_ssize_t,
     itemsize: ffi::Py_ssize_t,
@@ -90,11 +94,16 @@ fn describe(exporter: &(impl Exporter + ?Sized), flags: c_int) -> PyResult<Expor
         .strides()
         .filter(|s| !s.is_empty())
         .map(<[isize]>::to_vec);
+    let suboffsets = buf
+        .suboffsets()
+        .filter(|s| !s.is_empty())
+        .map(<[isize]>::to_vec);
     Ok(Export {
         buf,
         format,
         shape,
         strides,
+        suboffsets,
         len,
         itemsize,
         ndim,
@@ -138,7 +147,7 @@ pub unsafe fn fill_view(
     // (the caller's contract). Every pointer stored in it points into
     // `export`, which `view->internal` owns until `release_view`: the
     // Vec/CString heap blocks do not move when the Box is turned into a raw
-    // pointer, and each non-NULL `shape`/`strides` holds `ndim` items.
+    // pointer, and each non-NULL `shape`/`strides`/`suboffsets` holds `ndim` items.
     // `buf_ptr()` stays valid while `e.buf` lives, and writes through it are
     // allowed only when `readonly` is 0, on atomic bytes.
     unsafe {
@@ -153,7 +162,7 @@ pub unsafe fn fill_view(
             .map_or(ptr::null_mut(), |f| f.as_ptr().cast_mut());
         (*view).shape = as_ptr(&e.shape);
         (*view).strides = as_ptr(&e.strides);
-        (*view).suboffsets = ptr::null_mut();
+        (*view).suboffsets = as_ptr(&e.suboffsets);
         (*view).internal = Box::into_raw(export).cast::<c_void>();
         (*view).obj = owner.into_ptr();
     }

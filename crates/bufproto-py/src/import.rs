@@ -29,6 +29,8 @@ pub struct PyMemory {
     /// them when the exporter leaves them NULL.
     shape: Vec<usize>,
     strides: Vec<isize>,
+    /// `view->suboffsets`, if not NULL (an indirect, PIL-style buffer).
+    suboffsets: Option<Vec<isize>>,
     format: String,
     /// Byte distance from the lowest address any item touches to `buf`.
     below: usize,
@@ -114,16 +116,152 @@ fn extent(shape: &[usize], strides: &[isize], itemsize: usize) -> Option<(usize,
     ))
 }
 
+// ANCHOR: indirect
+/// The most pointers [`indirect_extent`] follows to bound one buffer.
+const MAX_POINTERS: usize = 1 << 20;
+
+/// Whether the memory of `obj`'s indirect buffer is known to be one
+/// allocation, so that the hull of the bytes its pointers reach is memory
+/// that may be lent to Rust as one slice. The buffer protocol cannot say
+/// where an exporter's allocations begin and end, and the pointers of a
+/// PIL-style array may point into several (PIL's own images keep one block
+/// per row). Known here: a `_testbuffer.ndarray` that owns its memory
+/// (`ndarray.obj is None`), whose `init_suboffsets` put the pointer table
+/// and the items in one block; and the views and re-exporters of one
+/// (builtin or `bufproto_py` memoryviews, `_testbuffer.ndarray` consumers),
+/// through their `obj`.
+fn one_allocation(obj: &Bound<'_, PyAny>, depth: usize) -> bool {
+    if depth > 16 {
+        return false;
+    }
+    let py = obj.py();
+    let base = |o: PyResult<Bound<'_, PyAny>>| match o {
+        Ok(o) if !o.is_none() => one_allocation(&o, depth + 1),
+        _ => false,
+    };
+    if let Ok(m) = obj.cast::<crate::memoryview::PyMemoryView>() {
+        return base(m.getattr("obj"));
+    }
+    if obj
+        .get_type()
+        .is(py.get_type::<pyo3::types::PyMemoryView>())
+    {
+        return base(obj.getattr("obj"));
+    }
+    // `_testbuffer` is loaded if `obj` is one of its arrays: not imported.
+    let ndarray = py
+        .import("sys")
+        .and_then(|s| s.getattr("modules"))
+        .and_then(|m| m.get_item("_testbuffer"))
+        .and_then(|t| t.getattr("ndarray"));
+    match ndarray {
+        Ok(t) if obj.get_type().is(&t) => match obj.getattr("obj") {
+            Ok(o) if o.is_none() => true,
+            o => base(o),
+        },
+        _ => false,
+    }
+}
+
+/// `(below, span)` of an indirect buffer: the hull of every byte its items
+/// and pointer cells occupy, found by following every pointer once
+/// (`None` past [`MAX_POINTERS`], on overflow, or for an empty hull that
+/// is not empty). `buf` is `view->buf`; call only for memory that
+/// [`one_allocation`] accepted.
+fn indirect_extent(
+    buf: *const u8,
+    shape: &[usize],
+    strides: &[isize],
+    suboffsets: &[isize],
+    itemsize: usize,
+) -> Option<(usize, usize)> {
+    if shape.contains(&0) {
+        return Some((0, 0));
+    }
+    let start = buf as usize;
+    let mut w = Walk {
+        buf,
+        shape,
+        strides,
+        suboffsets,
+        itemsize,
+        lo: start,
+        hi: start,
+        budget: MAX_POINTERS,
+    };
+    w.go(start, 0)?;
+    Some((start.checked_sub(w.lo)?, w.hi.checked_sub(w.lo)?))
+}
+
+/// The walk of [`indirect_extent`]: addresses as numbers, `lo..hi` the
+/// hull so far.
+struct Walk<'a> {
+    buf: *const u8,
+    shape: &'a [usize],
+    strides: &'a [isize],
+    suboffsets: &'a [isize],
+    itemsize: usize,
+    lo: usize,
+    hi: usize,
+    budget: usize,
+}
+
+impl Walk<'_> {
+    fn cover(&mut self, at: usize, n: usize) -> Option<()> {
+        let end = at.checked_add(n)?;
+        (self.lo, self.hi) = (self.lo.min(at), self.hi.max(end));
+        Some(())
+    }
+
+    /// Covers everything reachable from address `addr` at dimension `d`.
+    fn go(&mut self, addr: usize, d: usize) -> Option<()> {
+        let subs = self.suboffsets.get(d..)?;
+        if subs.iter().all(|&s| s < 0) {
+            // No pointer below here: a strided block (one item at d == ndim).
+            let (below, span) =
+                extent(self.shape.get(d..)?, self.strides.get(d..)?, self.itemsize)?;
+            return self.cover(addr.checked_sub(below)?, span);
+        }
+        let (&n, &stride, &sub) = (self.shape.get(d)?, self.strides.get(d)?, subs.first()?);
+        for i in 0..n {
+            let a = addr.checked_add_signed(isize::try_from(i).ok()?.checked_mul(stride)?)?;
+            if sub < 0 {
+                self.go(a, d + 1)?;
+                continue;
+            }
+            self.budget = self.budget.checked_sub(1)?;
+            self.cover(a, std::mem::size_of::<usize>())?;
+            // `buf`'s provenance: the memory is one allocation.
+            let cell = self
+                .buf
+                .wrapping_offset((a as isize).wrapping_sub(self.buf as isize));
+            // SAFETY: `a` is the address of a pointer cell of the buffer
+            // (`buf` plus index times strides, up to a dimension with a
+            // suboffset, after following earlier pointers): the exporter
+            // guarantees such cells readable while the buffer is held.
+            // `read_unaligned`: no alignment is promised.
+            let p = unsafe { cell.cast::<usize>().read_unaligned() };
+            self.go(p.checked_add_signed(sub)?, d + 1)?;
+        }
+        Some(())
+    }
+}
+// ANCHOR_END: indirect
+
 impl PyMemory {
-    /// Holds `obj`'s buffer. Indirect (PIL-style) buffers are refused; a
-    /// NULL `shape` (0-d, or 1-d of `len / itemsize` items), NULL
+    /// Holds `obj`'s buffer. Indirect (PIL-style) buffers are accepted
+    /// when their memory can be bounded (a `_testbuffer.ndarray` owning
+    /// its one block, or a view of one): their extent is the hull of
+    /// everything their pointers reach; the crate checks every pointer
+    /// again when it follows it. A NULL `shape` (0-d, or 1-d of `len / itemsize` items), NULL
     /// `strides` (C order) or NULL `format` (`"B"`) are read as
     /// `memoryview` reads them (`init_shape_strides`). Cost: O(ndim) plus
     /// the exporter's `bf_getbuffer`.
     ///
     /// # Errors
     ///
-    /// The exporter's error; `BufferError` for suboffsets and for fields
+    /// The exporter's error; `BufferError` for an indirect buffer whose
+    /// memory cannot be bounded, and for fields
     /// no consumer could use (a negative `ndim` or dimension, no shape for
     /// `ndim > 1`, an extent that overflows).
     pub fn new(obj: &Bound<'_, PyAny>) -> PyResult<PyMemory> {
@@ -143,21 +281,19 @@ impl PyMemory {
             owner,
             shape: Vec::new(),
             strides: Vec::new(),
+            suboffsets: None,
             format: String::new(),
             below: 0,
             span: 0,
         };
         // From here on, an error drops `mem`, which releases the buffer.
-        mem.describe()?;
+        mem.describe(obj)?;
         Ok(mem)
     }
 
-    /// Fills the layout fields from the held `Py_buffer`.
-    fn describe(&mut self) -> PyResult<()> {
+    /// Fills the layout fields from the held `Py_buffer` of `obj`.
+    fn describe(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<()> {
         let v = &*self.view;
-        if !v.suboffsets.is_null() {
-            return Err(refuse("suboffsets are not supported"));
-        }
         let ndim = usize::try_from(v.ndim).map_err(|_| refuse("negative ndim"))?;
         let itemsize = usize::try_from(v.itemsize)
             .ok()
@@ -193,9 +329,30 @@ impl PyMemory {
                 .to_string_lossy()
                 .into_owned()
         };
-        let (below, span) =
-            extent(&shape, &strides, itemsize).ok_or_else(|| refuse("buffer extent overflows"))?;
+        let suboffsets = if v.suboffsets.is_null() {
+            None
+        } else {
+            // SAFETY: non-NULL suboffsets hold `ndim` items until the release.
+            Some(unsafe { std::slice::from_raw_parts(v.suboffsets, ndim) }.to_vec())
+        };
+        let (below, span) = match &suboffsets {
+            Some(sub) if sub.iter().any(|&s| s >= 0) => {
+                if !one_allocation(obj, 0) {
+                    let t = obj.get_type().name()?;
+                    return Err(refuse(&format!(
+                        "cannot bound the memory of an indirect buffer from '{t}'"
+                    )));
+                }
+                let buf = v.buf.cast::<u8>().cast_const();
+                indirect_extent(buf, &shape, &strides, sub, itemsize)
+                    .ok_or_else(|| refuse("cannot bound the memory of an indirect buffer"))?
+            }
+            // Suboffsets all negative: no pointer, a strided buffer.
+            _ => extent(&shape, &strides, itemsize)
+                .ok_or_else(|| refuse("buffer extent overflows"))?,
+        };
         (self.shape, self.strides, self.format) = (shape, strides, format);
+        self.suboffsets = suboffsets;
         (self.below, self.span) = (below, span);
         Ok(())
     }
@@ -208,14 +365,18 @@ impl PyMemory {
 
     /// The layout of the held buffer, relative to the lowest byte.
     fn layout(&self) -> PyResult<Layout> {
-        Layout::new(
+        let l = Layout::new(
             isize::try_from(self.below).map_err(|_| refuse("buffer extent overflows"))?,
             self.view.itemsize.unsigned_abs(),
             self.format.clone(),
             self.shape.clone(),
             self.strides.clone(),
         )
-        .map_err(to_pyerr)
+        .map_err(to_pyerr)?;
+        match &self.suboffsets {
+            Some(sub) => l.with_suboffsets(sub.clone()).map_err(to_pyerr),
+            None => Ok(l),
+        }
     }
 }
 

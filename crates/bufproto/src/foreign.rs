@@ -135,7 +135,7 @@ impl Exporter for Foreign {
     /// format flag is present`.
     fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
         let l = &self.layout;
-        let contiguity = (l.c_contiguous(), l.f_contiguous());
+        let contiguity = (l.c_contiguous(), l.f_contiguous(), l.suboffsets().is_some());
         check_request(flags, contiguity, self.readonly, &AS_MEMORYVIEW)?;
         Buffer::fill_info(
             self.id,

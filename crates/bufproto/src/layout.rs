@@ -304,6 +304,9 @@ pub struct Layout {
     format: Format,
     shape: Dims<usize>,
     strides: Dims<isize>,
+    /// PIL-style suboffsets, one per dimension (`None`: a direct layout,
+    /// `view->suboffsets == NULL`). Followed by [`indirect`](crate::indirect).
+    suboffsets: Option<Arc<[isize]>>,
 }
 
 /// How many dimensions a layout keeps inline, without a heap allocation:
@@ -414,6 +417,7 @@ impl Layout {
             format: Format::Static("B"),
             shape: Dims::one(n),
             strides: Dims::one(1),
+            suboffsets: None,
         }
     }
 
@@ -459,6 +463,7 @@ impl Layout {
             format: Format::new(format.into()),
             shape: shape.into(),
             strides: strides.into(),
+            suboffsets: None,
         })
     }
 
@@ -523,6 +528,7 @@ impl Layout {
             format: Format::of(format),
             shape: Dims::from_slice(shape),
             strides: Dims::from_slice(&strides[..shape.len()]),
+            suboffsets: None,
         })
     }
 
@@ -566,6 +572,47 @@ impl Layout {
         &self.strides
     }
 
+    /// `view->suboffsets`: `None` for a direct layout; for a PIL-style
+    /// (indirect) one, one value per dimension, where `suboffsets[d] >= 0`
+    /// means the address reached at dimension `d` holds a pointer to
+    /// follow, then add `suboffsets[d]` (CPython's `ADJUST_PTR`). Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::layout::Layout;
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// assert_eq!(Layout::bytes(2).suboffsets(), None);
+    /// let pil = Layout::new(0, 1, "B", vec![2, 3], vec![8, 1])?.with_suboffsets(vec![0, -1])?;
+    /// assert_eq!(pil.suboffsets(), Some(&[0, -1][..]));
+    /// assert!(!pil.c_contiguous()); // never contiguous, as PyBuffer_IsContiguous
+    /// # Ok(()) }
+    /// ```
+    pub fn suboffsets(&self) -> Option<&[isize]> {
+        self.suboffsets.as_deref()
+    }
+
+    /// The same layout with `suboffsets` (one per dimension), which makes
+    /// it indirect: its items are reached through pointers stored in the
+    /// memory (see [`Layout::suboffsets`]). Cost: O(ndim), one allocation.
+    ///
+    /// # Errors
+    ///
+    /// `ValueError: shape and suboffsets must have the same length`.
+    ///
+    /// ```
+    /// use bufproto::layout::Layout;
+    /// let e = Layout::bytes(2).with_suboffsets(vec![0, 0]).unwrap_err();
+    /// assert_eq!(e.to_string(), "ValueError: shape and suboffsets must have the same length");
+    /// ```
+    pub fn with_suboffsets(mut self, suboffsets: Vec<isize>) -> Result<Layout> {
+        if suboffsets.len() != self.ndim() {
+            return Err(Error::value_error(
+                "shape and suboffsets must have the same length",
+            ));
+        }
+        self.suboffsets = Some(Arc::from(suboffsets));
+        Ok(self)
+    }
+
     /// Number of items (product of the shape), `None` on overflow. Cost: O(ndim).
     ///
     /// ```
@@ -604,6 +651,9 @@ impl Layout {
     /// # Ok(()) }
     /// ```
     pub fn c_contiguous(&self) -> bool {
+        if self.suboffsets.is_some() {
+            return false;
+        }
         match self.ndim() {
             0 => true,
             1 => self.ndim1_contiguous(),
@@ -613,6 +663,9 @@ impl Layout {
 
     /// `memoryview.f_contiguous` (see [`Layout::c_contiguous`]).
     pub fn f_contiguous(&self) -> bool {
+        if self.suboffsets.is_some() {
+            return false;
+        }
         match self.ndim() {
             0 => true,
             1 => self.ndim1_contiguous(),
@@ -694,7 +747,9 @@ impl Layout {
 
     /// Byte offset of the item at `index` (one index per dimension, each
     /// already in range), `None` if the index has the wrong length, is out of
-    /// range, or the arithmetic overflows or goes below zero. Cost: O(ndim).
+    /// range, or the arithmetic overflows or goes below zero, and for an
+    /// indirect layout (with [`suboffsets`](Layout::suboffsets), whose items
+    /// only the memory can locate). Cost: O(ndim).
     ///
     /// ```
     /// use bufproto::layout::Layout;
@@ -705,7 +760,9 @@ impl Layout {
     /// # Ok(()) }
     /// ```
     pub fn byte_offset(&self, index: &[usize]) -> Option<usize> {
-        if index.len() != self.ndim() {
+        // An indirect layout's items are found by following pointers in
+        // the memory, which a pure layout cannot read.
+        if index.len() != self.ndim() || self.suboffsets.is_some() {
             return None;
         }
         let mut off = self.offset;
@@ -790,45 +847,81 @@ impl Layout {
     /// Whether every item lies inside an allocation of `len` bytes. Cost:
     /// O(ndim).
     ///
+    /// For an indirect layout ([`Layout::suboffsets`]) only the part read
+    /// before the first pointer can be checked here: the pointer-sized
+    /// cells of dimensions `0..=k`, `k` the first dimension with a
+    /// suboffset `>= 0`. Whatever a pointer reaches is checked when it is
+    /// followed (see the `indirect` module).
+    ///
     /// ```
     /// use bufproto::layout::Layout;
+    /// # fn main() -> Result<(), bufproto::Error> {
     /// assert!(Layout::bytes(3).fits(3));
     /// assert!(!Layout::bytes(3).fits(2));
+    /// let pil = Layout::new(0, 1, "B", vec![2, 3], vec![8, 1])?.with_suboffsets(vec![0, -1])?;
+    /// assert!(pil.fits(16) && !pil.fits(15)); // two 8-byte pointers
+    /// # Ok(()) }
     /// ```
     pub fn fits(&self, len: usize) -> bool {
         if self.nitems() == Some(0) {
             return true;
         }
-        let (mut lo, mut hi) = (self.offset, self.offset);
-        for (&n, &s) in self.shape.iter().zip(self.strides.iter()) {
-            let Some(last) = n.checked_sub(1) else {
-                return true;
-            };
-            let Some(span) = isize::try_from(last).ok().and_then(|m| m.checked_mul(s)) else {
-                return false;
-            };
-            if span < 0 {
-                lo = match lo.checked_add(span) {
-                    Some(v) => v,
-                    None => return false,
-                };
-            } else {
-                hi = match hi.checked_add(span) {
-                    Some(v) => v,
-                    None => return false,
-                };
-            }
+        let direct = match self.suboffsets() {
+            Some(sub) => sub.iter().position(|&s| s >= 0),
+            None => None,
+        };
+        match direct {
+            // `k + 1 <= ndim`: the slices are in range.
+            Some(k) => span_fits(
+                self.offset,
+                &self.shape[..=k],
+                &self.strides[..=k],
+                std::mem::size_of::<usize>(),
+                len,
+            ),
+            None => span_fits(self.offset, &self.shape, &self.strides, self.itemsize, len),
         }
-        let Ok(item) = isize::try_from(self.itemsize) else {
+    }
+}
+
+/// Whether items of `itemsize` bytes at `offset + sum(i[d] * strides[d])`
+/// all lie in `0..len` (the shape has no zero). Cost: O(ndim).
+fn span_fits(
+    offset: isize,
+    shape: &[usize],
+    strides: &[isize],
+    itemsize: usize,
+    len: usize,
+) -> bool {
+    let (mut lo, mut hi) = (offset, offset);
+    for (&n, &s) in shape.iter().zip(strides.iter()) {
+        let Some(last) = n.checked_sub(1) else {
+            return true;
+        };
+        let Some(span) = isize::try_from(last).ok().and_then(|m| m.checked_mul(s)) else {
             return false;
         };
-        match (
-            usize::try_from(lo),
-            hi.checked_add(item).map(usize::try_from),
-        ) {
-            (Ok(_), Some(Ok(end))) => end <= len,
-            _ => false,
+        if span < 0 {
+            lo = match lo.checked_add(span) {
+                Some(v) => v,
+                None => return false,
+            };
+        } else {
+            hi = match hi.checked_add(span) {
+                Some(v) => v,
+                None => return false,
+            };
         }
+    }
+    let Ok(item) = isize::try_from(itemsize) else {
+        return false;
+    };
+    match (
+        usize::try_from(lo),
+        hi.checked_add(item).map(usize::try_from),
+    ) {
+        (Ok(_), Some(Ok(end))) => end <= len,
+        _ => false,
     }
 }
 

@@ -101,10 +101,16 @@
 //!   is [`Bytes::hash_value`] of the same bytes (SipHash with fixed keys,
 //!   not CPython's randomised hash), and `Bytes: Borrow<[u8]>` lets a
 //!   `HashMap<Bytes, _>` be looked up with a view's bytes.
-//! * **No sub-views, no suboffsets.** Like CPython, `m[i]` on an N-d view is
+//! * **No sub-views.** Like CPython, `m[i]` on an N-d view is
 //!   `NotImplementedError`; only the first dimension can be sliced.
-//!   Suboffsets (PIL-style indirect arrays) are not modelled: no exporter
-//!   here produces them, and [`MemoryView::suboffsets`] is always empty.
+//! * **Suboffsets are checked addresses.** A PIL-style (indirect) layout
+//!   ([`layout::Layout::suboffsets`], made by [`NdArray::pil`] as
+//!   `_testbuffer.ndarray(..., flags=ND_PIL)` makes it) stores pointers in
+//!   the exporter's memory. The crate reads each one as a native-endian
+//!   `usize`, subtracts the memory's base address and follows it only if
+//!   it lands inside the same memory, with the item fitting; otherwise the
+//!   access fails with `BufferError: suboffsets: pointer outside the
+//!   exporter's memory`, where CPython would follow it and crash.
 //! * **`struct` is modelled only as far as `==` needs.** Views with other
 //!   formats (`<i`, `2h`, ctypes' `<B`) are accepted raw and refused at item
 //!   access like CPython; their equality unpacks them with
@@ -132,6 +138,7 @@ pub mod error;
 pub mod foreign;
 pub mod format;
 mod hex;
+mod indirect;
 pub mod layout;
 mod ndarray;
 pub mod protocol;

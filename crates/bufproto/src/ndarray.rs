@@ -3,11 +3,14 @@
 //! `_testbuffer.ndarray`) do: shape, strides of any sign, an offset, Fortran
 //! order. It exists so that non-contiguous views can be built and tested.
 
-use crate::error::{Error, Result};
+use std::sync::Arc;
+
+use crate::error::{Error, Result, try_vec};
 use crate::format::{self, Native};
+use crate::indirect::PTR;
 use crate::layout::{Layout, MAX_NDIM, c_strides, f_strides, is_c_contiguous, is_f_contiguous};
 use crate::protocol::{AS_NDARRAY, Buffer, Exporter, Flags, ObjRef, check_request};
-use crate::storage::Storage;
+use crate::storage::{Storage, try_arc};
 
 /// An N-dimensional array over `data`, with any valid shape, strides and
 /// offset (in bytes), like a NumPy array or `_testbuffer.ndarray`.
@@ -38,6 +41,90 @@ pub struct NdArray {
     layout: Layout,
     readonly: bool,
     id: ObjRef,
+}
+
+/// The identity of a new array: a writable one refuses to be hashed.
+fn id_for(writable: bool) -> ObjRef {
+    if writable {
+        ObjRef::refusing_hash("ndarray", "cannot hash writable ndarray object")
+    } else {
+        ObjRef::new("ndarray")
+    }
+}
+
+/// A direct layout made PIL-style, as `_testbuffer`'s `init_suboffsets`.
+struct Pil {
+    /// The indirect layout (offset into the pointer table).
+    layout: Layout,
+    /// Bytes of the pointer table before the data.
+    table: usize,
+    /// Pointer `k` holds `base + start + k * step`.
+    start: usize,
+    step: usize,
+}
+
+/// `init_suboffsets` of `_testbuffer` on a validated, non-0-d `direct`
+/// layout over the data, which will follow a table of `shape[0]` pointers.
+fn pil_layout(direct: &Layout) -> Result<Pil> {
+    let overflow = Error::size_overflow;
+    let (shape, strides) = (direct.shape(), direct.strides());
+    let (&n0, &s0) = shape.first().zip(strides.first()).ok_or_else(overflow)?;
+    // `shape[0]` pointers, the table aligned to 8 bytes.
+    let table = n0
+        .checked_mul(PTR)
+        .and_then(|b| b.checked_add(7))
+        .map(|b| b / 8 * 8)
+        .ok_or_else(overflow)?;
+    // imin: the lowest item's offset relative to `offset`; suboffset0: what
+    // brings a sub-array's lowest byte back to its first item.
+    let (mut imin, mut suboffset0) = (0isize, 0isize);
+    for (k, (&n, &st)) in shape.iter().zip(strides).enumerate() {
+        if n == 0 {
+            break;
+        }
+        if st <= 0 {
+            let x = isize::try_from(n - 1)
+                .ok()
+                .and_then(|m| m.checked_mul(st))
+                .ok_or_else(overflow)?;
+            imin = imin.checked_add(x).ok_or_else(overflow)?;
+            if k >= 1 {
+                suboffset0 = suboffset0.checked_sub(x).ok_or_else(overflow)?;
+            }
+        }
+    }
+    let start = isize::try_from(table)
+        .ok()
+        .and_then(|t| t.checked_add(direct.offset()))
+        .and_then(|t| t.checked_add(imin))
+        .and_then(|t| usize::try_from(t).ok())
+        .ok_or_else(overflow)?;
+    let ptr = isize::try_from(PTR).map_err(|_| overflow())?;
+    let (stride0, buf) = if s0 >= 0 {
+        (ptr, 0)
+    } else {
+        // Striding backwards: the view starts at the last pointer.
+        let last = isize::try_from(n0.saturating_sub(1)).map_err(|_| overflow())?;
+        (-ptr, last.checked_mul(ptr).ok_or_else(overflow)?)
+    };
+    let mut new_strides = strides.to_vec();
+    new_strides[0] = stride0;
+    let mut suboffsets = vec![-1; shape.len()];
+    suboffsets[0] = suboffset0;
+    let layout = Layout::new(
+        buf,
+        direct.itemsize(),
+        direct.format(),
+        shape.to_vec(),
+        new_strides,
+    )?
+    .with_suboffsets(suboffsets)?;
+    Ok(Pil {
+        layout,
+        table,
+        start,
+        step: s0.unsigned_abs(),
+    })
 }
 
 fn verr(m: &'static str) -> Error {
@@ -97,6 +184,28 @@ impl NdArray {
         offset: usize,
         writable: bool,
     ) -> Result<NdArray> {
+        let layout = NdArray::validate(data.len(), format, shape, strides, offset)?;
+        let storage = if writable {
+            Storage::shared_from(&data)?
+        } else {
+            Storage::frozen_from(data)?
+        };
+        Ok(NdArray {
+            storage,
+            layout,
+            readonly: !writable,
+            id: id_for(writable),
+        })
+    }
+
+    /// The checks of [`NdArray::new`] for `len` bytes of data: the layout.
+    fn validate(
+        len: usize,
+        format: &str,
+        shape: Vec<usize>,
+        strides: Option<Vec<isize>>,
+        offset: usize,
+    ) -> Result<Layout> {
         let itemsize = itemsize_of(format)?;
         if shape.len() > MAX_NDIM {
             return Err(verr("ndarray: number of dimensions must not exceed 64"));
@@ -123,7 +232,7 @@ impl NdArray {
         }
         let off = isize::try_from(offset).map_err(|_| Error::size_overflow())?;
         let layout = Layout::new(off, itemsize, format, shape, strides)?;
-        if !layout.fits(data.len()) {
+        if !layout.fits(len) {
             return Err(verr("invalid combination of buffer, shape and strides"));
         }
         // `len` of the exported buffer must be a `Py_ssize_t` (CPython's
@@ -132,21 +241,7 @@ impl NdArray {
         if layout.nbytes().is_none_or(|n| isize::try_from(n).is_err()) {
             return Err(verr("ndarray: product(shape) * itemsize > SSIZE_MAX"));
         }
-        let storage = if writable {
-            Storage::shared_from(&data)?
-        } else {
-            Storage::frozen_from(data)?
-        };
-        Ok(NdArray {
-            storage,
-            layout,
-            readonly: !writable,
-            id: if writable {
-                ObjRef::refusing_hash("ndarray", "cannot hash writable ndarray object")
-            } else {
-                ObjRef::new("ndarray")
-            },
-        })
+        Ok(layout)
     }
 
     /// A C-order array of `shape` over `data` (`data.len()` must be the
@@ -185,6 +280,103 @@ impl NdArray {
         NdArray::new(data, format, shape, Some(st), 0, false)
     }
 
+    /// `_testbuffer.ndarray(..., flags=ND_PIL)`: the array of
+    /// [`NdArray::new`], made PIL-style (indirect) exactly as `_testbuffer`
+    /// does it (`init_suboffsets`). One allocation holds a table of
+    /// `shape[0]` pointers (native-endian addresses, the table rounded up to
+    /// a multiple of 8 bytes), then `data`; pointer `n` holds the address of
+    /// the lowest byte of sub-array `n`, `suboffsets` is `[s0, -1, -1, ...]`
+    /// where `s0` brings that address back to the sub-array's first item,
+    /// and `strides[0]` becomes the pointer size (negated, with the view
+    /// starting at the last pointer, when it was negative). Views read
+    /// through the pointers (see [`Layout::suboffsets`]); the exporter
+    /// refuses requests without [`Flags::INDIRECT`] (`ndarray cannot be
+    /// represented without suboffsets`). Cost: as [`NdArray::new`], plus
+    /// the table.
+    ///
+    /// # Errors
+    ///
+    /// `TypeError: ndim = 0 cannot be used in conjunction with ND_PIL`;
+    /// those of [`NdArray::new`]; `MemoryError` when the allocation fails.
+    ///
+    /// ```
+    /// use bufproto::{MemoryView, NdArray};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// // _testbuffer.ndarray(list(range(12)), shape=[3, 4], strides=[-4, -1],
+    /// //                     offset=11, format='B', flags=ND_PIL)
+    /// let a = NdArray::pil((0..12).collect(), "B", vec![3, 4], Some(vec![-4, -1]), 11, false)?;
+    /// assert_eq!((a.layout().strides(), a.layout().suboffsets()), (&[-8, -1][..], Some(&[3, -1][..])));
+    /// let m = MemoryView::new(&a)?;
+    /// assert_eq!(m.tolist()?.to_string(), "[[11, 10, 9, 8], [7, 6, 5, 4], [3, 2, 1, 0]]");
+    /// assert_eq!(m.get_at(&[1, 0])?, 7);
+    /// # Ok(()) }
+    /// ```
+    pub fn pil(
+        data: Vec<u8>,
+        format: &str,
+        shape: Vec<usize>,
+        strides: Option<Vec<isize>>,
+        offset: usize,
+        writable: bool,
+    ) -> Result<NdArray> {
+        if shape.is_empty() {
+            return Err(Error::type_error(
+                "ndim = 0 cannot be used in conjunction with ND_PIL",
+            ));
+        }
+        let direct = NdArray::validate(data.len(), format, shape, strides, offset)?;
+        let Pil {
+            layout,
+            table,
+            start,
+            step,
+        } = pil_layout(&direct)?;
+        let n = layout.shape()[0];
+        let overflow = Error::size_overflow;
+        let total = table.checked_add(data.len()).ok_or_else(overflow)?;
+        let mut bytes = try_vec(total)?;
+        bytes.resize(table, 0);
+        bytes.extend_from_slice(&data);
+        drop(data);
+        // Pointer k: base + start + k * step (`init_suboffsets`).
+        let cell = |base: usize, k: usize| -> Result<[u8; PTR]> {
+            let at = k
+                .checked_mul(step)
+                .and_then(|d| d.checked_add(start))
+                .and_then(|d| d.checked_add(base))
+                .ok_or_else(overflow)?;
+            Ok(at.to_ne_bytes())
+        };
+        let storage = if writable {
+            let s = Storage::shared_from(&bytes)?;
+            let base = s.base_addr();
+            for k in 0..n {
+                if !s.copy_in(k * PTR, &cell(base, k)?) {
+                    return Err(overflow());
+                }
+            }
+            s
+        } else {
+            let mut arc = try_arc(&bytes)?;
+            let base = arc.as_ptr() as usize;
+            // Just made, so not shared: written in place, then frozen.
+            let mem = Arc::get_mut(&mut arc).ok_or_else(overflow)?;
+            for k in 0..n {
+                let at = k * PTR;
+                mem.get_mut(at..at + PTR)
+                    .ok_or_else(overflow)?
+                    .copy_from_slice(&cell(base, k)?);
+            }
+            Storage::Frozen(arc)
+        };
+        Ok(NdArray {
+            storage,
+            layout,
+            readonly: !writable,
+            id: id_for(writable),
+        })
+    }
+
     /// The layout presented to consumers. Cost: O(1).
     ///
     /// ```
@@ -210,9 +402,11 @@ impl Exporter for NdArray {
     fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
         let l = &self.layout;
         // `_testbuffer` asks `PyBuffer_IsContiguous`, not a view's flags.
+        let direct = l.suboffsets().is_none();
         let contiguity = (
-            is_c_contiguous(l.shape(), l.strides(), l.itemsize()),
-            is_f_contiguous(l.shape(), l.strides(), l.itemsize()),
+            direct && is_c_contiguous(l.shape(), l.strides(), l.itemsize()),
+            direct && is_f_contiguous(l.shape(), l.strides(), l.itemsize()),
+            !direct,
         );
         check_request(flags, contiguity, self.readonly, &AS_NDARRAY)?;
         Buffer::fill_info(

@@ -31,6 +31,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
+use crate::indirect;
 use crate::layout::Layout;
 use crate::storage::Storage;
 
@@ -311,29 +312,36 @@ pub(crate) struct Refuser {
     pub(crate) subject: &'static str,
     /// The prefix of the format-flag message.
     pub(crate) prefix: &'static str,
+    /// The refusal of a request without `PyBUF_INDIRECT` on an indirect
+    /// layout.
+    pub(crate) needs_suboffsets: &'static str,
 }
 
 /// A memoryview (and anything that answers like one).
 pub(crate) const AS_MEMORYVIEW: Refuser = Refuser {
     subject: "memoryview: underlying buffer",
     prefix: "memoryview",
+    needs_suboffsets: "memoryview: underlying buffer requires suboffsets",
 };
 
 /// `_testbuffer.ndarray`.
 pub(crate) const AS_NDARRAY: Refuser = Refuser {
     subject: "ndarray",
     prefix: "ndarray",
+    needs_suboffsets: "ndarray cannot be represented without suboffsets",
 };
 
 /// The checks an exporter of a strided layout makes on a request, in
-/// CPython's order and words: writability, the contiguity flags, strides
+/// CPython's order and words: writability, the contiguity flags,
+/// suboffsets that a consumer without `INDIRECT` could not follow, strides
 /// that a consumer without `STRIDES` could not follow, and a format without
 /// a shape. `(c, f)` is the layout's C and Fortran contiguity, by the
 /// exporter's own rule (a memoryview's flags and `PyBuffer_IsContiguous`
-/// differ for empty 1-D views). Cost: O(1).
+/// differ for empty 1-D views); `indirect`, whether it has suboffsets.
+/// Cost: O(1).
 pub(crate) fn check_request(
     flags: Flags,
-    (c, f): (bool, bool),
+    (c, f, indirect): (bool, bool, bool),
     readonly: bool,
     who: &Refuser,
 ) -> Result<()> {
@@ -354,6 +362,9 @@ pub(crate) fn check_request(
     }
     if flags.contains(Flags::ANY_CONTIGUOUS) && !(c || f) {
         return refuse("contiguous");
+    }
+    if !flags.contains(Flags::INDIRECT) && indirect {
+        return Err(Error::buffer_error(who.needs_suboffsets));
     }
     if !flags.contains(Flags::STRIDES) && !c {
         return refuse("C-contiguous");
@@ -645,16 +656,23 @@ impl Buffer {
         self.strides.then(|| self.layout.strides())
     }
 
-    /// `view.suboffsets`: always `None` (no exporter here is indirect).
+    /// `view.suboffsets`: `None` (C's NULL) unless the layout is indirect
+    /// (PIL-style, see [`Layout::suboffsets`]); an exporter refuses such a
+    /// layout to a request without [`Flags::INDIRECT`], so a buffer that has
+    /// them was asked for them. Cost: O(1).
     ///
     /// ```
-    /// use bufproto::{Bytes, Exporter, Flags};
+    /// use bufproto::{Bytes, Exporter, Flags, NdArray};
     /// # fn main() -> Result<(), bufproto::Error> {
     /// assert_eq!(Bytes::zeroed(3)?.get_buffer(Flags::FULL_RO)?.suboffsets(), None);
+    /// let pil = NdArray::pil(vec![0; 6], "B", vec![2, 3], None, 0, false)?;
+    /// assert_eq!(pil.get_buffer(Flags::FULL_RO)?.suboffsets(), Some(&[0, -1][..]));
+    /// assert_eq!(pil.get_buffer(Flags::RECORDS_RO).unwrap_err().to_string(),
+    ///            "BufferError: ndarray cannot be represented without suboffsets");
     /// # Ok(()) }
     /// ```
     pub fn suboffsets(&self) -> Option<&[isize]> {
-        None
+        self.layout.suboffsets()
     }
 
     /// The bytes in logical (C) order, like `PyBuffer_ToContiguous`. Cost:
@@ -684,7 +702,7 @@ impl Buffer {
     /// first byte of item `index` of a 1-D layout.
     fn byte_at(&self, index: usize) -> Option<usize> {
         if self.shape {
-            return self.layout.byte_offset(&[index]);
+            return indirect::byte_offset(&self.storage, &self.layout, &[index]).ok();
         }
         if index >= self.len {
             return None;
@@ -818,5 +836,8 @@ impl Buffer {
 /// Reads the items of `layout` from `storage` in C order: the storage's
 /// copy engine, [`Storage::gather`].
 pub(crate) fn read_layout(storage: &Storage, layout: &Layout) -> Result<Vec<u8>> {
+    if layout.suboffsets().is_some() {
+        return indirect::read(storage, layout, false);
+    }
     storage.gather(layout, false)
 }

@@ -3,7 +3,7 @@
 //! at the top):
 //!
 //! ```text
-//! error ← hex, versions ← format ← layout ← storage ← protocol
+//! error ← hex, versions ← format ← layout ← storage ← indirect ← protocol
 //!       ← bytes, foreign, ndarray ← bytearray ← array ← view
 //! ```
 //!
@@ -31,13 +31,15 @@ const LAYERS: &[(&str, u32)] = &[
     ("format", 2),
     ("layout", 3),
     ("storage", 4),
-    ("protocol", 5),
-    ("bytes", 6),
-    ("foreign", 6),
-    ("ndarray", 6),
-    ("bytearray", 7),
-    ("array", 8),
-    ("view", 9),
+    // follows pointers stored in a storage (PIL-style suboffsets)
+    ("indirect", 5),
+    ("protocol", 6),
+    ("bytes", 7),
+    ("foreign", 7),
+    ("ndarray", 7),
+    ("bytearray", 8),
+    ("array", 9),
+    ("view", 10),
 ];
 
 /// `src` with comments, string and char literals blanked out (replaced by

@@ -25,6 +25,7 @@ use super::MemoryView;
 use crate::bytes::Bytes;
 use crate::error::{Error, Result, try_vec};
 use crate::format::{self, Native};
+use crate::indirect;
 use crate::layout::{Layout, MAX_NDIM, equiv_shape};
 use crate::protocol::{Exporter, Flags, read_layout};
 use crate::storage::Storage;
@@ -62,7 +63,10 @@ fn all_pairs(
     };
     let mut idx = [0usize; MAX_NDIM];
     loop {
-        let (Some(a), Some(b)) = (vl.byte_offset(&idx[..nd]), wl.byte_offset(&idx[..nd])) else {
+        let (Ok(a), Ok(b)) = (
+            indirect::byte_offset(vs, vl, &idx[..nd]),
+            indirect::byte_offset(ws, wl, &idx[..nd]),
+        ) else {
             return false;
         };
         if !vs.read_into(a, &mut p) || !ws.read_into(b, &mut q) || !f(&p, &q) {

@@ -11,7 +11,7 @@ use crate::storage::Storage;
 /// Where the items of a 1-D view with a native format lie: `len` items of
 /// `nat`, the first at byte `first` of the storage, each next one `stride`
 /// bytes further. `None` for every other view (N-d, 0-d, a non-native
-/// format, a first item before the storage), which takes the general path
+/// format, suboffsets, a first item before the storage), which takes the general path
 /// and its errors.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Flat {
@@ -25,6 +25,10 @@ pub(super) struct Flat {
 impl Flat {
     pub(super) fn of(layout: &Layout, native: Option<Native>) -> Option<Flat> {
         let nat = native?;
+        // Suboffsets: the general path follows the pointers.
+        if layout.suboffsets().is_some() {
+            return None;
+        }
         let ([len], [stride]) = (layout.shape(), layout.strides()) else {
             return None;
         };

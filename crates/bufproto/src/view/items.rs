@@ -6,6 +6,7 @@ use super::list::{self, Nested};
 use super::{Live, MemoryView};
 use crate::error::{Error, ErrorKind, Result, try_vec};
 use crate::format::{self, Native, Value};
+use crate::indirect;
 use crate::layout::normalize_index;
 
 /// The largest native item: 8 bytes on every target today (`q`, `d`, and
@@ -153,10 +154,7 @@ impl Live {
             // 1-D (the common case): no list of positions.
             let p = normalize_index(*i, self.layout().shape()[0])
                 .ok_or_else(|| Error::index_error("index out of bounds on dimension 1"))?;
-            return self
-                .layout()
-                .byte_offset(&[p])
-                .ok_or_else(Error::size_overflow);
+            return indirect::byte_offset(self.mbuf.storage(), self.layout(), &[p]);
         }
         let mut pos = Vec::with_capacity(nd);
         for (d, (&i, &n)) in index.iter().zip(self.layout().shape()).enumerate() {
@@ -165,9 +163,34 @@ impl Live {
             })?;
             pos.push(p);
         }
-        self.layout()
-            .byte_offset(&pos)
-            .ok_or_else(Error::size_overflow)
+        indirect::byte_offset(self.mbuf.storage(), self.layout(), &pos)
+    }
+}
+
+impl Live {
+    /// `tolist` of a view with suboffsets: the pointers are followed once
+    /// per item ([`indirect::item_offsets`]), then the items are nested by
+    /// the shape.
+    fn tolist_indirect(&self) -> Result<Nested> {
+        let offsets = indirect::item_offsets(self.mbuf.storage(), self.layout(), false)?;
+        let mut items = offsets.into_iter().map(|o| self.read(o));
+        fn build(
+            shape: &[usize],
+            items: &mut dyn Iterator<Item = Result<Value>>,
+        ) -> Result<Nested> {
+            let Some((&n, inner)) = shape.split_first() else {
+                return Ok(Nested::Item(items.next().ok_or_else(Error::size_overflow)??));
+            };
+            // `n` slots even when the items are none at all: the list of
+            // 2**62 empty lists of shape [2**62, 0] is CPython's
+            // `MemoryError` too, and must fail before it is allocated.
+            let mut v = try_vec(n)?;
+            for _ in 0..n {
+                v.push(build(inner, items)?);
+            }
+            Ok(Nested::List(v))
+        }
+        build(self.layout().shape(), &mut items)
     }
 }
 
@@ -406,6 +429,9 @@ impl MemoryView {
     pub fn tolist(&self) -> Result<Nested> {
         let l = self.live()?;
         format::adjust_fmt(l.layout().format())?;
+        if l.layout().suboffsets().is_some() {
+            return l.tolist_indirect();
+        }
         if l.layout().ndim() == 0 {
             let off = usize::try_from(l.layout().offset()).map_err(|_| Error::size_overflow())?;
             return Ok(Nested::Item(l.read(off)?));
@@ -452,6 +478,12 @@ impl MemoryView {
         };
         if len == 0 {
             return Ok(0);
+        }
+        if l.layout().suboffsets().is_some() {
+            let offsets = indirect::item_offsets(l.mbuf.storage(), l.layout(), false)?;
+            return offsets
+                .into_iter()
+                .try_fold(0, |n, o| Ok(n + usize::from(l.read(o)? == value)));
         }
         let mut off = usize::try_from(l.layout().offset()).map_err(|_| Error::size_overflow())?;
         if stride == 0 {

@@ -7,6 +7,7 @@ use crate::bytes::Bytes;
 use crate::error::{Error, ErrorKind, Result};
 use crate::format;
 use crate::hex;
+use crate::indirect;
 use crate::layout::{self, Layout};
 use crate::protocol::{
     AS_MEMORYVIEW, Buffer, Exporter, Flags, ObjRef, check_request, new_id, read_layout,
@@ -372,7 +373,8 @@ impl MemoryView {
         }
         let data = read_layout(sbuf.storage(), sbuf.layout())?;
         let item = dest.itemsize();
-        for (o, chunk) in dest.item_offsets()?.into_iter().zip(data.chunks(item)) {
+        let offsets = indirect::item_offsets(l.mbuf.storage(), &dest, false)?;
+        for (o, chunk) in offsets.into_iter().zip(data.chunks(item)) {
             if !l.mbuf.storage().copy_in(o, chunk) {
                 return Err(Error::read_only());
             }
@@ -404,6 +406,9 @@ impl MemoryView {
         let l = self.live()?;
         // The storage's copy engine: contiguous memory is written straight
         // into the result's allocation.
+        if l.layout().suboffsets().is_some() {
+            return Bytes::try_from_slice(&indirect::read(l.mbuf.storage(), l.layout(), false)?);
+        }
         Ok(Bytes::from_arc(
             l.mbuf.storage().gather_arc(l.layout(), false)?,
         ))
@@ -440,10 +445,15 @@ impl MemoryView {
                     l.layout().strides(),
                     l.layout().itemsize(),
                 );
-                !layout::is_c_contiguous(sh, st, it) && layout::is_f_contiguous(sh, st, it)
+                // `PyBuffer_IsContiguous`: never for suboffsets.
+                l.layout().suboffsets().is_none()
+                    && !layout::is_c_contiguous(sh, st, it) && layout::is_f_contiguous(sh, st, it)
             }
             _ => return Err(Error::value_error("order must be 'C', 'F' or 'A'")),
         };
+        if l.layout().suboffsets().is_some() {
+            return Bytes::try_from_slice(&indirect::read(l.mbuf.storage(), l.layout(), fortran)?);
+        }
         Ok(Bytes::from_arc(
             l.mbuf.storage().gather_arc(l.layout(), fortran)?,
         ))
@@ -585,21 +595,28 @@ impl MemoryView {
         Ok(self.live()?.layout().strides())
     }
 
-    /// `m.suboffsets`: always empty (Python shows `()`): no exporter of this crate is indirect (PIL-style). Cost: O(1).
+    /// `m.suboffsets`: empty (Python shows `()`) for a direct view; for a
+    /// PIL-style (indirect) one, one value per dimension, `>= 0` where a
+    /// pointer stored in the memory is followed (see
+    /// [`Layout::suboffsets`]; [`NdArray::pil`](crate::NdArray::pil) makes
+    /// such an exporter). Slices keep them. Cost: O(1).
     ///
     /// # Errors
     ///
     /// `ValueError` when released.
     ///
     /// ```
-    /// use bufproto::{Bytes, MemoryView};
+    /// use bufproto::{Bytes, MemoryView, NdArray};
     /// # fn main() -> Result<(), bufproto::Error> {
     /// assert!(MemoryView::new(&Bytes::zeroed(3)?)?.suboffsets()?.is_empty());
+    /// let pil = NdArray::pil(b"abcdef".to_vec(), "B", vec![2, 3], None, 0, false)?;
+    /// let m = MemoryView::new(&pil)?;
+    /// assert_eq!((m.strides()?, m.suboffsets()?), (&[8, 1][..], &[0, -1][..]));
+    /// assert_eq!(m.slice(None, None, Some(-1))?.tobytes()?.as_slice(), b"defabc");
     /// # Ok(()) }
     /// ```
     pub fn suboffsets(&self) -> Result<&[isize]> {
-        self.live()?;
-        Ok(&[])
+        Ok(self.live()?.layout().suboffsets().unwrap_or(&[]))
     }
 
     /// `m.readonly`: true over `bytes` or after [`toreadonly`](MemoryView::toreadonly).
@@ -727,7 +744,11 @@ impl Exporter for MemoryView {
     /// the format flag is present`; `ValueError` when released.
     fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
         let l = self.live()?;
-        let contiguity = (l.layout().c_contiguous(), l.layout().f_contiguous());
+        let contiguity = (
+            l.layout().c_contiguous(),
+            l.layout().f_contiguous(),
+            l.layout().suboffsets().is_some(),
+        );
         check_request(flags, contiguity, l.readonly, &AS_MEMORYVIEW)?;
         Buffer::from_view(
             self.obj_ref(),

@@ -9,6 +9,7 @@ mod items;
 mod layouts;
 mod sizes;
 mod slicing;
+mod suboffsets;
 mod threads;
 
 /// A crate result as the models write theirs: `Err("Kind: message")`.
