@@ -210,6 +210,12 @@ pub struct PyMemoryView {
     hash: Option<isize>,
 }
 
+impl crate::ExportsBuffer for PyMemoryView {
+    fn exporter(&self) -> &dyn bufproto::Exporter {
+        &self.view
+    }
+}
+
 /// A released crate view: what a released Python object holds.
 fn released_view() -> PyResult<MemoryView> {
     let mut m = MemoryView::new(&bufproto::Bytes::default()).map_err(to_pyerr)?;
@@ -507,15 +513,13 @@ impl PyMemoryView {
         view: *mut ffi::Py_buffer,
         flags: std::ffi::c_int,
     ) -> PyResult<()> {
-        // SAFETY: `view` is CPython's Py_buffer for this call; CPython
-        // calls `__releasebuffer__` (release_view) for it exactly once.
-        unsafe { crate::export_borrowed(&slf, view, flags, |me: &Self| &me.view) }
+        // SAFETY: CPython's own arguments to bf_getbuffer (see `slots`).
+        unsafe { crate::slots::getbuffer(&slf, view, flags) }
     }
 
-    /// Takes `Bound`, never a borrow: a release cannot be refused.
     unsafe fn __releasebuffer__(_slf: Bound<'_, Self>, view: *mut ffi::Py_buffer) {
-        // SAFETY: `view` was filled by `fill_view` in `__getbuffer__`.
-        unsafe { crate::release_view(view) }
+        // SAFETY: `view` was filled by `__getbuffer__` (see `slots`).
+        unsafe { crate::slots::releasebuffer(view) }
     }
 
     /// `m.release()`: the crate refuses while buffers exported from `m`
