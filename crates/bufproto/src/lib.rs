@@ -145,4 +145,4 @@ pub use crate::format::Value;
 pub use crate::ndarray::NdArray;
 pub use crate::protocol::{Buffer, Exporter, Flags, ObjRef};
 pub use crate::versions::{VERSION_DIFFERENCES, VersionDifference};
-pub use crate::view::{MemoryView, Nested};
+pub use crate::view::{Cursor, Item, Iter, Key, MemoryView, Nested};

@@ -69,8 +69,12 @@ pub struct MemoryView {
 mod cast;
 mod compare;
 mod items;
+mod iter;
+mod key;
 
 pub use items::Nested;
+pub use iter::{Cursor, Iter};
+pub use key::{Item, Key};
 
 struct Live {
     mbuf: Arc<Buffer>,
