@@ -138,7 +138,7 @@ mod view;
 
 pub use crate::array::Array;
 pub use crate::bytearray::ByteArray;
-pub use crate::bytes::Bytes;
+pub use crate::bytes::{Bytes, Needle};
 pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::foreign::{Foreign, ForeignMemory};
 pub use crate::format::Value;
