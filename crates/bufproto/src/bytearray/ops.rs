@@ -130,6 +130,8 @@ impl ByteArray {
             return Err(Error::no_memory());
         }
         match count {
+            // the size stays (0, or `len` once): no resize, allowed
+            _ if len == 0 => Ok(()),
             0 => self.clear(),
             1 => Ok(()),
             _ => {
