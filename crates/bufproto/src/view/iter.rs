@@ -102,7 +102,8 @@ impl Cursor {
 /// `iter(m)` or `reversed(m)`: the items of a view as [`Value`]s, each a
 /// `Result` (a step can fail: see [`Cursor::next_of`]). Made by
 /// [`MemoryView::iter`] and [`MemoryView::reversed`]. Cost: one
-/// [`MemoryView::get`] per item, no allocation.
+/// [`MemoryView::get`] per item, no allocation (but a `c` item's
+/// [`Value::Bytes`] is a one-byte `Vec`).
 ///
 /// ```
 /// use bufproto::{Bytes, MemoryView, Value};
@@ -258,7 +259,8 @@ impl MemoryView {
 
     /// `value in m`: whether an item equals `value` (Python's `==`, as
     /// [`Value`]'s `PartialEq`), by iteration, stopping at the first.
-    /// Cost: O(position of the first match), no allocation.
+    /// Cost: O(position of the first match), no allocation (as
+    /// [`Iter`]).
     ///
     /// # Errors
     ///

@@ -86,8 +86,9 @@ impl MemoryView {
     /// `m[key]`, as `memory_subscript`: a 0-d view takes only `()` (its
     /// item) and `...` (itself); an index is [`get`](MemoryView::get), a
     /// slice [`slice`](MemoryView::slice), a tuple of ints
-    /// [`get_at`](MemoryView::get_at). Cost: that of the call it makes
-    /// (O(1) for an index or a slice, O(ndim) for a tuple).
+    /// [`get_at`](MemoryView::get_at). Cost: that of the call it makes:
+    /// O(1) and no allocation for an index or a slice, O(ndim) and one
+    /// small `Vec` of positions for a tuple.
     ///
     /// # Errors
     ///
@@ -163,8 +164,8 @@ impl MemoryView {
     /// calls this first and [`set_key`](MemoryView::set_key) after, as
     /// CPython converts the value last. For a slice of a 1-D view only its
     /// kind is looked at (CPython takes the value's buffer before it reads
-    /// the slice). Cost: O(ndim), no allocation (one item is read to check
-    /// the bounds).
+    /// the slice). Cost: O(ndim): one item is read to check the bounds (no
+    /// allocation for an index; a tuple's positions are one small `Vec`).
     ///
     /// # Errors
     ///
@@ -205,7 +206,8 @@ impl MemoryView {
     /// 1-D view (then `value` must be bytes-like: a [`Value::Bytes`] of
     /// the slice's length; any exporter goes through
     /// [`set_slice_from`](MemoryView::set_slice_from)). Cost: O(ndim +
-    /// itemsize), no allocation; a slice copies its bytes.
+    /// itemsize); no allocation for an index, one small `Vec` of positions
+    /// for a tuple; a slice copies its bytes.
     ///
     /// # Errors
     ///
