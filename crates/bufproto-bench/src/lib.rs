@@ -11,6 +11,7 @@
 //! $ cargo run --release -p bufproto-bench --bin report   # writes src/performance/
 //! ```
 
+pub mod bridge;
 pub mod regressions;
 
 use std::cell::RefCell;
@@ -1084,7 +1085,8 @@ impl Report {
                 if t.holds { "yes" } else { "**no**" }
             );
         }
-        s.push_str("<!-- ANCHOR_END: targets -->\n");
+        s.push_str("<!-- ANCHOR_END: targets -->\n\n");
+        s.push_str(&bridge::table(self));
         s
     }
 

@@ -26,6 +26,26 @@ fn every_benchmark_runs_once() {
         }
         Err(e) => panic!("{e}"),
     };
+    // The Rust memoryview from Python, against the module cargo built
+    // with this test (a debug one: the times mean nothing here).
+    if python != "none" {
+        let rows = bufproto_bench::bridge::run_bridge(&cfg, true).expect("src/bridge.py runs");
+        for &(op, _) in bufproto_bench::bridge::BRIDGE_OPS {
+            for imp in [
+                "bufproto_py-bytes",
+                "memoryview-bytes",
+                "bufproto_py-bytearray",
+                "memoryview-bytearray",
+            ] {
+                assert!(
+                    rows.iter()
+                        .any(|s| s.op == op && s.imp == imp && s.ns.is_finite()),
+                    "{op} has no {imp} row"
+                );
+            }
+        }
+        samples.extend(rows);
+    }
     let report = Report {
         machine: "test".into(),
         date: "today".into(),
@@ -57,6 +77,14 @@ fn every_benchmark_runs_once() {
     assert!(tables.contains("| `m[1:-1]` |"));
     assert!(!report.goals().is_empty());
     assert!(tables.contains("| operation | measured | goal | holds |"));
+    if python != "none" {
+        assert!(tables
+            .contains("<!-- ANCHOR: bridge -->\n| Python | size | `bufproto_py` over `bytes` |"));
+        assert!(
+            tables.contains("| `m.cast('i').tolist()` | 256 items |"),
+            "{tables}"
+        );
+    }
     for svg in [
         bufproto_bench::slice_svg(&report),
         bufproto_bench::tobytes_svg(&report),

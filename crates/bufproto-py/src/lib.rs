@@ -6,6 +6,8 @@
 //!   `bufproto_py.ByteArray` holds one crate export ([`bufproto::Buffer`]),
 //!   so resizing it from Rust or Python fails while the view lives, with
 //!   CPython's `BufferError`.
+//! * [`slots`]: those two as every class's `__getbuffer__` and
+//!   `__releasebuffer__`, once, over the class's [`ExportsBuffer`].
 //! * [`import`]: any Python object with the buffer protocol as a
 //!   [`bufproto::Foreign`] exporter over the same memory.
 //!
@@ -31,10 +33,12 @@ mod convert;
 pub mod export;
 pub mod import;
 mod memoryview;
+pub mod slots;
 
 use convert::{Target, slice_parts};
 pub use export::{fill_view, release_view};
 pub use import::{PyMemory, foreign_and_memory, foreign_from_py};
+pub use slots::{BUSY, ExportsBuffer};
 
 /// A `bufproto::Error` as the Python exception it stands for.
 pub fn to_pyerr(e: bufproto::Error) -> PyErr {
@@ -90,41 +94,6 @@ pub(crate) fn has_buffer(obj: &Bound<'_, PyAny>) -> bool {
     unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) == 1 }
 }
 
-// ANCHOR: busy
-/// `BufferError` message for a request that arrives while a method holds
-/// the object mutably borrowed. The methods here borrow only for pure Rust
-/// work, after converting their arguments, so Python code cannot meet it;
-/// a Rust caller that holds `borrow_mut()` while it runs Python code can.
-/// `BufferError` is what every consumer of `PyObject_GetBuffer` is ready
-/// for; a panic (`PanicException`, a `BaseException`) is not.
-pub const BUSY: &str = "bufproto_py: object is being modified, cannot export a buffer now";
-
-/// `__getbuffer__` of a class that can be mutably borrowed: a shared borrow
-/// for the time of the export, or `BufferError` if a method holds `&mut`.
-///
-/// # Safety
-///
-/// As [`fill_view`].
-unsafe fn export_borrowed<T, E>(
-    slf: &Bound<'_, T>,
-    view: *mut ffi::Py_buffer,
-    flags: c_int,
-    field: fn(&T) -> &E,
-) -> PyResult<()>
-where
-    T: pyo3::PyClass<Frozen = pyo3::pyclass::boolean_struct::False>,
-    E: Exporter,
-{
-    match slf.try_borrow() {
-        // SAFETY: the caller's contract, passed on.
-        Ok(me) => unsafe { fill_view(field(&me), slf.clone().into_any(), view, flags) },
-        // SAFETY: the caller's contract: `view` is NULL or writable.
-        Err(_) => unsafe { export::refuse_view(view, PyBufferError::new_err(BUSY)) },
-    }
-}
-
-// ANCHOR_END: busy
-
 // ANCHOR: bytearray
 /// `bufproto_py.ByteArray(data=b"")`: a `bufproto::ByteArray` owned by
 /// Rust, exported to Python with the buffer protocol.
@@ -132,6 +101,12 @@ where
 pub struct PyByteArray {
     /// The Rust object; Python sees its memory, not a copy.
     pub inner: bufproto::ByteArray,
+}
+
+impl ExportsBuffer for PyByteArray {
+    fn exporter(&self) -> &dyn Exporter {
+        &self.inner
+    }
 }
 
 #[pymethods]
@@ -150,17 +125,13 @@ impl PyByteArray {
         view: *mut ffi::Py_buffer,
         flags: c_int,
     ) -> PyResult<()> {
-        // SAFETY: `view` is CPython's Py_buffer for this call; CPython
-        // calls `__releasebuffer__` (release_view) for it exactly once.
-        unsafe { export_borrowed(&slf, view, flags, |me: &Self| &me.inner) }
+        // SAFETY: CPython's own arguments to bf_getbuffer (see `slots`).
+        unsafe { slots::getbuffer(&slf, view, flags) }
     }
 
-    /// Takes the object as `Bound`, not `&self`: PyO3 would borrow for
-    /// `&self`, and a borrow fails while a method holds `&mut self`.
-    /// A release must never fail, and the view alone says what to drop.
     unsafe fn __releasebuffer__(_slf: Bound<'_, Self>, view: *mut ffi::Py_buffer) {
-        // SAFETY: `view` was filled by `fill_view` in `__getbuffer__`.
-        unsafe { release_view(view) }
+        // SAFETY: `view` was filled by `__getbuffer__` (see `slots`).
+        unsafe { slots::releasebuffer(view) }
     }
 
     /// How many buffers (Python memoryviews, Rust views) are exported now.
@@ -263,6 +234,12 @@ pub struct PyBytesObj {
     pub inner: bufproto::Bytes,
 }
 
+impl ExportsBuffer for PyBytesObj {
+    fn exporter(&self) -> &dyn Exporter {
+        &self.inner
+    }
+}
+
 #[pymethods]
 impl PyBytesObj {
     #[new]
@@ -279,15 +256,13 @@ impl PyBytesObj {
         view: *mut ffi::Py_buffer,
         flags: c_int,
     ) -> PyResult<()> {
-        // `frozen`: no borrow flag, `get()` never fails.
-        let me = slf.get();
-        // SAFETY: as for ByteArray: CPython's Py_buffer, released once.
-        unsafe { fill_view(&me.inner, slf.clone().into_any(), view, flags) }
+        // SAFETY: CPython's own arguments to bf_getbuffer (see `slots`).
+        unsafe { slots::getbuffer(&slf, view, flags) }
     }
 
     unsafe fn __releasebuffer__(_slf: Bound<'_, Self>, view: *mut ffi::Py_buffer) {
-        // SAFETY: filled by `fill_view`.
-        unsafe { release_view(view) }
+        // SAFETY: `view` was filled by `__getbuffer__` (see `slots`).
+        unsafe { slots::releasebuffer(view) }
     }
 
     fn __len__(&self) -> usize {
@@ -372,6 +347,12 @@ impl PyArray {
     }
 }
 
+impl ExportsBuffer for PyArray {
+    fn exporter(&self) -> &dyn Exporter {
+        &self.inner
+    }
+}
+
 #[pymethods]
 impl PyArray {
     #[new]
@@ -385,13 +366,13 @@ impl PyArray {
         view: *mut ffi::Py_buffer,
         flags: c_int,
     ) -> PyResult<()> {
-        // SAFETY: as for ByteArray: CPython's Py_buffer, released once.
-        unsafe { export_borrowed(&slf, view, flags, |me: &Self| &me.inner) }
+        // SAFETY: CPython's own arguments to bf_getbuffer (see `slots`).
+        unsafe { slots::getbuffer(&slf, view, flags) }
     }
 
     unsafe fn __releasebuffer__(_slf: Bound<'_, Self>, view: *mut ffi::Py_buffer) {
-        // SAFETY: filled by `fill_view`.
-        unsafe { release_view(view) }
+        // SAFETY: `view` was filled by `__getbuffer__` (see `slots`).
+        unsafe { slots::releasebuffer(view) }
     }
 
     #[getter]
@@ -482,6 +463,12 @@ pub struct PyNdArray {
     pub inner: bufproto::NdArray,
 }
 
+impl ExportsBuffer for PyNdArray {
+    fn exporter(&self) -> &dyn Exporter {
+        &self.inner
+    }
+}
+
 #[pymethods]
 impl PyNdArray {
     #[new]
@@ -511,14 +498,13 @@ impl PyNdArray {
         view: *mut ffi::Py_buffer,
         flags: c_int,
     ) -> PyResult<()> {
-        let me = slf.get();
-        // SAFETY: as for ByteArray: CPython's Py_buffer, released once.
-        unsafe { fill_view(&me.inner, slf.clone().into_any(), view, flags) }
+        // SAFETY: CPython's own arguments to bf_getbuffer (see `slots`).
+        unsafe { slots::getbuffer(&slf, view, flags) }
     }
 
     unsafe fn __releasebuffer__(_slf: Bound<'_, Self>, view: *mut ffi::Py_buffer) {
-        // SAFETY: filled by `fill_view`.
-        unsafe { release_view(view) }
+        // SAFETY: `view` was filled by `__getbuffer__` (see `slots`).
+        unsafe { slots::releasebuffer(view) }
     }
 }
 

@@ -15,16 +15,17 @@
 //! holds a borrow while Python code runs, so a `release()` from an
 //! `__index__` works and the next crate call reports the released view.
 //!
-//! What the crate lacks and is built here from its calls (see the issue's
-//! item 3): iteration (`get` per index), the dispatch of a Python key
-//! (`m[...]`, `m[()]`, tuples of slices), a public "is this writable"
-//! check, and Python's `hash` of the bytes (the crate's hash is its own,
-//! not `PYTHONHASHSEED`'s siphash).
+//! The crate gives the dispatch of a key (`MemoryView::get_key`,
+//! `set_key`: `m[...]`, `m[()]`, tuples of slices), iteration
+//! (`MemoryView::iter`, `reversed`, `contains`) and the checks of a write
+//! (`check_writable`). Built here: Python's `hash` of the bytes (the
+//! crate's hash is its own, not `PYTHONHASHSEED`'s siphash), and `==`,
+//! `count`, `index`, `in` for objects that are not the crate's values.
 
 use std::sync::Arc;
 
-use bufproto::{MemoryView, Value};
-use pyo3::exceptions::{PyNotImplementedError, PyTypeError, PyValueError};
+use bufproto::{Cursor, Key, MemoryView, Selection, Value};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
@@ -34,19 +35,10 @@ use pyo3::{PyTraverseError, gc::PyVisit};
 use crate::convert::{self, Target, slice_parts};
 use crate::{PyMemory, foreign_and_memory, has_buffer, to_pyerr};
 
-/// `memory_subscript`'s error for a key that is neither an index, a slice,
-/// nor a tuple of indices or of slices (the crate takes typed indices).
+/// `memory_subscript`'s error for an index that is not an integer
+/// (`PyNumber_AsSsize_t` is only reached for keys with `__index__`, whose
+/// conversion may still fail).
 const INVALID_KEY: &str = "memoryview: invalid slice key";
-/// `memory_subscript`'s error for a tuple of slices.
-const MULTI_SLICE: &str = "multi-dimensional slicing is not implemented";
-/// `memory_ass_sub`'s error for a slice of an N-d view or a tuple of slices.
-const MULTI_SLICE_ASSIGN: &str =
-    "memoryview slice assignments are currently restricted to ndim = 1";
-/// The crate's zero-dimensional indexing error (`m[0]` of a 0-d view).
-const ZERO_DIM: &str = "invalid indexing of 0-dim memory";
-/// `memory_ass_sub`'s errors before the key is looked at.
-const READ_ONLY: &str = "cannot modify read-only memory";
-const NO_DELETE: &str = "cannot delete memory";
 
 /// Whether `obj` has `__index__` (`PyIndex_Check`).
 fn has_index(obj: &Bound<'_, PyAny>) -> bool {
@@ -89,9 +81,46 @@ fn nested_to_py<'py>(py: Python<'py>, n: &bufproto::Nested) -> PyResult<Bound<'p
     }
 }
 
-/// The parts of a tuple key, if it is one.
-fn tuple_items<'py>(key: &Bound<'py, PyAny>) -> Option<Vec<Bound<'py, PyAny>>> {
-    key.cast::<PyTuple>().ok().map(|t| t.iter().collect())
+/// The crate's [`Key`] for a Python key that is not a slice, as
+/// `memory_subscript` and `memory_ass_sub` tell keys apart. Integers are
+/// converted only where CPython converts them: not on a 0-d view (only
+/// `()` and `...` are its keys), not for an int assigned into an N-d view,
+/// not in a tuple shorter than `ndim` (CPython refuses those keys before
+/// looking at them), so an `__index__` runs exactly when it runs there.
+/// What the key then means, and every error, is the crate's.
+fn key_of(key: &Bound<'_, PyAny>, ndim: usize, assign: bool) -> PyResult<Key> {
+    let py = key.py();
+    let tuple = key.cast::<PyTuple>().ok();
+    if ndim == 0 {
+        return Ok(match tuple {
+            Some(t) if t.is_empty() => Key::Indices(Vec::new()),
+            _ if key.is(py.Ellipsis().bind(py)) => Key::Ellipsis,
+            _ => Key::Other,
+        });
+    }
+    if has_index(key) {
+        if assign && ndim > 1 {
+            return Ok(Key::Index(0));
+        }
+        return Ok(Key::Index(index_of(key)?));
+    }
+    if key.is(py.Ellipsis().bind(py)) {
+        return Ok(Key::Ellipsis);
+    }
+    let Some(t) = tuple else {
+        return Ok(Key::Other);
+    };
+    if t.iter().all(|x| has_index(&x)) {
+        if t.len() < ndim {
+            return Ok(Key::Indices(vec![0; t.len()]));
+        }
+        let idx: PyResult<Vec<isize>> = t.iter().map(|x| index_of(&x)).collect();
+        return Ok(Key::Indices(idx?));
+    }
+    if !t.is_empty() && t.iter().all(|x| x.is_instance_of::<PySlice>()) {
+        return Ok(Key::Slices);
+    }
+    Ok(Key::Other)
 }
 
 /// `type(obj).__name__`, for messages.
@@ -214,6 +243,12 @@ pub struct PyMemoryView {
     hash: Option<isize>,
 }
 
+impl crate::ExportsBuffer for PyMemoryView {
+    fn exporter(&self) -> &dyn bufproto::Exporter {
+        &self.view
+    }
+}
+
 /// A released crate view: what a released Python object holds.
 fn released_view() -> PyResult<MemoryView> {
     let mut m = MemoryView::new(&bufproto::Bytes::default()).map_err(to_pyerr)?;
@@ -230,17 +265,6 @@ impl PyMemoryView {
             memory: self.memory.clone(),
             hash: None,
         }
-    }
-
-    /// `memory_ass_sub`'s checks before the key: released, a format the
-    /// crate can store (`adjust_fmt`), writable. Returns the format.
-    fn writable_format(&self) -> PyResult<String> {
-        let f = self.view.format().map_err(to_pyerr)?;
-        bufproto::format::adjust_fmt(f).map_err(to_pyerr)?;
-        if self.view.readonly().map_err(to_pyerr)? {
-            return Err(PyTypeError::new_err(READ_ONLY));
-        }
-        Ok(f.to_string())
     }
 
     /// `m == other` as `memory_richcompare`; `None` is `NotImplemented`
@@ -270,19 +294,6 @@ impl PyMemoryView {
         Ok(Some(slf.try_borrow()?.view.equals(&foreign)))
     }
 
-    /// `m[key]` of a 0-d view: `m[()]` is the item, `m[...]` the view.
-    fn get_zero_dim(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let py = slf.py();
-        if tuple_items(key).is_some_and(|t| t.is_empty()) {
-            let v = slf.try_borrow()?.view.get_at(&[]).map_err(to_pyerr)?;
-            return Ok(value_to_py(py, &v)?.unbind());
-        }
-        if key.is(py.Ellipsis().bind(py)) {
-            return Ok(slf.clone().into_any().unbind());
-        }
-        Err(PyTypeError::new_err(ZERO_DIM))
-    }
-
     /// `m[a:b:c]`: the new view shares the managed buffer *before* the
     /// slice's bounds are converted (CPython's order): an `__index__` that
     /// releases `m` leaves the slice valid.
@@ -296,13 +307,6 @@ impl PyMemoryView {
         let view = base.view.slice(a, b, c).map_err(to_pyerr)?;
         let sliced = base.derived(py, view);
         Ok(Py::new(py, sliced)?.into_any())
-    }
-
-    /// `m[i, j, ...]`: all indices converted, then the crate's lookup.
-    fn get_multi(slf: &Bound<'_, Self>, items: &[Bound<'_, PyAny>]) -> PyResult<Py<PyAny>> {
-        let idx: Vec<isize> = items.iter().map(index_of).collect::<PyResult<_>>()?;
-        let v = slf.try_borrow()?.view.get_at(&idx).map_err(to_pyerr)?;
-        Ok(value_to_py(slf.py(), &v)?.unbind())
     }
 
     /// `m[a:b:c] = value` on a 1-d view: `value` must export a buffer
@@ -327,37 +331,6 @@ impl PyMemoryView {
             .view
             .set_slice_from(a, b, c, &foreign)
             .map_err(to_pyerr)
-    }
-
-    /// `m[i] = value`: bounds checked (a crate read) before the value is
-    /// converted, as `memory_ass_sub` does; the store re-checks everything.
-    fn set_index(slf: &Bound<'_, Self>, i: isize, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let format = {
-            let me = slf.try_borrow()?;
-            if me.view.ndim().map_err(to_pyerr)? > 1 {
-                // the crate's "sub-views are not implemented"; nothing is
-                // written when the view has more than one dimension
-                return me.view.set(i, 0).map_err(to_pyerr);
-            }
-            me.view.get(i).map_err(to_pyerr)?;
-            me.view.format().map_err(to_pyerr)?.to_string()
-        };
-        let v = convert::value_arg(value, Target::View(&format))?;
-        slf.try_borrow()?.view.set(i, v).map_err(to_pyerr)
-    }
-
-    /// `m[i, j, ...] = value` (and `m[()]`, `m[...]` of a 0-d view).
-    fn set_multi(slf: &Bound<'_, Self>, idx: &[isize], value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let format = {
-            let me = slf.try_borrow()?;
-            if !idx.is_empty() {
-                // sub-views, too many indices, bounds: the crate's errors
-                me.view.get_at(idx).map_err(to_pyerr)?;
-            }
-            me.view.format().map_err(to_pyerr)?.to_string()
-        };
-        let v = convert::value_arg(value, Target::View(&format))?;
-        slf.try_borrow()?.view.set_at(idx, v).map_err(to_pyerr)
     }
 
     /// The shape of `cast(format, shape)`, with `copy_shape`'s order of
@@ -511,15 +484,13 @@ impl PyMemoryView {
         view: *mut ffi::Py_buffer,
         flags: std::ffi::c_int,
     ) -> PyResult<()> {
-        // SAFETY: `view` is CPython's Py_buffer for this call; CPython
-        // calls `__releasebuffer__` (release_view) for it exactly once.
-        unsafe { crate::export_borrowed(&slf, view, flags, |me: &Self| &me.view) }
+        // SAFETY: CPython's own arguments to bf_getbuffer (see `slots`).
+        unsafe { crate::slots::getbuffer(&slf, view, flags) }
     }
 
-    /// Takes `Bound`, never a borrow: a release cannot be refused.
     unsafe fn __releasebuffer__(_slf: Bound<'_, Self>, view: *mut ffi::Py_buffer) {
-        // SAFETY: `view` was filled by `fill_view` in `__getbuffer__`.
-        unsafe { crate::release_view(view) }
+        // SAFETY: `view` was filled by `__getbuffer__` (see `slots`).
+        unsafe { crate::slots::releasebuffer(view) }
     }
 
     /// `m.release()`: the crate refuses while buffers exported from `m`
@@ -624,33 +595,33 @@ impl PyMemoryView {
         self.view.len().map_err(to_pyerr)
     }
 
-    /// `memory_subscript`'s dispatch: 0-d keys, an index, a slice, a tuple
-    /// of indices, a tuple of slices (refused), anything else (refused).
+    /// `m[key]`: a slice key of a view with dimensions makes the new view
+    /// first (see `get_slice`); any other key is the crate's `get_key`.
     fn __getitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        if slf.try_borrow()?.view.ndim().map_err(to_pyerr)? == 0 {
-            return PyMemoryView::get_zero_dim(slf, key);
-        }
-        if has_index(key) {
-            let i = index_of(key)?;
-            let v = slf.try_borrow()?.view.get(i).map_err(to_pyerr)?;
-            return Ok(value_to_py(py, &v)?.unbind());
-        }
-        if let Ok(s) = key.cast::<PySlice>() {
+        let ndim = slf.try_borrow()?.view.ndim().map_err(to_pyerr)?;
+        if ndim > 0
+            && let Ok(s) = key.cast::<PySlice>()
+        {
             return PyMemoryView::get_slice(slf, s);
         }
-        if let Some(items) = tuple_items(key) {
-            if items.iter().all(has_index) {
-                return PyMemoryView::get_multi(slf, &items);
+        let key = key_of(key, ndim, false)?;
+        let item = slf.try_borrow()?.view.get_key(&key).map_err(to_pyerr)?;
+        Ok(match item {
+            Selection::Value(v) => value_to_py(py, &v)?.unbind(),
+            Selection::View(v) => {
+                let derived = slf.try_borrow()?.derived(py, v);
+                Py::new(py, derived)?.into_any()
             }
-            if !items.is_empty() && items.iter().all(|x| x.is_instance_of::<PySlice>()) {
-                return Err(PyNotImplementedError::new_err(MULTI_SLICE));
-            }
-        }
-        Err(PyTypeError::new_err(INVALID_KEY))
+            Selection::Same => slf.clone().into_any().unbind(),
+        })
     }
 
-    /// `memory_ass_sub`'s order: released, format, read-only, then the key.
+    /// `m[key] = value` in `memory_ass_sub`'s order: the checks of a write
+    /// (released, format, read-only), the key (converted), every error
+    /// about the key and its bounds, and only then the value (Python code,
+    /// run with no borrow held); the crate's store checks everything again.
+    /// A slice of a 1-D view takes the value's buffer (see `set_slice`).
     fn __setitem__(
         slf: &Bound<'_, Self>,
         key: &Bound<'_, PyAny>,
@@ -658,52 +629,51 @@ impl PyMemoryView {
     ) -> PyResult<()> {
         let ndim = {
             let me = slf.try_borrow()?;
-            me.writable_format()?;
+            me.view.check_writable().map_err(to_pyerr)?;
             me.view.ndim().map_err(to_pyerr)?
         };
-        if ndim == 0 {
-            let zero_key = key.is(slf.py().Ellipsis().bind(slf.py()))
-                || tuple_items(key).is_some_and(|t| t.is_empty());
-            if !zero_key {
-                return Err(PyTypeError::new_err(ZERO_DIM));
-            }
-            return PyMemoryView::set_multi(slf, &[], value);
-        }
-        if has_index(key) {
-            if ndim > 1 {
-                return PyMemoryView::set_index(slf, 0, value);
-            }
-            let i = index_of(key)?;
-            return PyMemoryView::set_index(slf, i, value);
-        }
-        if let Ok(s) = key.cast::<PySlice>()
-            && ndim == 1
-        {
-            return PyMemoryView::set_slice(slf, s, value);
-        }
-        if let Some(items) = tuple_items(key) {
-            if items.iter().all(has_index) {
-                if items.len() < ndim {
-                    // the crate's "sub-views are not implemented"
-                    let short = vec![0; items.len()];
-                    slf.try_borrow()?.view.get_at(&short).map_err(to_pyerr)?;
-                }
-                let idx: Vec<isize> = items.iter().map(index_of).collect::<PyResult<_>>()?;
-                return PyMemoryView::set_multi(slf, &idx, value);
-            }
-            if !items.is_empty() && items.iter().all(|x| x.is_instance_of::<PySlice>()) {
-                return Err(PyNotImplementedError::new_err(MULTI_SLICE_ASSIGN));
-            }
-        }
-        if key.is_instance_of::<PySlice>() {
-            return Err(PyNotImplementedError::new_err(MULTI_SLICE_ASSIGN));
-        }
-        Err(PyTypeError::new_err(INVALID_KEY))
+        let key = match key.cast::<PySlice>() {
+            Ok(s) if ndim == 1 => return PyMemoryView::set_slice(slf, s, value),
+            // refused by the crate (0-d, or N-d); the bounds never matter
+            Ok(_) if ndim > 1 => Key::Slice(None, None, None),
+            _ => key_of(key, ndim, true)?,
+        };
+        let format = {
+            let me = slf.try_borrow()?;
+            me.view.check_set_key(&key).map_err(to_pyerr)?;
+            me.view.format().map_err(to_pyerr)?.to_string()
+        };
+        let v = convert::value_arg(value, Target::View(&format))?;
+        slf.try_borrow()?.view.set_key(&key, v).map_err(to_pyerr)
     }
 
     fn __delitem__(&self, _key: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.writable_format()?;
-        Err(PyTypeError::new_err(NO_DELETE))
+        self.view.del_key(&Key::Other).map_err(to_pyerr)
+    }
+
+    /// `x in m`: the crate's `contains` for a value it can compare (see
+    /// `exact_value`); for any other object the crate's iteration and
+    /// Python's `==` on each item.
+    fn __contains__(slf: &Bound<'_, Self>, value: &Bound<'_, PyAny>) -> PyResult<bool> {
+        if let Some(v) = PyMemoryView::exact_value(value) {
+            return slf.try_borrow()?.view.contains(v).map_err(to_pyerr);
+        }
+        let cursor = slf
+            .try_borrow()?
+            .view
+            .contains_iter()
+            .map_err(to_pyerr)?
+            .into_cursor();
+        let it = MemoryIterator {
+            seq: Some(slf.clone().unbind()),
+            cursor,
+        };
+        for item in it.items(slf.py()) {
+            if item?.bind(slf.py()).eq(value)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// `iter(m)`: 3.14's `memory_iter` errors (the crate's, from `get`),
@@ -945,52 +915,33 @@ impl PyMemoryView {
     }
 }
 
-/// `iter(m)` / `reversed(m)` of a [`PyMemoryView`]: one crate `get` per
-/// step, so a release between steps is `ValueError`, as in CPython.
+/// `iter(m)` / `reversed(m)` of a [`PyMemoryView`]: the crate's
+/// [`Cursor`], handed the view at each step (no borrow is kept between
+/// steps), so a release between steps is `ValueError`, as in CPython.
 #[pyclass(name = "memory_iterator", module = "bufproto_py")]
 pub struct MemoryIterator {
+    /// `None` once exhausted: the iterator lets go of its view.
     seq: Option<Py<PyMemoryView>>,
-    /// The next position from the front (or from the back if `reverse`).
-    next: usize,
-    len: usize,
-    reverse: bool,
+    cursor: Cursor,
 }
 
 impl MemoryIterator {
+    /// The crate's `iter` (3.14's `memory_iter` checks) or `reversed`
+    /// (the sequence protocol: `len(m)` now, `m[i]`'s errors at each step).
     fn new(seq: &Bound<'_, PyMemoryView>, reverse: bool) -> PyResult<MemoryIterator> {
-        let len = {
+        let cursor = {
             let me = seq.try_borrow()?;
-            let v = &me.view;
-            // `reversed(m)` is the sequence protocol: `len(m)` now, `m[i]`
-            // (and its errors) at each step.
-            if reverse {
-                v.len().map_err(to_pyerr)?
+            let items = if reverse {
+                me.view.reversed()
             } else {
-                MemoryIterator::check_iterable(v)?
-            }
+                me.view.iter()
+            };
+            items.map_err(to_pyerr)?.into_cursor()
         };
         Ok(MemoryIterator {
             seq: Some(seq.clone().unbind()),
-            next: 0,
-            len,
-            reverse,
+            cursor,
         })
-    }
-
-    /// `memory_iter`'s checks: 0-d and N-d views refused (the crate's
-    /// errors of `m[0]`), the format checked once; returns the length.
-    fn check_iterable(v: &MemoryView) -> PyResult<usize> {
-        {
-            if v.ndim().map_err(to_pyerr)? != 1 {
-                // the crate's 0-d and N-d errors of `m[0]`
-                v.get(0).map_err(to_pyerr)?;
-            }
-            // the format is checked once, even for an empty view
-            v.slice(Some(0), Some(0), None)
-                .and_then(|e| e.tolist())
-                .map_err(to_pyerr)?;
-            v.len().map_err(to_pyerr)
-        }
     }
 
     /// The next item, or `None` at the end (the iterator then lets go).
@@ -998,19 +949,14 @@ impl MemoryIterator {
         let Some(seq) = &self.seq else {
             return Ok(None);
         };
-        if self.next >= self.len {
-            self.seq = None;
-            return Ok(None);
+        let next = self.cursor.next_of(&seq.bind(py).try_borrow()?.view);
+        match next {
+            None => {
+                self.seq = None;
+                Ok(None)
+            }
+            Some(v) => Ok(Some(value_to_py(py, &v.map_err(to_pyerr)?)?.unbind())),
         }
-        let i = if self.reverse {
-            self.len - 1 - self.next
-        } else {
-            self.next
-        };
-        self.next += 1;
-        let i = isize::try_from(i).unwrap_or(isize::MAX);
-        let v = seq.bind(py).try_borrow()?.view.get(i).map_err(to_pyerr)?;
-        Ok(Some(value_to_py(py, &v)?.unbind()))
     }
 
     /// The items as a Rust iterator (for `count`).

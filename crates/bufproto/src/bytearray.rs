@@ -9,6 +9,8 @@ use crate::layout::{Layout, adjust_slice, normalize_index};
 use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id};
 use crate::storage::Storage;
 
+mod ops;
+
 /// Python's `bytearray`: mutable and growable, shareable with views.
 ///
 /// The bytes live in a `Shared` allocation (see the `storage` module) whose

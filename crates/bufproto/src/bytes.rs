@@ -12,6 +12,9 @@ use crate::layout::{Layout, adjust_slice, normalize_index};
 use crate::protocol::{Buffer, Exporter, Flags, ObjRef, new_id};
 use crate::storage::{Storage, try_arc};
 
+pub(crate) mod ops;
+pub use ops::Needle;
+
 /// Python's `bytes`: an immutable byte string.
 ///
 /// A `Bytes` is an `Arc<[u8]>` plus a range, so `clone` and contiguous

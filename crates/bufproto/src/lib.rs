@@ -148,11 +148,11 @@ mod view;
 
 pub use crate::array::Array;
 pub use crate::bytearray::ByteArray;
-pub use crate::bytes::Bytes;
+pub use crate::bytes::{Bytes, Needle};
 pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::foreign::{Foreign, ForeignMemory};
 pub use crate::format::Value;
 pub use crate::ndarray::NdArray;
 pub use crate::protocol::{Buffer, Exporter, Flags, ObjRef};
 pub use crate::versions::{VERSION_DIFFERENCES, VersionDifference};
-pub use crate::view::{Item, Items, MemoryView, Nested, Typed};
+pub use crate::view::{Cursor, Item, Items, Iter, Key, MemoryView, Nested, Selection, Typed};

@@ -3,9 +3,14 @@
 //! `src/performance/` — `results.json`, `tables.md.txt` and the SVG plots
 //! that chapter 15 reads.
 //!
+//! The last part times `bufproto_py.memoryview` against the builtin from
+//! Python (`src/bridge.py`, against the extension module cargo built with
+//! this binary: release for a measuring run).
+//!
 //! `--render` redraws the tables and plots from `src/performance/results.json`
 //! without measuring. `--only OP,OP` measures only those operations (Rust side), prints the
-//! medians and writes nothing. `--quick` runs each benchmark once on small sizes and writes nothing into
+//! medians and writes nothing (`bridge` among them: the Python-side
+//! bridge benchmarks too). `--quick` runs each benchmark once on small sizes and writes nothing into
 //! `src/` (the test `tests/quick.rs` does the same); `--out DIR` writes
 //! elsewhere.
 //!
@@ -120,7 +125,14 @@ fn main() {
         r.samples
     };
     eprintln!("report: Rust done in {:.0?}; now CPython", start.elapsed());
-    if only.is_some() {
+    if let Some(ops) = &only {
+        // `--only bridge`: the Rust memoryview from Python too.
+        if ops.iter().any(|o| o == "bridge") {
+            match bufproto_bench::bridge::run_bridge(&cfg, quick) {
+                Ok(rows) => samples.extend(rows),
+                Err(e) => eprintln!("report: {e}"),
+            }
+        }
         for s in &samples {
             println!(
                 "{:>14} {:>20} {:>9} {}",
@@ -138,6 +150,17 @@ fn main() {
         std::process::exit(1);
     });
     samples.extend(py);
+    eprintln!(
+        "report: CPython done in {:.0?}; now the Rust memoryview from Python",
+        start.elapsed()
+    );
+    match bufproto_bench::bridge::run_bridge(&cfg, quick) {
+        Ok(rows) => samples.extend(rows),
+        Err(e) => {
+            eprintln!("report: {e}");
+            std::process::exit(1);
+        }
+    }
     let report = Report {
         machine: machine(),
         date: today(),

@@ -73,9 +73,13 @@ mod cast;
 mod compare;
 mod flat;
 mod items;
+mod iter;
+mod key;
 mod list;
 mod typed;
 
+pub use iter::{Cursor, Iter};
+pub use key::{Key, Selection};
 pub use list::{Items, Nested};
 pub use typed::{Item, Typed};
 
