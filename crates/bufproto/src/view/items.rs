@@ -169,28 +169,67 @@ impl Live {
 
 impl Live {
     /// `tolist` of a view with suboffsets: the pointers are followed once
-    /// per item ([`indirect::item_offsets`]), then the items are nested by
-    /// the shape.
+    /// per item ([`indirect::item_offsets`]); each innermost row is built as
+    /// `rows` builds a direct one (one pass in the native type) when its
+    /// last dimension has no suboffset, item by item otherwise.
     fn tolist_indirect(&self) -> Result<Nested> {
-        let offsets = indirect::item_offsets(self.mbuf.storage(), self.layout(), false)?;
-        let mut items = offsets.into_iter().map(|o| self.read(o));
-        fn build(
-            shape: &[usize],
-            items: &mut dyn Iterator<Item = Result<Value>>,
-        ) -> Result<Nested> {
-            let Some((&n, inner)) = shape.split_first() else {
-                return Ok(Nested::Item(items.next().ok_or_else(Error::size_overflow)??));
+        let layout = self.layout();
+        let storage = self.mbuf.storage();
+        let offsets = indirect::item_offsets(storage, layout, false)?;
+        let (Some((&n, outer)), Some(&stride)) =
+            (layout.shape().split_last(), layout.strides().last())
+        else {
+            let off = *offsets.first().ok_or_else(Error::size_overflow)?;
+            return Ok(Nested::Item(self.read(off)?));
+        };
+        let last_direct = layout
+            .suboffsets()
+            .and_then(<[isize]>::last)
+            .is_none_or(|&s| s < 0);
+        let row = |k: usize| -> Result<Nested> {
+            let nat = match self.native {
+                Some(nat) => nat,
+                // An empty row reads no item, so no format error (CPython).
+                None if n == 0 => return Ok(Nested::List(Vec::new())),
+                None => self.native()?,
             };
-            // `n` slots even when the items are none at all: the list of
+            if n == 0 {
+                return Ok(Nested::Items(list::row(storage, nat, 0, 0, stride)?));
+            }
+            let start = k.checked_mul(n).ok_or_else(Error::size_overflow)?;
+            let offs = start
+                .checked_add(n)
+                .and_then(|end| offsets.get(start..end))
+                .ok_or_else(Error::size_overflow)?;
+            if last_direct {
+                let first = *offs.first().ok_or_else(Error::size_overflow)?;
+                return Ok(Nested::Items(list::row(storage, nat, first, n, stride)?));
+            }
+            let mut v = try_vec(n)?;
+            for &o in offs {
+                v.push(Nested::Item(self.read_as(nat, o)?));
+            }
+            Ok(Nested::List(v))
+        };
+        fn build(
+            outer: &[usize],
+            next: &mut usize,
+            row: &dyn Fn(usize) -> Result<Nested>,
+        ) -> Result<Nested> {
+            let Some((&m, inner)) = outer.split_first() else {
+                *next += 1;
+                return row(*next - 1);
+            };
+            // `m` slots even when the items are none at all: the list of
             // 2**62 empty lists of shape [2**62, 0] is CPython's
             // `MemoryError` too, and must fail before it is allocated.
-            let mut v = try_vec(n)?;
-            for _ in 0..n {
-                v.push(build(inner, items)?);
+            let mut v = try_vec(m)?;
+            for _ in 0..m {
+                v.push(build(inner, next, row)?);
             }
             Ok(Nested::List(v))
         }
-        build(self.layout().shape(), &mut items)
+        build(outer, &mut 0, &row)
     }
 }
 

@@ -451,7 +451,8 @@ impl MemoryView {
                 );
                 // `PyBuffer_IsContiguous`: never for suboffsets.
                 l.layout().suboffsets().is_none()
-                    && !layout::is_c_contiguous(sh, st, it) && layout::is_f_contiguous(sh, st, it)
+                    && !layout::is_c_contiguous(sh, st, it)
+                    && layout::is_f_contiguous(sh, st, it)
             }
             _ => return Err(Error::value_error("order must be 'C', 'F' or 'A'")),
         };
