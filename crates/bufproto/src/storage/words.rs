@@ -61,7 +61,9 @@ fn split(start: usize, end: usize) -> (Option<Part>, Range<usize>, Option<Part>)
 #[inline]
 fn patched(w: u64, lo: usize, hi: usize, src: &[u8]) -> u64 {
     let mut b = w.to_ne_bytes();
-    if let Some(d) = b.get_mut(lo..hi) {
+    if let Some(d) = b.get_mut(lo..hi)
+        && d.len() == src.len()
+    {
         d.copy_from_slice(src);
     }
     u64::from_ne_bytes(b)
