@@ -700,14 +700,19 @@ impl ByteArray {
         Ok(v)
     }
 
-    /// `bytes(b)`. Cost: copies `len` bytes.
+    /// `bytes(b)`. Cost: copies `len` bytes, once.
     ///
     /// ```
     /// use bufproto::{ByteArray, Bytes};
     /// assert_eq!(ByteArray::from(&b"ab"[..]).to_bytes(), Bytes::from(&b"ab"[..]));
     /// ```
     pub fn to_bytes(&self) -> Bytes {
-        Bytes::from(self.to_vec())
+        // Straight into the new `Bytes`' allocation (word loads), unless
+        // that allocation is refused; then the `Vec` path.
+        match self.storage.arc_of(self.start, self.len) {
+            Some(a) => Bytes::from_arc(a),
+            None => Bytes::from(self.to_vec()),
+        }
     }
 
     /// `b.hex()`. Cost: O(len).

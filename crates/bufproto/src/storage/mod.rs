@@ -930,6 +930,78 @@ mod tests {
         }
     }
 
+    /// The copy engine against the definition: the items at the layout's
+    /// offsets, in C or Fortran order, for every storage and many shapes.
+    #[test]
+    fn gather_is_every_item_in_order() {
+        let data: Vec<u8> = (0..=255).collect();
+        let layouts = [
+            Layout::new(0, 1, "B", vec![256], vec![1]).unwrap(),
+            Layout::new(255, 1, "B", vec![256], vec![-1]).unwrap(),
+            Layout::new(3, 1, "B", vec![50], vec![5]).unwrap(),
+            Layout::new(1, 2, "H", vec![40], vec![6]).unwrap(),
+            Layout::new(0, 1, "B", vec![4, 8], vec![8, 1]).unwrap(),
+            Layout::new(0, 1, "B", vec![4, 8], vec![1, 4]).unwrap(),
+            Layout::new(200, 4, "i", vec![3, 5], vec![-40, 4]).unwrap(),
+            Layout::new(9, 1, "B", vec![3, 4, 5], vec![60, -3, 10]).unwrap(),
+            Layout::new(9, 3, "3s", vec![2, 3, 1], vec![30, 9, 0]).unwrap(),
+            Layout::new(0, 1, "B", vec![2, 0, 3], vec![3, 3, 1]).unwrap(),
+            Layout::new(5, 1, "B", vec![], vec![]).unwrap(),
+        ];
+        for s in both(&data) {
+            for l in &layouts {
+                assert!(l.fits(data.len()), "{l:?}");
+                for fortran in [false, true] {
+                    let offsets = if fortran {
+                        l.item_offsets_fortran().unwrap()
+                    } else {
+                        l.item_offsets().unwrap()
+                    };
+                    let mut want = Vec::new();
+                    for o in offsets {
+                        assert!(s.copy_out(o, l.itemsize(), &mut want));
+                    }
+                    let what = format!("{l:?} fortran={fortran}");
+                    assert_eq!(s.gather(l, fortran).unwrap(), want, "{what}");
+                    assert_eq!(&s.gather_arc(l, fortran).unwrap()[..], &want[..], "{what}");
+                }
+            }
+            let huge = Layout::new(0, 1, "B", vec![usize::MAX >> 2], vec![0]).unwrap();
+            assert_eq!(
+                s.gather(&huge, false).unwrap_err().kind(),
+                crate::ErrorKind::MemoryError
+            );
+        }
+    }
+
+    /// Strided copies that cross the 4 KiB blocks of the shared path.
+    #[test]
+    fn strided_copies_across_blocks() {
+        let data: Vec<u8> = (0..20_000).map(|i| (i * 7 % 251) as u8).collect();
+        for s in both(&data) {
+            for (first, stride, item) in [
+                (0, 2, 1),
+                (1, 3, 1),
+                (5, 4, 2),
+                (3, 8, 8),
+                (2, 7, 3),
+                (0, 64, 5),
+                (1, 65, 1),
+                (11, 1, 1),
+            ] {
+                let n = (data.len() - first - item) / stride + 1;
+                let mut want = Vec::new();
+                for k in 0..n {
+                    want.extend_from_slice(&data[first + k * stride..][..item]);
+                }
+                let mut got = Vec::new();
+                assert!(s.copy_strided(first, n, stride as isize, item, &mut got));
+                assert_eq!(got, want, "{first} {stride} {item}");
+                assert!(!s.copy_strided(first, n + 1, stride as isize, item, &mut got));
+            }
+        }
+    }
+
     #[test]
     fn frozen_is_not_writable() {
         let s = Storage::Frozen(Arc::from(&b"ab"[..]));

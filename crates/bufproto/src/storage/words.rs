@@ -61,7 +61,9 @@ fn split(start: usize, end: usize) -> (Option<Part>, Range<usize>, Option<Part>)
 #[inline]
 fn patched(w: u64, lo: usize, hi: usize, src: &[u8]) -> u64 {
     let mut b = w.to_ne_bytes();
-    if let Some(d) = b.get_mut(lo..hi) {
+    if let Some(d) = b.get_mut(lo..hi)
+        && d.len() == src.len()
+    {
         d.copy_from_slice(src);
     }
     u64::from_ne_bytes(b)
@@ -174,7 +176,21 @@ impl Words {
     /// end.
     #[inline]
     pub(crate) fn store(&self, i: usize, v: u8) -> bool {
-        self.copy_in(i, &[v])
+        if i >= self.len {
+            return false;
+        }
+        let Some(w) = self.words.get(i / W) else {
+            return false;
+        };
+        let k = i % W;
+        let _ = w.fetch_update(Relaxed, Relaxed, |x| {
+            let mut b = x.to_ne_bytes();
+            if let Some(d) = b.get_mut(k) {
+                *d = v;
+            }
+            Some(u64::from_ne_bytes(b))
+        });
+        true
     }
 
     /// Copies bytes `start..start+dst.len()` into `dst`; `false` if out of
@@ -260,6 +276,9 @@ impl Words {
     }
 
     fn write(&self, start: usize, src: &[u8], owned: bool) -> bool {
+        if let ([v], false) = (src, owned) {
+            return self.store(start, *v);
+        }
         // Shared writes reach written words only (a `bytearray` writes its
         // whole logical length before it can be exported).
         let Some(end) = self
