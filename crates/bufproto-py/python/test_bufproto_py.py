@@ -465,6 +465,13 @@ class IndirectBuffers(unittest.TestCase):
         self.assertEqual(outcome(lambda: bp.memoryview(m)),
                          ("BufferError", "bufproto: cannot bound the memory of an "
                           "indirect buffer from 'memoryview'"))
+        # a _testbuffer consumer is its exporter's memory: bounded through
+        # its obj, or not at all
+        self.assertEqual(bp.memoryview(tb.ndarray(nd, getbuf=tb.PyBUF_FULL_RO)).tolist(),
+                         [0, 1, 2])
+        self.assertEqual(outcome(lambda: bp.memoryview(tb.ndarray(m, getbuf=tb.PyBUF_FULL_RO))),
+                         ("BufferError", "bufproto: cannot bound the memory of an "
+                          "indirect buffer from 'ndarray'"))
         # suboffsets all -1 follow no pointer: any exporter is fine
         ex = tb.ndarray(list(range(6)), shape=[2, 3], format="B")
         ex.add_suboffsets()

@@ -126,10 +126,11 @@ const MAX_POINTERS: usize = 1 << 20;
 /// where an exporter's allocations begin and end, and the pointers of a
 /// PIL-style array may point into several (PIL's own images keep one block
 /// per row). Known here: a `_testbuffer.ndarray` that owns its memory
-/// (`ndarray.obj is None`), whose `init_suboffsets` put the pointer table
-/// and the items in one block; and the views and re-exporters of one
-/// (builtin or `bufproto_py` memoryviews, `_testbuffer.ndarray` consumers),
-/// through their `obj`.
+/// (made from a list: `ndarray.offset >= 0`), whose `init_suboffsets` put
+/// the pointer table and the items in one block; and the views and
+/// re-exporters of one (builtin or `bufproto_py` memoryviews,
+/// `_testbuffer.ndarray` consumers, whose `offset` is -1), through their
+/// `obj`.
 fn one_allocation(obj: &Bound<'_, PyAny>, depth: usize) -> bool {
     if depth > 16 {
         return false;
@@ -155,10 +156,16 @@ fn one_allocation(obj: &Bound<'_, PyAny>, depth: usize) -> bool {
         .and_then(|m| m.get_item("_testbuffer"))
         .and_then(|t| t.getattr("ndarray"));
     match ndarray {
-        Ok(t) if obj.get_type().is(&t) => match obj.getattr("obj") {
-            Ok(o) if o.is_none() => true,
-            o => base(o),
-        },
+        // An array made from a list owns its block and reports its offset
+        // in it (`>= 0`); a consumer of another exporter (`ndarray(ex)`)
+        // reports -1 and is that exporter's memory.
+        Ok(t) if obj.get_type().is(&t) => {
+            let owns = obj
+                .getattr("offset")
+                .and_then(|o| o.extract::<isize>())
+                .is_ok_and(|o| o >= 0);
+            owns || base(obj.getattr("obj"))
+        }
         _ => false,
     }
 }

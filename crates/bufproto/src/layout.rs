@@ -10,6 +10,9 @@
 //! format is stored as a string beside its item size (`"B"`, 1; `"<i"`, 4):
 //! the layout does not interpret it (see [`format`](crate::format)). A
 //! 0-dimensional layout (shape `[]`) has exactly one item, at `offset`.
+//! An indirect (PIL-style) layout also has
+//! [`suboffsets`](Layout::suboffsets): there the formula stops at each
+//! pointer stored in the memory, which only the memory can follow.
 //!
 //! All arithmetic here is checked: a computation that would overflow returns
 //! `None` or an error instead of wrapping or panicking.

@@ -58,8 +58,10 @@ struct Pil {
     layout: Layout,
     /// Bytes of the pointer table before the data.
     table: usize,
-    /// Pointer `k` holds `base + start + k * step`.
-    start: usize,
+    /// Pointer `k` holds `base + start + k * step`. `start` may be
+    /// negative for an array without items (shape `[2, 0]` with a negative
+    /// `strides[0]`): its pointers, never followed, point outside.
+    start: isize,
     step: usize,
 }
 
@@ -97,7 +99,6 @@ fn pil_layout(direct: &Layout) -> Result<Pil> {
         .ok()
         .and_then(|t| t.checked_add(direct.offset()))
         .and_then(|t| t.checked_add(imin))
-        .and_then(|t| usize::try_from(t).ok())
         .ok_or_else(overflow)?;
     let ptr = isize::try_from(PTR).map_err(|_| overflow())?;
     let (stride0, buf) = if s0 >= 0 {
@@ -342,10 +343,11 @@ impl NdArray {
         let cell = |base: usize, k: usize| -> Result<[u8; PTR]> {
             let at = k
                 .checked_mul(step)
+                .and_then(|d| isize::try_from(d).ok())
                 .and_then(|d| d.checked_add(start))
-                .and_then(|d| d.checked_add(base))
                 .ok_or_else(overflow)?;
-            Ok(at.to_ne_bytes())
+            // As C computes it; the crate checks a pointer when it follows one.
+            Ok(base.wrapping_add_signed(at).to_ne_bytes())
         };
         let storage = if writable {
             let s = Storage::shared_from(&bytes)?;

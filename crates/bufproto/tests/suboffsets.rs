@@ -60,6 +60,9 @@ fn cases() -> Vec<Case> {
         case(24, "q", &[2, 3, 2], Some(&[-48, 16, -8]), 56, false),
         case(6, "B", &[0, 3], None, 0, false),
         case(6, "B", &[2, 0], None, 0, true),
+        // No items, a negative strides[0]: pointers aimed below the block
+        // (found by the adversarial pil_arrays target).
+        case(1, "q", &[2, 0], Some(&[-24, 0]), 0, false),
         case(6, "b", &[3, 2], None, 0, false),
         case(4, "c", &[4], None, 0, false),
     ]
