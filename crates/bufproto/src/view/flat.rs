@@ -4,7 +4,7 @@
 
 use super::Live;
 use crate::error::{Error, Result};
-use crate::format::{Native, Value};
+use crate::format::{Native, Value, half_to_f64};
 use crate::layout::Layout;
 use crate::storage::Storage;
 
@@ -16,6 +16,7 @@ use crate::storage::Storage;
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Flat {
     pub(super) nat: Native,
+    kind: Kind,
     pub(super) size: usize,
     pub(super) len: usize,
     pub(super) first: usize,
@@ -25,6 +26,7 @@ pub(super) struct Flat {
 impl Flat {
     pub(super) fn of(layout: &Layout, native: Option<Native>) -> Option<Flat> {
         let nat = native?;
+        let kind = Kind::of(nat)?;
         let ([len], [stride]) = (layout.shape(), layout.strides()) else {
             return None;
         };
@@ -35,6 +37,7 @@ impl Flat {
         }
         Some(Flat {
             nat,
+            kind,
             size: nat.size(),
             len: *len,
             first: usize::try_from(layout.offset()).ok()?,
@@ -57,6 +60,71 @@ impl Flat {
         };
         let delta = isize::try_from(i).ok()?.checked_mul(self.stride)?;
         self.first.checked_add_signed(delta)
+    }
+}
+
+/// How an item of a [`Flat`] view is loaded and what Python value it is:
+/// one `match` on it reads the item (a `c` item, a one-byte `bytes`, takes
+/// the general path: its `Vec` is no fast path).
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    U8,
+    I8,
+    Bool,
+    U16,
+    I16,
+    F16,
+    U32,
+    I32,
+    F32,
+    U64,
+    I64,
+    F64,
+}
+
+impl Kind {
+    fn of(nat: Native) -> Option<Kind> {
+        let signed = matches!(nat.char(), 'b' | 'h' | 'i' | 'l' | 'q' | 'n');
+        Some(match (nat.char(), nat.size(), signed) {
+            ('c', ..) => return None,
+            ('?', ..) => Kind::Bool,
+            ('e', ..) => Kind::F16,
+            ('f', ..) => Kind::F32,
+            ('d', ..) => Kind::F64,
+            (_, 1, true) => Kind::I8,
+            (_, 1, false) => Kind::U8,
+            (_, 2, true) => Kind::I16,
+            (_, 2, false) => Kind::U16,
+            (_, 4, true) => Kind::I32,
+            (_, 4, false) => Kind::U32,
+            (_, 8, true) => Kind::I64,
+            (_, 8, false) => Kind::U64,
+            _ => return None,
+        })
+    }
+
+    /// The item at `off` as a Python value, or `None` if out of bounds.
+    #[inline(always)]
+    fn load(self, s: &Storage, off: usize) -> Option<Value> {
+        let int = |i: i128| Some(Value::Int(i));
+        match self {
+            Kind::U8 => int(i128::from(s.load_byte(off)?)),
+            Kind::I8 => int(i128::from(s.load_byte(off)? as i8)),
+            Kind::Bool => Some(Value::Bool(s.load_byte(off)? != 0)),
+            Kind::U16 => int(i128::from(u16::from_le_bytes(s.load_item(off)?))),
+            Kind::I16 => int(i128::from(i16::from_le_bytes(s.load_item(off)?))),
+            Kind::F16 => Some(Value::Float(half_to_f64(u16::from_le_bytes(
+                s.load_item(off)?,
+            )))),
+            Kind::U32 => int(i128::from(u32::from_le_bytes(s.load_item(off)?))),
+            Kind::I32 => int(i128::from(i32::from_le_bytes(s.load_item(off)?))),
+            Kind::F32 => Some(Value::Float(f64::from(f32::from_le_bytes(
+                s.load_item(off)?,
+            )))),
+            Kind::U64 => int(i128::from(u64::from_le_bytes(s.load_item(off)?))),
+            Kind::I64 => int(i128::from(i64::from_le_bytes(s.load_item(off)?))),
+            Kind::F64 => Some(Value::Float(f64::from_le_bytes(s.load_item(off)?))),
+        }
     }
 }
 
@@ -99,8 +167,8 @@ impl Live {
         let f = self.flat.as_ref()?;
         let off = f.offset(index)?;
         Some(
-            load_bits(self.mbuf.storage(), f.size, off)
-                .map(|u| f.nat.value_of_bits(u))
+            f.kind
+                .load(self.mbuf.storage(), off)
                 .ok_or_else(Error::size_overflow),
         )
     }
