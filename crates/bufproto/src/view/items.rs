@@ -386,7 +386,11 @@ impl MemoryView {
     }
 
     /// `m.tolist()`: nested lists of values (one level per dimension), or a
-    /// single value for a 0-d view. Cost: O(nitems).
+    /// single value for a 0-d view. Each row of the last dimension is a
+    /// [`Nested::Items`] of the format's native Rust type, read in one pass
+    /// (no per-item format dispatch) into one allocation of its exact size;
+    /// each dimension above is a [`Nested::List`]. Cost: O(nitems); for a
+    /// 1-D view, one allocation (`tests/allocations.rs` counts it).
     ///
     /// # Errors
     ///
