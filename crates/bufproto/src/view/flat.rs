@@ -32,16 +32,31 @@ impl Flat {
         };
         // The item size is the format's (a layout of another size, from a
         // foreign exporter, takes the general path).
-        if layout.itemsize() != nat.size() {
+        let size = kind.size();
+        if layout.itemsize() != size {
             return None;
         }
         Some(Flat {
             nat,
             kind,
-            size: nat.size(),
+            size,
             len: *len,
             first: usize::try_from(layout.offset()).ok()?,
             stride: *stride,
+        })
+    }
+
+    /// The fast layout of a slice of this view (`layout`, 1-D, same
+    /// format): only where its items are changes.
+    pub(super) fn resliced(&self, layout: &Layout) -> Option<Flat> {
+        let ([len], [stride]) = (layout.shape(), layout.strides()) else {
+            return None;
+        };
+        Some(Flat {
+            len: *len,
+            first: usize::try_from(layout.offset()).ok()?,
+            stride: *stride,
+            ..*self
         })
     }
 
@@ -84,23 +99,37 @@ enum Kind {
 
 impl Kind {
     fn of(nat: Native) -> Option<Kind> {
-        let signed = matches!(nat.char(), 'b' | 'h' | 'i' | 'l' | 'q' | 'n');
-        Some(match (nat.char(), nat.size(), signed) {
-            ('c', ..) => return None,
-            ('?', ..) => Kind::Bool,
-            ('e', ..) => Kind::F16,
-            ('f', ..) => Kind::F32,
-            ('d', ..) => Kind::F64,
-            (_, 1, true) => Kind::I8,
-            (_, 1, false) => Kind::U8,
-            (_, 2, true) => Kind::I16,
-            (_, 2, false) => Kind::U16,
-            (_, 4, true) => Kind::I32,
-            (_, 4, false) => Kind::U32,
-            (_, 8, true) => Kind::I64,
-            (_, 8, false) => Kind::U64,
-            _ => return None,
+        // `l n L N P` are 8 bytes on 64-bit targets, 4 elsewhere.
+        let wide = || nat.size() == 8;
+        Some(match nat.char() {
+            'B' => Kind::U8,
+            'b' => Kind::I8,
+            '?' => Kind::Bool,
+            'H' => Kind::U16,
+            'h' => Kind::I16,
+            'e' => Kind::F16,
+            'I' => Kind::U32,
+            'i' => Kind::I32,
+            'f' => Kind::F32,
+            'Q' => Kind::U64,
+            'q' => Kind::I64,
+            'd' => Kind::F64,
+            'l' | 'n' if wide() => Kind::I64,
+            'l' | 'n' => Kind::I32,
+            'L' | 'N' | 'P' if wide() => Kind::U64,
+            'L' | 'N' | 'P' => Kind::U32,
+            _ => return None, // 'c'
         })
+    }
+
+    /// The item's size in bytes.
+    fn size(self) -> usize {
+        match self {
+            Kind::U8 | Kind::I8 | Kind::Bool => 1,
+            Kind::U16 | Kind::I16 | Kind::F16 => 2,
+            Kind::U32 | Kind::I32 | Kind::F32 => 4,
+            Kind::U64 | Kind::I64 | Kind::F64 => 8,
+        }
     }
 
     /// The item at `off` as a Python value, or `None` if out of bounds.
