@@ -17,7 +17,6 @@ use crate::storage::Storage;
 pub(super) struct Flat {
     pub(super) nat: Native,
     kind: Kind,
-    pub(super) size: usize,
     pub(super) len: usize,
     pub(super) first: usize,
     pub(super) stride: isize,
@@ -39,11 +38,16 @@ impl Flat {
         Some(Flat {
             nat,
             kind,
-            size,
             len: *len,
             first: usize::try_from(layout.offset()).ok()?,
             stride: *stride,
         })
+    }
+
+    /// The item size in bytes.
+    #[inline(always)]
+    pub(super) fn size(&self) -> usize {
+        self.kind.size()
     }
 
     /// The fast layout of a slice of this view (`layout`, 1-D, same
@@ -123,6 +127,7 @@ impl Kind {
     }
 
     /// The item's size in bytes.
+    #[inline(always)]
     fn size(self) -> usize {
         match self {
             Kind::U8 | Kind::I8 | Kind::Bool => 1,
@@ -215,7 +220,7 @@ impl Live {
         let f = self.flat.as_ref()?;
         let off = f.offset(index)?;
         Some(match f.nat.bits_of(v) {
-            Ok(u) if store_bits(self.mbuf.storage(), f.size, off, u) => Ok(()),
+            Ok(u) if store_bits(self.mbuf.storage(), f.size(), off, u) => Ok(()),
             Ok(_) => Err(Error::read_only()),
             Err(e) => Err(e),
         })
