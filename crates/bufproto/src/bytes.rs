@@ -393,6 +393,7 @@ impl Exporter for Bytes {
     /// # Errors
     ///
     /// `BufferError: Object is not writable.` for [`Flags::WRITABLE`].
+    #[inline]
     fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
         let (storage, start, len) = self.frozen_parts();
         let layout = Layout::bytes_at(start, len).ok_or_else(Error::size_overflow)?;

@@ -495,6 +495,7 @@ impl Layout {
 
     /// [`Layout::bytes`]`(n)` starting at byte `start`, without the clone
     /// that `shifted` makes. `None` if `start` does not fit `isize`.
+    #[inline]
     pub(crate) fn bytes_at(start: usize, n: usize) -> Option<Layout> {
         let mut l = Layout::bytes(n);
         l.offset = isize::try_from(start).ok()?;

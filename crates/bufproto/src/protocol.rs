@@ -427,6 +427,7 @@ struct ViewExport {
 
 impl Buffer {
     /// `PyBuffer_FillInfo`-like: a buffer of `layout`, checking only `WRITABLE`.
+    #[inline]
     pub(crate) fn fill_info(
         obj: ObjRef,
         storage: Storage,
@@ -443,6 +444,7 @@ impl Buffer {
     /// A buffer that fills in what `flags` asked for. The one check: its
     /// size in bytes must fit `isize`, so that [`Buffer::len`] is exact (a
     /// `Py_buffer` cannot describe more, and no real exporter offers it).
+    #[inline]
     fn described(
         obj: ObjRef,
         storage: Storage,

@@ -4,7 +4,7 @@
 
 use super::Live;
 use crate::error::{Error, Result};
-use crate::format::{Native, Value};
+use crate::format::{Native, Value, half_to_f64};
 use crate::layout::Layout;
 use crate::storage::Storage;
 
@@ -16,7 +16,7 @@ use crate::storage::Storage;
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Flat {
     pub(super) nat: Native,
-    pub(super) size: usize,
+    kind: Kind,
     pub(super) len: usize,
     pub(super) first: usize,
     pub(super) stride: isize,
@@ -29,20 +29,42 @@ impl Flat {
         if layout.suboffsets().is_some() {
             return None;
         }
+        let kind = Kind::of(nat)?;
         let ([len], [stride]) = (layout.shape(), layout.strides()) else {
             return None;
         };
         // The item size is the format's (a layout of another size, from a
         // foreign exporter, takes the general path).
-        if layout.itemsize() != nat.size() {
+        let size = kind.size();
+        if layout.itemsize() != size {
             return None;
         }
         Some(Flat {
             nat,
-            size: nat.size(),
+            kind,
             len: *len,
             first: usize::try_from(layout.offset()).ok()?,
             stride: *stride,
+        })
+    }
+
+    /// The item size in bytes.
+    #[inline(always)]
+    pub(super) fn size(&self) -> usize {
+        self.kind.size()
+    }
+
+    /// The fast layout of a slice of this view (`layout`, 1-D, same
+    /// format): only where its items are changes.
+    pub(super) fn resliced(&self, layout: &Layout) -> Option<Flat> {
+        let ([len], [stride]) = (layout.shape(), layout.strides()) else {
+            return None;
+        };
+        Some(Flat {
+            len: *len,
+            first: usize::try_from(layout.offset()).ok()?,
+            stride: *stride,
+            ..*self
         })
     }
 
@@ -61,6 +83,86 @@ impl Flat {
         };
         let delta = isize::try_from(i).ok()?.checked_mul(self.stride)?;
         self.first.checked_add_signed(delta)
+    }
+}
+
+/// How an item of a [`Flat`] view is loaded and what Python value it is:
+/// one `match` on it reads the item (a `c` item, a one-byte `bytes`, takes
+/// the general path: its `Vec` is no fast path).
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    U8,
+    I8,
+    Bool,
+    U16,
+    I16,
+    F16,
+    U32,
+    I32,
+    F32,
+    U64,
+    I64,
+    F64,
+}
+
+impl Kind {
+    fn of(nat: Native) -> Option<Kind> {
+        // `l n L N P` are 8 bytes on 64-bit targets, 4 elsewhere.
+        let wide = || nat.size() == 8;
+        Some(match nat.char() {
+            'B' => Kind::U8,
+            'b' => Kind::I8,
+            '?' => Kind::Bool,
+            'H' => Kind::U16,
+            'h' => Kind::I16,
+            'e' => Kind::F16,
+            'I' => Kind::U32,
+            'i' => Kind::I32,
+            'f' => Kind::F32,
+            'Q' => Kind::U64,
+            'q' => Kind::I64,
+            'd' => Kind::F64,
+            'l' | 'n' if wide() => Kind::I64,
+            'l' | 'n' => Kind::I32,
+            'L' | 'N' | 'P' if wide() => Kind::U64,
+            'L' | 'N' | 'P' => Kind::U32,
+            _ => return None, // 'c'
+        })
+    }
+
+    /// The item's size in bytes.
+    #[inline(always)]
+    fn size(self) -> usize {
+        match self {
+            Kind::U8 | Kind::I8 | Kind::Bool => 1,
+            Kind::U16 | Kind::I16 | Kind::F16 => 2,
+            Kind::U32 | Kind::I32 | Kind::F32 => 4,
+            Kind::U64 | Kind::I64 | Kind::F64 => 8,
+        }
+    }
+
+    /// The item at `off` as a Python value, or `None` if out of bounds.
+    #[inline(always)]
+    fn load(self, s: &Storage, off: usize) -> Option<Value> {
+        let int = |i: i128| Some(Value::Int(i));
+        match self {
+            Kind::U8 => int(i128::from(s.load_byte(off)?)),
+            Kind::I8 => int(i128::from(s.load_byte(off)? as i8)),
+            Kind::Bool => Some(Value::Bool(s.load_byte(off)? != 0)),
+            Kind::U16 => int(i128::from(u16::from_le_bytes(s.load_item(off)?))),
+            Kind::I16 => int(i128::from(i16::from_le_bytes(s.load_item(off)?))),
+            Kind::F16 => Some(Value::Float(half_to_f64(u16::from_le_bytes(
+                s.load_item(off)?,
+            )))),
+            Kind::U32 => int(i128::from(u32::from_le_bytes(s.load_item(off)?))),
+            Kind::I32 => int(i128::from(i32::from_le_bytes(s.load_item(off)?))),
+            Kind::F32 => Some(Value::Float(f64::from(f32::from_le_bytes(
+                s.load_item(off)?,
+            )))),
+            Kind::U64 => int(i128::from(u64::from_le_bytes(s.load_item(off)?))),
+            Kind::I64 => int(i128::from(i64::from_le_bytes(s.load_item(off)?))),
+            Kind::F64 => Some(Value::Float(f64::from_le_bytes(s.load_item(off)?))),
+        }
     }
 }
 
@@ -103,8 +205,8 @@ impl Live {
         let f = self.flat.as_ref()?;
         let off = f.offset(index)?;
         Some(
-            load_bits(self.mbuf.storage(), f.size, off)
-                .map(|u| f.nat.value_of_bits(u))
+            f.kind
+                .load(self.mbuf.storage(), off)
                 .ok_or_else(Error::size_overflow),
         )
     }
@@ -122,7 +224,7 @@ impl Live {
         let f = self.flat.as_ref()?;
         let off = f.offset(index)?;
         Some(match f.nat.bits_of(v) {
-            Ok(u) if store_bits(self.mbuf.storage(), f.size, off, u) => Ok(()),
+            Ok(u) if store_bits(self.mbuf.storage(), f.size(), off, u) => Ok(()),
             Ok(_) => Err(Error::read_only()),
             Err(e) => Err(e),
         })

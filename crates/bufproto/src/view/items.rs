@@ -448,7 +448,11 @@ impl MemoryView {
     }
 
     /// `m.tolist()`: nested lists of values (one level per dimension), or a
-    /// single value for a 0-d view. Cost: O(nitems).
+    /// single value for a 0-d view. Each row of the last dimension is a
+    /// [`Nested::Items`] of the format's native Rust type, read in one pass
+    /// (no per-item format dispatch) into one allocation of its exact size;
+    /// each dimension above is a [`Nested::List`]. Cost: O(nitems); for a
+    /// 1-D view, one allocation (`tests/allocations.rs` counts it).
     ///
     /// # Errors
     ///
@@ -528,25 +532,26 @@ impl MemoryView {
         if stride == 0 {
             return Ok(if l.read(off)? == value { len } else { 0 });
         }
-        if let Some(f) = l.flat {
+        let itemsize = l.layout().itemsize();
+        if let Some(nat) = l.native.filter(|n| n.size() == itemsize) {
             // The format was parsed when the view was made: each item is
             // one load and a comparison of its bits' value (no `Value` of
             // a `c` item is built; it equals only a one-byte `bytes`).
             let storage = l.mbuf.storage();
-            let one_byte = match (&value, f.nat.char()) {
+            let one_byte = match (&value, nat.char()) {
                 (Value::Bytes(b), 'c') => b.first().copied().filter(|_| b.len() == 1),
                 _ => None,
             };
-            if f.nat.char() == 'c' && one_byte.is_none() {
+            if nat.char() == 'c' && one_byte.is_none() {
                 return Ok(0);
             }
             let hit = |u: u64| match one_byte {
                 Some(b) => u == u64::from(b),
-                None => f.nat.value_of_bits(u) == value,
+                None => nat.value_of_bits(u) == value,
             };
             let mut n = 0;
             for k in 0..len {
-                let u = flat::load_bits(storage, f.size, off).ok_or_else(Error::size_overflow)?;
+                let u = flat::load_bits(storage, itemsize, off).ok_or_else(Error::size_overflow)?;
                 n += usize::from(hit(u));
                 if k + 1 < len {
                     off = off

@@ -122,6 +122,16 @@ impl MemoryView {
         native: Option<format::Native>,
     ) -> MemoryView {
         let flat = flat::Flat::of(own_layout.as_ref().unwrap_or(mbuf.layout()), native);
+        MemoryView::assembled(mbuf, own_layout, readonly, native, flat)
+    }
+
+    fn assembled(
+        mbuf: Arc<Buffer>,
+        own_layout: Option<Layout>,
+        readonly: bool,
+        native: Option<format::Native>,
+        flat: Option<flat::Flat>,
+    ) -> MemoryView {
         MemoryView {
             live: Some(Live {
                 flat,
@@ -281,11 +291,14 @@ impl MemoryView {
     ) -> Result<MemoryView> {
         let l = self.live()?;
         let layout = l.layout().slice(start, stop, step)?;
-        Ok(MemoryView::from_parsed(
+        // A slice of a 1-D view with a fast layout has one too.
+        let flat = l.flat.and_then(|f| f.resliced(&layout));
+        Ok(MemoryView::assembled(
             l.mbuf.clone(),
             Some(layout),
             l.readonly,
             l.native,
+            flat,
         ))
     }
 

@@ -147,9 +147,9 @@ impl MemoryView {
         let f = l.flat.ok_or_else(refuse)?;
         let storage = l.mbuf.storage();
         let contiguous = match (storage.as_frozen(), usize::try_from(f.stride).ok()) {
-            (Some(mem), Some(s)) if s == f.size => f
+            (Some(mem), Some(s)) if s == f.size() => f
                 .len
-                .checked_mul(f.size)
+                .checked_mul(f.size())
                 .and_then(|n| mem.get(f.first..f.first.checked_add(n)?)),
             _ => None,
         };
