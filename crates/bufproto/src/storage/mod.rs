@@ -815,41 +815,46 @@ fn in_order(layout: &Layout, fortran: bool) -> bool {
     }
 }
 
-/// Whole-item loads and stores for the view's 1-D fast paths (issue 15).
-/// Written on the primitives above only (frozen memory read in place,
-/// anything else through [`read_into`](Storage::read_into) and
-/// [`copy_in`](Storage::copy_in)), so that a new representation of shared
-/// memory can give them a faster body (a word load and a shift) without a
-/// change outside this module.
+/// Whole-item loads and stores for the view's 1-D fast paths (issue 15):
+/// frozen memory read in place, shared memory through its words (an item
+/// inside one word is one word load and a shift, a store one
+/// compare-and-swap on it), foreign memory through
+/// [`read_into`](Storage::read_into) and [`copy_in`](Storage::copy_in).
 impl Storage {
     /// The `N` bytes at `off`, or `None` if out of bounds.
     #[inline(always)]
     pub(crate) fn load_item<const N: usize>(&self, off: usize) -> Option<[u8; N]> {
-        if let Storage::Frozen(a) = self {
-            return a.get(off..off.checked_add(N)?)?.try_into().ok();
+        match self {
+            Storage::Frozen(a) => a.get(off..off.checked_add(N)?)?.try_into().ok(),
+            Storage::Shared(w) => w.load_item::<N>(off),
+            Storage::Foreign(_) => {
+                let mut item = [0u8; N];
+                self.read_into(off, &mut item).then_some(item)
+            }
         }
-        let mut item = [0u8; N];
-        self.read_into(off, &mut item).then_some(item)
     }
 
     /// The byte at `off`, or `None` if out of bounds ([`load`](Storage::load)
-    /// with frozen memory read inline).
+    /// inlined).
     #[inline(always)]
     pub(crate) fn load_byte(&self, off: usize) -> Option<u8> {
-        if let Storage::Frozen(a) = self {
-            return a.get(off).copied();
+        match self {
+            Storage::Frozen(a) => a.get(off).copied(),
+            Storage::Shared(w) => w.load(off),
+            Storage::Foreign(_) => self.load(off),
         }
-        self.load(off)
     }
 
     /// Stores the `N` bytes of `item` at `off`; `false` (storing nothing)
     /// if out of bounds or not writable.
     #[inline(always)]
     pub(crate) fn store_item<const N: usize>(&self, off: usize, item: [u8; N]) -> bool {
-        if N == 1 {
-            return item.first().is_some_and(|&b| self.store(off, b));
+        match self {
+            Storage::Frozen(_) => false,
+            Storage::Shared(w) => w.store_item::<N>(off, item),
+            Storage::Foreign(_) if N == 1 => item.first().is_some_and(|&b| self.store(off, b)),
+            Storage::Foreign(_) => self.copy_in(off, &item),
         }
-        self.copy_in(off, &item)
     }
 }
 

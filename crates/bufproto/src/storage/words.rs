@@ -193,6 +193,73 @@ impl Words {
         true
     }
 
+    /// The `N` bytes at `off` (`N <= 8`; longer items are read by
+    /// [`read_into`](Words::read_into)): one word load and a shift when
+    /// the item lies inside one word, two when it spans a boundary. `None`
+    /// if out of bounds.
+    #[inline(always)]
+    pub(crate) fn load_item<const N: usize>(&self, off: usize) -> Option<[u8; N]> {
+        let end = off.checked_add(N)?;
+        if end > self.len {
+            return None;
+        }
+        let mut item = [0u8; N];
+        if N > W {
+            return self.read_into(off, &mut item).then_some(item);
+        }
+        // Words past the written ones read as zero.
+        let word = |k: usize| self.words.get(k).map_or(0, |w| w.load(Relaxed));
+        let (k, at) = (off / W, off % W);
+        if at + N <= W {
+            let b = word(k).to_ne_bytes();
+            item.copy_from_slice(b.get(at..at + N)?);
+        } else {
+            let mut b = [0u8; 2 * W];
+            let (lo, hi) = b.split_at_mut(W);
+            lo.copy_from_slice(&word(k).to_ne_bytes());
+            hi.copy_from_slice(&word(k + 1).to_ne_bytes());
+            item.copy_from_slice(b.get(at..at + N)?);
+        }
+        Some(item)
+    }
+
+    /// Stores `item` at `off` (`N <= 8`; longer items as
+    /// [`copy_in`](Words::copy_in)): an aligned word is one atomic store,
+    /// an item inside one word one compare-and-swap loop on it, an item
+    /// spanning a boundary one on each of its two words (each atomic, the
+    /// pair not: as `copy_in`). `false` (storing nothing) if out of bounds
+    /// or past the written words.
+    #[inline(always)]
+    pub(crate) fn store_item<const N: usize>(&self, off: usize, item: [u8; N]) -> bool {
+        let Some(end) = off.checked_add(N).filter(|&e| e <= self.len) else {
+            return false;
+        };
+        if N > W || N == 0 {
+            return self.copy_in(off, &item);
+        }
+        let (k, at) = (off / W, off % W);
+        let Some(w) = self.words.get(k) else {
+            return false;
+        };
+        if N == W && at == 0 {
+            let mut b = [0u8; W];
+            b.copy_from_slice(&item[..]);
+            w.store(u64::from_ne_bytes(b), Relaxed);
+            return true;
+        }
+        if at + N <= W {
+            let _ = w.fetch_update(Relaxed, Relaxed, |x| Some(patched(x, at, at + N, &item)));
+            return true;
+        }
+        let Some(v) = self.words.get(k + 1).filter(|_| end <= self.written()) else {
+            return false;
+        };
+        let (a, b) = item.split_at(W - at);
+        let _ = w.fetch_update(Relaxed, Relaxed, |x| Some(patched(x, at, W, a)));
+        let _ = v.fetch_update(Relaxed, Relaxed, |x| Some(patched(x, 0, b.len(), b)));
+        true
+    }
+
     /// Copies bytes `start..start+dst.len()` into `dst`; `false` if out of
     /// bounds.
     pub(crate) fn read_into(&self, start: usize, dst: &mut [u8]) -> bool {
@@ -787,6 +854,93 @@ mod tests {
         assert!(w.copy_in_mut(37, &[7; 20]));
         model[37..57].fill(7);
         assert_eq!(bytes(&w), model);
+    }
+
+    fn items_agree<const N: usize>() {
+        for n in [0, 1, 7, 8, 9, 15, 16, 17, 24, 33] {
+            let w = words(n);
+            let mut model: Vec<u8> = (0..n).map(|i| i as u8).collect();
+            for off in 0..n + 2 {
+                let want = model
+                    .get(off..off + N)
+                    .map(|s| <[u8; N]>::try_from(s).unwrap());
+                assert_eq!(w.load_item::<N>(off), want, "{N} {n} {off}");
+                let item: [u8; N] = std::array::from_fn(|k| 100 + (off + k) as u8);
+                assert_eq!(
+                    w.store_item::<N>(off, item),
+                    want.is_some(),
+                    "{N} {n} {off}"
+                );
+                if want.is_some() {
+                    model[off..off + N].copy_from_slice(&item);
+                }
+                assert_eq!(bytes(&w), model, "{N} {n} {off}");
+            }
+            assert_eq!(w.load_item::<N>(usize::MAX), None);
+            assert!(!w.store_item::<N>(usize::MAX, [0; N]));
+        }
+        // unwritten words read as zero; shared stores do not reach them
+        let w = Words::with_capacity(20).unwrap();
+        for off in 0..=20 - N {
+            assert_eq!(w.load_item::<N>(off), Some([0; N]));
+            assert!(!w.store_item::<N>(off, [1; N]));
+        }
+        let mut w = Words::with_capacity(20).unwrap();
+        assert!(w.copy_in_mut(0, &[5; 8]));
+        let mut model = [0u8; 20];
+        model[..8].fill(5);
+        for off in 0..=20 - N {
+            assert_eq!(w.load_item::<N>(off).unwrap(), model[off..off + N]);
+        }
+        if N <= 8 {
+            assert!(w.store_item::<N>(8 - N, [6; N]));
+            assert!(!w.store_item::<N>(8 - N / 2, [6; N]));
+        }
+    }
+
+    /// Whole-item loads and stores of every size at every offset (inside a
+    /// word, straddling a boundary, past the end) agree with a byte model.
+    #[test]
+    fn items_at_every_alignment() {
+        items_agree::<1>();
+        items_agree::<2>();
+        items_agree::<4>();
+        items_agree::<8>();
+        items_agree::<16>();
+    }
+
+    /// One thread stores 4- and 8-byte items straddling word boundaries
+    /// while another stores the single bytes between them: no byte of
+    /// either is lost.
+    #[test]
+    fn straddling_items_and_neighbour_bytes_are_never_lost() {
+        let w = Words::zeroed(64).unwrap();
+        // items at 6..10, 22..26, 36..44 (straddling), bytes elsewhere
+        let items = [(6, 4), (22, 4), (36, 8)];
+        let inside = |i: usize| items.iter().any(|&(o, n)| (o..o + n).contains(&i));
+        std::thread::scope(|s| {
+            let w = &w;
+            s.spawn(move || {
+                for round in 1..=250u8 {
+                    for &(o, n) in &items {
+                        if n == 4 {
+                            assert!(w.store_item::<4>(o, [round; 4]));
+                        } else {
+                            assert!(w.store_item::<8>(o, [round; 8]));
+                        }
+                        assert!(w.load_item::<4>(o).is_some());
+                    }
+                }
+            });
+            s.spawn(move || {
+                for round in 1..=250u8 {
+                    for i in (0..64).filter(|&i| !inside(i)) {
+                        assert!(w.store_item::<1>(i, [round]));
+                    }
+                }
+            });
+        });
+        assert_eq!(bytes(&w), vec![250; 64]);
     }
 
     /// Two threads write alternating bytes of the same words; with a plain

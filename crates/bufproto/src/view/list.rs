@@ -448,6 +448,43 @@ mod tests {
         }
     }
 
+    /// Over `bytearray` memory, rows of every format starting at every
+    /// offset in a word (items inside a word and straddling a boundary),
+    /// contiguous and stepped, hold what `get` reads and print as the same
+    /// rows over `bytes` do.
+    #[test]
+    fn rows_at_every_alignment_over_bytearray() {
+        let data: Vec<u8> = (0..160u32).map(|i| (i * 89 % 251) as u8).collect();
+        let ba = ByteArray::from(&data[..]);
+        let b = Bytes::from(&data[..]);
+        for c in "cbB?hHiIlLqQnNfdeP".chars() {
+            let f = c.to_string();
+            let size = Native_size(c);
+            for off in 0..8usize {
+                let k = (data.len() - off) / size;
+                let (lo, hi) = (Some(off as isize), Some((off + k * size) as isize));
+                let over = |m: MemoryView| m.slice(lo, hi, None).unwrap().cast(&f).unwrap();
+                let x = over(MemoryView::new(&ba).unwrap());
+                let y = over(MemoryView::new(&b).unwrap());
+                for step in [None, Some(-3), Some(2)] {
+                    let v = x.slice(None, None, step).unwrap();
+                    let w = y.slice(None, None, step).unwrap();
+                    let n = v.len().unwrap() as isize;
+                    let by_hand =
+                        Nested::List((0..n).map(|i| Nested::Item(v.get(i).unwrap())).collect());
+                    let got = v.tolist().unwrap();
+                    assert!(matches!(got, Nested::Items(_)), "{f}");
+                    assert_eq!(got.to_string(), by_hand.to_string(), "{f} {off}");
+                    assert_eq!(
+                        got.to_string(),
+                        w.tolist().unwrap().to_string(),
+                        "{f} {off}"
+                    );
+                }
+            }
+        }
+    }
+
     #[allow(non_snake_case)]
     fn Native_size(c: char) -> usize {
         crate::format::Native::parse(&c.to_string()).unwrap().size()

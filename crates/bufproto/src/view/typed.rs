@@ -165,6 +165,114 @@ impl MemoryView {
     }
 }
 
+/// Loads `raw.len()` bytes at `off` into `raw` with the storage's
+/// whole-item load of that size (for `bytearray` memory one word load and a
+/// shift); `false` if out of bounds. The size is a constant once inlined.
+#[inline(always)]
+fn load_raw(s: &Storage, off: usize, raw: &mut [u8]) -> bool {
+    fn put<const N: usize>(item: Option<[u8; N]>, raw: &mut [u8]) -> bool {
+        match item {
+            Some(a) if raw.len() == N => {
+                raw.copy_from_slice(&a);
+                true
+            }
+            _ => false,
+        }
+    }
+    match raw.len() {
+        1 => put(s.load_item::<1>(off), raw),
+        2 => put(s.load_item::<2>(off), raw),
+        4 => put(s.load_item::<4>(off), raw),
+        8 => put(s.load_item::<8>(off), raw),
+        _ => s.read_into(off, raw),
+    }
+}
+
+/// Stores `raw` at `off` with the storage's whole-item store of that size;
+/// `false` if out of bounds or not writable.
+#[inline(always)]
+fn store_raw(s: &Storage, off: usize, raw: &[u8]) -> bool {
+    match raw.len() {
+        1 => raw.try_into().is_ok_and(|a| s.store_item::<1>(off, a)),
+        2 => raw.try_into().is_ok_and(|a| s.store_item::<2>(off, a)),
+        4 => raw.try_into().is_ok_and(|a| s.store_item::<4>(off, a)),
+        8 => raw.try_into().is_ok_and(|a| s.store_item::<8>(off, a)),
+        _ => s.copy_in(off, raw),
+    }
+}
+
+/// Items staged per refill of [`Typed::iter`] over memory read in bulk.
+const RUN: usize = 32;
+
+/// [`Typed::iter`]: items read in place (`bytes`, or strided), or, for
+/// contiguous `bytearray` memory, `RUN` at a time with the storage's bulk
+/// word loads.
+struct Iter<'t, 'a, T: Item> {
+    typed: &'t Typed<'a, T>,
+    bulk: bool,
+    /// The next item to read from the storage.
+    next: usize,
+    /// Items read ahead, `run[at..end]` not yet returned.
+    run: [T; RUN],
+    at: usize,
+    end: usize,
+}
+
+impl<T: Item> Iter<'_, '_, T> {
+    /// Reads the next run; `false` at the end or if it cannot be read.
+    fn refill(&mut self) -> bool {
+        let t = self.typed;
+        let m = (t.len - self.next.min(t.len)).min(RUN);
+        let n = T::Raw::default().as_ref().len();
+        let mut bytes = [0u8; RUN * 8];
+        let (Some(off), Some(dst)) = (t.offset(self.next), bytes.get_mut(..m * n)) else {
+            return false;
+        };
+        if !t.storage.read_into(off, dst) {
+            return false;
+        }
+        decode(dst, &mut self.run);
+        (self.at, self.end) = (0, m);
+        self.next += m;
+        true
+    }
+}
+
+impl<T: Item> Iterator for Iter<'_, '_, T> {
+    type Item = T;
+
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        if !self.bulk {
+            let x = self.typed.get(self.next)?;
+            self.next += 1;
+            return Some(x);
+        }
+        if self.at == self.end && !self.refill() {
+            return None;
+        }
+        let x = self.run.get(self.at).copied();
+        self.at += 1;
+        x
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.typed.len.saturating_sub(self.next) + (self.end - self.at);
+        (0, Some(left))
+    }
+}
+
+/// The items whose bytes are `bytes`, into `out` (as many as both hold).
+#[inline(always)]
+fn decode<T: Item>(bytes: &[u8], out: &mut [T]) {
+    let n = T::Raw::default().as_ref().len();
+    for (c, o) in bytes.chunks_exact(n).zip(out.iter_mut()) {
+        let mut raw = T::Raw::default();
+        raw.as_mut().copy_from_slice(c);
+        *o = T::from_raw(raw);
+    }
+}
+
 /// Items staged per call of [`Typed::for_each_chunk`].
 const CHUNK: usize = 512;
 
@@ -224,9 +332,7 @@ impl<T: Item> Typed<'_, T> {
             return Some(T::from_raw(raw));
         }
         let off = self.offset(i)?;
-        self.storage
-            .read_into(off, raw.as_mut())
-            .then(|| T::from_raw(raw))
+        load_raw(self.storage, off, raw.as_mut()).then(|| T::from_raw(raw))
     }
 
     /// Writes `value` as item `i`; every view and the exporter see it.
@@ -256,7 +362,7 @@ impl<T: Item> Typed<'_, T> {
         let off = self
             .offset(i)
             .ok_or_else(|| Error::index_error("index out of bounds on dimension 1"))?;
-        if self.storage.copy_in(off, value.to_raw().as_ref()) {
+        if store_raw(self.storage, off, value.to_raw().as_ref()) {
             Ok(())
         } else {
             Err(Error::read_only())
@@ -275,7 +381,15 @@ impl<T: Item> Typed<'_, T> {
     /// # Ok(()) }
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
-        (0..self.len).map_while(|i| self.get(i))
+        let n = T::Raw::default().as_ref().len();
+        Iter {
+            typed: self,
+            bulk: self.contiguous.is_none() && usize::try_from(self.stride).ok() == Some(n),
+            next: 0,
+            run: [T::default(); RUN],
+            at: 0,
+            end: 0,
+        }
     }
 
     /// Calls `f` on the items in order, a chunk of up to 512 at a time, as
@@ -303,13 +417,6 @@ impl<T: Item> Typed<'_, T> {
     pub fn for_each_chunk(&self, mut f: impl FnMut(&[T])) -> Result<()> {
         let mut items = [T::default(); CHUNK];
         let n = T::Raw::default().as_ref().len();
-        let decode = |bytes: &[u8], out: &mut [T]| {
-            for (c, o) in bytes.chunks_exact(n).zip(out.iter_mut()) {
-                let mut raw = T::Raw::default();
-                raw.as_mut().copy_from_slice(c);
-                *o = T::from_raw(raw);
-            }
-        };
         if let Some(mem) = self.contiguous {
             for bytes in mem.chunks(CHUNK * n) {
                 let m = bytes.len() / n;
@@ -368,6 +475,61 @@ impl<T: Item> Typed<'_, T> {
 #[cfg(test)]
 mod tests {
     use crate::{ByteArray, Bytes, MemoryView};
+
+    /// Over `bytearray` memory, every item size at every offset in a word
+    /// (items inside a word and straddling a boundary): `get`, `iter`,
+    /// `for_each_chunk`, contiguous and stepped, read what the bytes say,
+    /// and `set` writes exactly the item's bytes.
+    #[test]
+    fn typed_items_at_every_alignment_over_bytearray() {
+        macro_rules! check {
+            ($t:ty, $f:literal) => {{
+                const N: usize = std::mem::size_of::<$t>();
+                let data: Vec<u8> = (0..200u32).map(|i| (i * 37 % 253) as u8).collect();
+                for off in 0..8usize {
+                    let ba = ByteArray::from(&data[..]);
+                    let k = (data.len() - off) / N;
+                    let m = MemoryView::new(&ba).unwrap();
+                    let s = m.slice(Some(off as isize), Some((off + k * N) as isize), None);
+                    let v = s.unwrap().cast($f).unwrap();
+                    let at = |b: &[u8], j: usize| {
+                        <$t>::from_le_bytes(b[off + j * N..off + (j + 1) * N].try_into().unwrap())
+                    };
+                    let want: Vec<$t> = (0..k).map(|j| at(&data, j)).collect();
+                    let t = v.typed::<$t>().unwrap();
+                    let got: Vec<$t> = (0..k).map(|j| t.get(j).unwrap()).collect();
+                    assert_eq!(got, want, "{} {off}", $f);
+                    assert_eq!(t.iter().collect::<Vec<_>>(), want, "{} {off}", $f);
+                    assert_eq!(t.to_vec().unwrap(), want, "{} {off}", $f);
+                    assert_eq!(t.get(k), None);
+                    let back = v.slice(None, None, Some(-3)).unwrap();
+                    let tb = back.typed::<$t>().unwrap();
+                    let want_back: Vec<$t> = want.iter().rev().step_by(3).copied().collect();
+                    assert_eq!(tb.iter().collect::<Vec<_>>(), want_back);
+                    assert_eq!(tb.to_vec().unwrap(), want_back);
+                    let mut model = data.clone();
+                    for j in 0..k {
+                        let x = at(&data, (j + 1) % k);
+                        t.set(j, x).unwrap();
+                        model[off + j * N..off + (j + 1) * N].copy_from_slice(&x.to_le_bytes());
+                        assert_eq!(t.get(j), Some(x));
+                    }
+                    assert_eq!(ba.to_vec(), model, "{} {off}", $f);
+                    assert!(t.set(k, want[0]).is_err());
+                }
+            }};
+        }
+        check!(u8, "B");
+        check!(i8, "b");
+        check!(u16, "H");
+        check!(i16, "h");
+        check!(u32, "I");
+        check!(i32, "i");
+        check!(u64, "Q");
+        check!(i64, "q");
+        check!(f32, "f");
+        check!(f64, "d");
+    }
 
     /// Typed reads equal `get` for every accepted format, over both
     /// memories, forwards, backwards and stepped; chunks see every item.
