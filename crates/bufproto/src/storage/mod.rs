@@ -62,7 +62,7 @@ use crate::layout::Layout;
 
 mod words;
 
-pub(crate) use words::Words;
+pub(crate) use words::{Words, item_in};
 
 /// Bytes owned elsewhere, lent to the crate as atomic bytes.
 ///
@@ -821,6 +821,16 @@ fn in_order(layout: &Layout, fortran: bool) -> bool {
 /// compare-and-swap on it), foreign memory through
 /// [`read_into`](Storage::read_into) and [`copy_in`](Storage::copy_in).
 impl Storage {
+    /// The words of `bytearray` memory, for a caller that reads many items
+    /// of the same storage (one match on the storage, not one per item).
+    #[inline]
+    pub(crate) fn as_words(&self) -> Option<&Words> {
+        match self {
+            Storage::Shared(w) => Some(w),
+            _ => None,
+        }
+    }
+
     /// The `N` bytes at `off`, or `None` if out of bounds.
     #[inline(always)]
     pub(crate) fn load_item<const N: usize>(&self, off: usize) -> Option<[u8; N]> {

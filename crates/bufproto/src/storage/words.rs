@@ -69,6 +69,56 @@ fn patched(w: u64, lo: usize, hi: usize, src: &[u8]) -> u64 {
     u64::from_ne_bytes(b)
 }
 
+/// The `N` bytes (`N <= 8`; longer items are cut short, the rest zero) at
+/// byte `off` of `words` ([`Words::written_words`]), bytes past them
+/// reading as zero (as the unwritten words of a [`Words`] do): one word
+/// load and a shift for an item inside one word, two loads for one that
+/// spans a boundary. The caller checks `off` against the length in bytes.
+#[inline(always)]
+pub(crate) fn item_in<const N: usize>(words: &[AtomicU64], off: usize) -> [u8; N] {
+    let word = |k: usize| words.get(k).map_or(0, |w| w.load(Relaxed));
+    let (k, at) = (off / W, off % W);
+    // The bytes at..at+N in memory order, as the low bytes of a u64.
+    let v = if at + N <= W {
+        shifted(word(k), at)
+    } else {
+        shifted(word(k), at) | unshifted(word(k + 1), W - at)
+    };
+    let mut item = [0u8; N];
+    for (d, s) in item.iter_mut().zip(low_first(v)) {
+        *d = s;
+    }
+    item
+}
+
+/// Word `w`'s bytes from memory position `at` on, moved to positions `0..`.
+#[inline(always)]
+fn shifted(w: u64, at: usize) -> u64 {
+    let b = (8 * at) as u32;
+    if cfg!(target_endian = "little") {
+        w.checked_shr(b).unwrap_or(0)
+    } else {
+        w.checked_shl(b).unwrap_or(0)
+    }
+}
+
+/// Word `w`'s bytes moved from memory positions `0..` to positions `at..`.
+#[inline(always)]
+fn unshifted(w: u64, at: usize) -> u64 {
+    let b = (8 * at) as u32;
+    if cfg!(target_endian = "little") {
+        w.checked_shl(b).unwrap_or(0)
+    } else {
+        w.checked_shr(b).unwrap_or(0)
+    }
+}
+
+/// The bytes of `v` in memory order.
+#[inline(always)]
+fn low_first(v: u64) -> [u8; W] {
+    v.to_ne_bytes()
+}
+
 /// Shared mutable bytes in atomic words; see the module docs.
 #[derive(Debug, Default)]
 pub(crate) struct Words {
@@ -203,24 +253,17 @@ impl Words {
         if end > self.len {
             return None;
         }
-        let mut item = [0u8; N];
         if N > W {
+            let mut item = [0u8; N];
             return self.read_into(off, &mut item).then_some(item);
         }
-        // Words past the written ones read as zero.
-        let word = |k: usize| self.words.get(k).map_or(0, |w| w.load(Relaxed));
-        let (k, at) = (off / W, off % W);
-        if at + N <= W {
-            let b = word(k).to_ne_bytes();
-            item.copy_from_slice(b.get(at..at + N)?);
-        } else {
-            let mut b = [0u8; 2 * W];
-            let (lo, hi) = b.split_at_mut(W);
-            lo.copy_from_slice(&word(k).to_ne_bytes());
-            hi.copy_from_slice(&word(k + 1).to_ne_bytes());
-            item.copy_from_slice(b.get(at..at + N)?);
-        }
-        Some(item)
+        Some(item_in(&self.words, off))
+    }
+
+    /// The written words, for [`item_in`].
+    #[inline]
+    pub(crate) fn written_words(&self) -> &[AtomicU64] {
+        &self.words
     }
 
     /// Stores `item` at `off` (`N <= 8`; longer items as

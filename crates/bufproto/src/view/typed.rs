@@ -6,7 +6,9 @@ use std::marker::PhantomData;
 use super::MemoryView;
 use crate::error::{Error, Result, try_vec};
 use crate::format::Native;
-use crate::storage::Storage;
+use std::sync::atomic::AtomicU64;
+
+use crate::storage::{Storage, item_in};
 
 mod private {
     /// The conversions of an item type (sealed: implemented for the Rust
@@ -89,17 +91,33 @@ item!(f64, 8, 'd', 'd');
 /// assert_eq!(sum, -2);
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Typed<'a, T: Item> {
     storage: &'a Storage,
     /// The items' bytes when they are contiguous frozen memory (`bytes`):
     /// read in place.
     contiguous: Option<&'a [u8]>,
+    /// The words of `bytearray` memory: an item is one or two word loads.
+    words: Option<&'a [AtomicU64]>,
     first: usize,
     len: usize,
     stride: isize,
     readonly: bool,
     item: PhantomData<T>,
+}
+
+/// The layout and the type, not the memory (a `bytearray` of 64 MiB would
+/// print every word).
+impl<T: Item> std::fmt::Debug for Typed<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Typed")
+            .field("item", &T::NAME)
+            .field("first", &self.first)
+            .field("len", &self.len)
+            .field("stride", &self.stride)
+            .field("readonly", &self.readonly)
+            .finish_non_exhaustive()
+    }
 }
 
 impl MemoryView {
@@ -156,6 +174,7 @@ impl MemoryView {
         Ok(Typed {
             storage,
             contiguous,
+            words: storage.as_words().map(|w| w.written_words()),
             first: f.first,
             len: f.len,
             stride: f.stride,
@@ -170,21 +189,38 @@ impl MemoryView {
 /// shift); `false` if out of bounds. The size is a constant once inlined.
 #[inline(always)]
 fn load_raw(s: &Storage, off: usize, raw: &mut [u8]) -> bool {
-    fn put<const N: usize>(item: Option<[u8; N]>, raw: &mut [u8]) -> bool {
-        match item {
-            Some(a) if raw.len() == N => {
-                raw.copy_from_slice(&a);
-                true
-            }
-            _ => false,
-        }
-    }
     match raw.len() {
         1 => put(s.load_item::<1>(off), raw),
         2 => put(s.load_item::<2>(off), raw),
         4 => put(s.load_item::<4>(off), raw),
         8 => put(s.load_item::<8>(off), raw),
         _ => s.read_into(off, raw),
+    }
+}
+
+/// [`load_raw`] from `bytearray` words (one or two word loads; the view
+/// lies inside the memory, so `off` is in bounds).
+#[inline(always)]
+fn load_words(w: &[AtomicU64], off: usize, raw: &mut [u8]) -> bool {
+    match raw.len() {
+        1 => put(Some(item_in::<1>(w, off)), raw),
+        2 => put(Some(item_in::<2>(w, off)), raw),
+        4 => put(Some(item_in::<4>(w, off)), raw),
+        8 => put(Some(item_in::<8>(w, off)), raw),
+        _ => false,
+    }
+}
+
+/// Copies a loaded item into `raw`; `false` if there is none or the sizes
+/// differ.
+#[inline(always)]
+fn put<const N: usize>(item: Option<[u8; N]>, raw: &mut [u8]) -> bool {
+    match item {
+        Some(a) if raw.len() == N => {
+            raw.copy_from_slice(&a);
+            true
+        }
+        _ => false,
     }
 }
 
@@ -306,8 +342,12 @@ impl<T: Item> Typed<'_, T> {
         if i >= self.len {
             return None;
         }
-        let delta = isize::try_from(i).ok()?.checked_mul(self.stride)?;
-        self.first.checked_add_signed(delta)
+        // The view lies inside its memory (checked when it was made), so
+        // `first + i * stride` is an offset into it for every `i < len`
+        // and the wrapping operations never wrap; were it not so, the
+        // offset would only be a wrong index, refused by the storage.
+        let delta = (i as isize).wrapping_mul(self.stride);
+        Some(self.first.wrapping_add_signed(delta))
     }
 
     /// Item `i` (from 0; no negative indices), or `None` past the end, as
@@ -332,7 +372,11 @@ impl<T: Item> Typed<'_, T> {
             return Some(T::from_raw(raw));
         }
         let off = self.offset(i)?;
-        load_raw(self.storage, off, raw.as_mut()).then(|| T::from_raw(raw))
+        let ok = match self.words {
+            Some(w) => load_words(w, off, raw.as_mut()),
+            None => load_raw(self.storage, off, raw.as_mut()),
+        };
+        ok.then(|| T::from_raw(raw))
     }
 
     /// Writes `value` as item `i`; every view and the exporter see it.

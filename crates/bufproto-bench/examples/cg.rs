@@ -1,0 +1,54 @@
+//! A tiny harness for counting instructions per call under callgrind:
+//! `cargo build --release -p bufproto-bench --example cg`, then
+//! `valgrind --tool=callgrind target/release/examples/cg OP N` for two
+//! values of N; the difference of the totals over the difference of the
+//! N's is the count per call (start-up cancels out).
+//!
+//! OPs: `new` (`memoryview(b)` of bytes), `new_ba` (of a bytearray),
+//! `clone` (`bytes::Bytes::clone`), `slice` (`m[1:-1]`), `bslice`
+//! (`bytes::Bytes::slice(1..len-1)`), `get_ba` (typed `get` over bytearray),
+//! `get_b` (over bytes), `vget` (`v.get` of a slice).
+
+use std::hint::black_box;
+
+use bufproto::{ByteArray, Bytes, Error, ErrorKind, MemoryView};
+
+fn main() -> Result<(), Error> {
+    let mut args = std::env::args().skip(1);
+    let op = args.next().unwrap_or_default();
+    let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let data: Vec<u8> = (0..1024u32).map(|i| i as u8).collect();
+    let b = Bytes::from(data.clone());
+    let bb = bytes::Bytes::from(data.clone());
+    let ba = ByteArray::from(data.clone());
+    let m = MemoryView::new(&b)?;
+    let mba = MemoryView::new(&ba)?;
+    let tb = m.typed::<u8>()?;
+    let tba = mba.typed::<u8>()?;
+    let mut acc = 0u64;
+    // One loop per op, chosen once: the per-call count holds the loop and
+    // `black_box` overhead only (`vget` shows how much).
+    macro_rules! run {
+        (|$i:ident| $body:expr) => {
+            for k in 0..n {
+                let $i = black_box(k % 1000);
+                $body;
+            }
+        };
+    }
+    match op.as_str() {
+        "new" => run!(|_i| drop(black_box(MemoryView::new(black_box(&b))?))),
+        "new_ba" => run!(|_i| drop(black_box(MemoryView::new(black_box(&ba))?))),
+        "clone" => run!(|_i| drop(black_box(black_box(&bb).clone()))),
+        "slice" => run!(|_i| drop(black_box(black_box(&m).slice(Some(1), Some(-1), None)?))),
+        "bslice" => run!(|_i| drop(black_box(
+            black_box(&bb).slice(black_box(1)..black_box(1023))
+        ))),
+        "get_ba" => run!(|i| acc += u64::from(black_box(&tba).get(i).unwrap_or(0))),
+        "get_b" => run!(|i| acc += u64::from(black_box(&tb).get(i).unwrap_or(0))),
+        "vget" => run!(|i| acc += u64::from(black_box(&data[..]).get(i).copied().unwrap_or(0))),
+        _ => return Err(Error::new(ErrorKind::ValueError, "unknown op")),
+    }
+    black_box(acc);
+    Ok(())
+}
