@@ -7,7 +7,9 @@
 //! OPs: `new` (`memoryview(b)` of bytes), `new_ba` (of a bytearray),
 //! `clone` (`bytes::Bytes::clone`), `slice` (`m[1:-1]`), `bslice`
 //! (`bytes::Bytes::slice(1..len-1)`), `get_ba` (typed `get` over bytearray),
-//! `get_b` (over bytes), `vget` (`v.get` of a slice).
+//! `get_b` (over bytes), `vget` (`v.get` of a slice); over 64 KiB:
+//! `sum_ba`, `sum_b` (typed `for_each_chunk` sum of `u8`s), `sum_v` (the
+//! same loop over a slice), `tolist_ba`, `tolist_b` (`m.cast('i').tolist()`).
 
 use std::hint::black_box;
 
@@ -25,6 +27,16 @@ fn main() -> Result<(), Error> {
     let mba = MemoryView::new(&ba)?;
     let tb = m.typed::<u8>()?;
     let tba = mba.typed::<u8>()?;
+    let big: Vec<u8> = (0..65536u32).map(|i| (i * 7) as u8).collect();
+    let (bigb, bigba) = (Bytes::from(big.clone()), ByteArray::from(big.clone()));
+    let (mb, mba2) = (MemoryView::new(&bigb)?, MemoryView::new(&bigba)?);
+    let (sb, sba) = (mb.typed::<u8>()?, mba2.typed::<u8>()?);
+    let (ib, iba) = (mb.cast("i")?, mba2.cast("i")?);
+    let sum = |t: &bufproto::Typed<'_, u8>| -> Result<u64, Error> {
+        let mut s = 0u64;
+        t.for_each_chunk(|c| s += c.iter().map(|&b| u64::from(b)).sum::<u64>())?;
+        Ok(s)
+    };
     let mut acc = 0u64;
     // One loop per op, chosen once: the per-call count holds the loop and
     // `black_box` overhead only (`vget` shows how much).
@@ -47,6 +59,14 @@ fn main() -> Result<(), Error> {
         "get_ba" => run!(|i| acc += u64::from(black_box(&tba).get(i).unwrap_or(0))),
         "get_b" => run!(|i| acc += u64::from(black_box(&tb).get(i).unwrap_or(0))),
         "vget" => run!(|i| acc += u64::from(black_box(&data[..]).get(i).copied().unwrap_or(0))),
+        "sum_ba" => run!(|_i| acc += sum(black_box(&sba))?),
+        "sum_b" => run!(|_i| acc += sum(black_box(&sb))?),
+        "sum_v" => run!(|_i| acc += black_box(&big[..])
+            .iter()
+            .map(|&b| u64::from(b))
+            .sum::<u64>()),
+        "tolist_ba" => run!(|_i| drop(black_box(black_box(&iba).tolist()?))),
+        "tolist_b" => run!(|_i| drop(black_box(black_box(&ib).tolist()?))),
         _ => return Err(Error::new(ErrorKind::ValueError, "unknown op")),
     }
     black_box(acc);

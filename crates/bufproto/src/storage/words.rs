@@ -339,7 +339,16 @@ impl Words {
             return false;
         };
         let (mid, rest) = rest.split_at_mut(rest.len().min(words.len() * W));
-        for (c, w) in mid.as_chunks_mut::<W>().0.iter_mut().zip(words) {
+        // Eight words per step (the compiler does not unroll a loop of
+        // atomic loads itself), then the rest one at a time.
+        let (blocks, last) = mid.as_chunks_mut::<{ 8 * W }>();
+        let (wblocks, wlast) = words.as_chunks::<8>();
+        for (b, ws) in blocks.iter_mut().zip(wblocks) {
+            for (c, w) in b.as_chunks_mut::<W>().0.iter_mut().zip(ws) {
+                *c = w.load(Relaxed).to_ne_bytes();
+            }
+        }
+        for (c, w) in last.as_chunks_mut::<W>().0.iter_mut().zip(wlast) {
             *c = w.load(Relaxed).to_ne_bytes();
         }
         if let Some(p) = tail {
