@@ -156,7 +156,10 @@ pub fn adjust_slice(
     let start = adjust(start);
     let stop = adjust(stop);
     // Both are in -1..=len, so the differences below cannot overflow.
-    let n = if step < 0 {
+    let n = if step == 1 {
+        // The common `m[a:b]`, without a division.
+        (stop - start).max(0)
+    } else if step < 0 {
         if stop < start {
             (start - stop - 1) / (-step) + 1
         } else {
@@ -329,6 +332,31 @@ impl<T: Copy + Default> Dims<T> {
         let mut a = [T::default(); INLINE_DIMS];
         a[0] = v;
         Dims::Inline(1, a)
+    }
+}
+
+impl<T: Copy> Dims<T> {
+    /// A copy with the first value replaced by `v` (a slice's new extent
+    /// or stride), without going through the slice views of `Deref`; a
+    /// `Dims` without values stays empty.
+    #[inline]
+    fn with_first(&self, v: T) -> Dims<T> {
+        match self {
+            Dims::Inline(n, a) => {
+                let mut a = *a;
+                if *n > 0 {
+                    a[0] = v;
+                }
+                Dims::Inline(*n, a)
+            }
+            Dims::Heap(b) => {
+                let mut b = b.clone();
+                if let Some(x) = b.first_mut() {
+                    *x = v;
+                }
+                Dims::Heap(b)
+            }
+        }
     }
 }
 
@@ -630,6 +658,9 @@ impl Layout {
     pub fn nitems(&self) -> Option<usize> {
         // A zero anywhere makes the product zero, however large the rest
         // ([2**62, 4, 0] has no items, although 2**62 * 4 overflows).
+        if let Dims::Inline(1, [n, _]) = self.shape {
+            return Some(n);
+        }
         if self.shape.contains(&0) {
             return Some(0);
         }
@@ -742,11 +773,15 @@ impl Layout {
             None if no_items || s.len == 1 => stride.wrapping_mul(s.step),
             None => return Err(Error::size_overflow()),
         };
-        let mut l = self.clone();
-        l.offset = offset;
-        l.strides[0] = new_stride;
-        l.shape[0] = s.len;
-        Ok(l)
+        // Built field by field (no clone of the whole layout to patch).
+        Ok(Layout {
+            offset,
+            itemsize: self.itemsize,
+            format: self.format.clone(),
+            shape: self.shape.with_first(s.len),
+            strides: self.strides.with_first(new_stride),
+            suboffsets: self.suboffsets.clone(),
+        })
     }
 
     /// Byte offset of the item at `index` (one index per dimension, each
