@@ -115,6 +115,7 @@ impl MemoryView {
 
     /// As `from_parts`, for a layout whose format was parsed already (a
     /// slice keeps its view's format); `None`: the managed buffer's layout.
+    #[inline]
     fn from_parsed(
         mbuf: Arc<Buffer>,
         own_layout: Option<Layout>,
@@ -125,6 +126,7 @@ impl MemoryView {
         MemoryView::assembled(mbuf, own_layout, readonly, native, flat)
     }
 
+    #[inline]
     fn assembled(
         mbuf: Arc<Buffer>,
         own_layout: Option<Layout>,
