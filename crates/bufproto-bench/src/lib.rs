@@ -23,6 +23,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -356,6 +357,47 @@ pub fn register<R: Runner>(r: &mut R, cfg: &Config) -> Result<(), Error> {
     r.bench("set", "refcell", n, || {
         black_box(&rc).borrow_mut()[black_box(i)] = 7;
     });
+
+    // The trade behind the crate's bytearray storage (chapters 7 and 15):
+    // a byte store and a comparison over atomic bytes against atomic
+    // 64-bit words, outside the crate.
+    let bytes8: Vec<AtomicU8> = v.iter().map(|&b| AtomicU8::new(b)).collect();
+    let bytes8b: Vec<AtomicU8> = v.iter().map(|&b| AtomicU8::new(b)).collect();
+    let words: Vec<AtomicU64> = v
+        .chunks(8)
+        .map(|c| {
+            let mut w = [0u8; 8];
+            w[..c.len()].copy_from_slice(c);
+            AtomicU64::new(u64::from_ne_bytes(w))
+        })
+        .collect();
+    let wordsb: Vec<AtomicU64> = words
+        .iter()
+        .map(|w| AtomicU64::new(w.load(Ordering::Relaxed)))
+        .collect();
+    r.bench("atomic_store", "u8", n, || {
+        black_box(&bytes8)[black_box(i)].store(7, Ordering::Relaxed);
+    });
+    r.bench("atomic_store", "u64-cas", n, || {
+        let j = black_box(i);
+        let shift = 8 * (j % 8);
+        let _ = black_box(&words)[j / 8].fetch_update(Ordering::Relaxed, Ordering::Relaxed, |w| {
+            Some(w & !(0xff << shift) | (7 << shift))
+        });
+    });
+    r.bench("atomic_eq", "u8", n, || {
+        black_box(&bytes8)
+            .iter()
+            .zip(black_box(&bytes8b))
+            .all(|(a, b)| a.load(Ordering::Relaxed) == b.load(Ordering::Relaxed))
+    });
+    r.bench("atomic_eq", "u64", n, || {
+        black_box(&words)
+            .iter()
+            .zip(black_box(&wordsb))
+            .all(|(a, b)| a.load(Ordering::Relaxed) == b.load(Ordering::Relaxed))
+    });
+    drop((bytes8, bytes8b, words, wordsb));
 
     // mi[j], mi[j] = 7 on an 'i' view (j: the same byte, n / 2)
     let j = n / 8;
@@ -1074,7 +1116,27 @@ impl Report {
                 cell(f("refcell")),
             );
         }
-        s.push_str("<!-- ANCHOR_END: items -->\n\n<!-- ANCHOR: targets -->\n| operation | measured | goal | holds |\n| --- | --- | --- | --- |\n");
+        s.push_str("<!-- ANCHOR_END: items -->\n\n<!-- ANCHOR: atomics -->\n");
+        s.push_str("| | atomic bytes (`[AtomicU8]`) | atomic words (`[AtomicU64]`) | words ÷ bytes |\n| --- | --: | --: | --: |\n");
+        let n = self.config.get_size;
+        for (op, name, bytes, words) in [
+            ("atomic_store", "store one byte", "u8", "u64-cas"),
+            ("atomic_eq", "compare two copies", "u8", "u64"),
+        ] {
+            let (b, w) = (self.ns(op, bytes, n), self.ns(op, words, n));
+            let ratio = match (b, w) {
+                (Some(b), Some(w)) => format!("{:.2}×", w / b),
+                _ => "—".into(),
+            };
+            let _ = writeln!(
+                s,
+                "| {name} ({}) | {} | {} | {ratio} |",
+                fmt_size(n),
+                cell(b),
+                cell(w)
+            );
+        }
+        s.push_str("<!-- ANCHOR_END: atomics -->\n\n<!-- ANCHOR: targets -->\n| operation | measured | goal | holds |\n| --- | --- | --- | --- |\n");
         for t in self.goals() {
             let _ = writeln!(
                 s,
