@@ -680,7 +680,14 @@ impl PyMemoryView {
         if let Some(i) = exact_index(key) {
             // An exact int: what `key_of` would make of it (on a 0-d view
             // the crate refuses `Index` as it refuses `Other`), one borrow.
-            let v = slf.try_borrow()?.view.get_key(&Key::Index(i));
+            // The crate's `get` first (its inlined 1-D fast path); only a
+            // view it refuses asks `get_key`, for the key's own errors.
+            let me = slf.try_borrow()?;
+            if let Ok(v) = me.view.get(i) {
+                return Ok(value_to_py(py, &v)?.unbind());
+            }
+            let v = me.view.get_key(&Key::Index(i));
+            drop(me);
             return match v.map_err(to_pyerr)? {
                 Selection::Value(v) => Ok(value_to_py(py, &v)?.unbind()),
                 Selection::View(v) => {
