@@ -869,6 +869,13 @@ impl PyMemoryView {
         // but the copy itself: a live view, a valid order, a size `bytes`
         // can have. Anything else takes the crate's `tobytes_order`, for
         // its errors in CPython's order.
+        if matches!(order, None | Some("C" | "A"))
+            && let Some(mem) = self.view.frozen_bytes()
+        {
+            // Immutable memory already in C order (a `bytes`): one memcpy,
+            // into a `bytes` not zeroed first.
+            return Ok(PyBytes::new(py, mem));
+        }
         if matches!(order, None | Some("C" | "F" | "A"))
             && let Ok(n) = self.view.nbytes()
             && isize::try_from(n).is_ok()

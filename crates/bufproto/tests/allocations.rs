@@ -298,6 +298,13 @@ fn contiguous_tobytes_into_does_not_allocate() {
                 );
                 assert_eq!(&dst[..], &m.tobytes().unwrap()[..], "{what}");
             }
+            // `frozen_bytes`: in place over `bytes`, `None` over `bytearray`.
+            let frozen = allocations(|| m.frozen_bytes().map(<[u8]>::len));
+            assert_eq!(frozen, 0, "frozen_bytes, {what}");
+            match m.frozen_bytes() {
+                Some(mem) => assert_eq!(mem, &m.tobytes().unwrap()[..], "{what}"),
+                None => assert!(what.starts_with("bytearray"), "{what}"),
+            }
             let tail = m.slice(Some(1), None, None).unwrap();
             let mut part = vec![0u8; tail.nbytes().unwrap()];
             assert_eq!(

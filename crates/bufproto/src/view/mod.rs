@@ -449,6 +449,43 @@ impl MemoryView {
         ))
     }
 
+    /// The view's bytes in place, with no copy, when that is sound and
+    /// they lie in C order: C-contiguous memory that nobody writes (a
+    /// `Bytes`, or foreign memory its owner reports
+    /// [`frozen`](crate::ForeignMemory::frozen)). `None` for a released
+    /// view, for writable memory (a `&[u8]` must not change under its
+    /// holder; use [`tobytes_into`](MemoryView::tobytes_into)) and for a
+    /// layout that is not C-contiguous. Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::{ByteArray, Bytes, MemoryView};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let m = MemoryView::new(&Bytes::from(&b"abcd"[..]))?;
+    /// assert_eq!(m.slice(Some(1), None, None)?.frozen_bytes(), Some(&b"bcd"[..]));
+    /// assert_eq!(m.slice(None, None, Some(2))?.frozen_bytes(), None);
+    /// assert_eq!(MemoryView::new(&ByteArray::from(&b"ab"[..]))?.frozen_bytes(), None);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None: `None` means "copy instead".
+    pub fn frozen_bytes(&self) -> Option<&[u8]> {
+        let l = self.live().ok()?;
+        let layout = l.layout();
+        if !layout.c_contiguous() {
+            return None;
+        }
+        let mem = l.mbuf.storage().as_plain()?;
+        let n = layout.nbytes()?;
+        let start = if n == 0 {
+            0
+        } else {
+            usize::try_from(layout.offset()).ok()?
+        };
+        mem.get(start..start.checked_add(n)?)
+    }
+
     /// [`tobytes_order`](MemoryView::tobytes_order) into a caller's buffer
     /// of exactly [`nbytes`](MemoryView::nbytes) bytes, for a caller that
     /// owns the destination (the Python bridge writes straight into a new
