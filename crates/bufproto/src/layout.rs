@@ -265,12 +265,8 @@ fn contiguous_in(
     let Ok(mut sd) = isize::try_from(itemsize) else {
         return false;
     };
-    let order: Box<dyn Iterator<Item = usize>> = if c {
-        Box::new((0..ndim).rev())
-    } else {
-        Box::new(0..ndim)
-    };
-    for i in order {
+    // No allocation (a boxed iterator here cost `tobytes(order='A')` one).
+    for i in (0..ndim).map(|k| if c { ndim - 1 - k } else { k }) {
         let dim = shape[i];
         if dim > 1 && strides[i] != sd {
             return false;
