@@ -118,24 +118,11 @@ pub(crate) fn item_offsets(
     if n == 0 {
         return Ok(out);
     }
-    let shape = layout.shape();
-    let nd = shape.len();
-    let mut idx = vec![0usize; nd];
+    let mut idx = vec![0usize; layout.ndim()];
     loop {
         out.push(byte_offset(storage, layout, &idx)?);
-        // Odometer: last (C) or first (Fortran) dimension fastest.
-        let mut k = 0;
-        loop {
-            if k == nd {
-                return Ok(out);
-            }
-            let d = if fortran { k } else { nd - 1 - k };
-            k += 1;
-            idx[d] += 1;
-            if idx[d] < shape[d] {
-                break;
-            }
-            idx[d] = 0;
+        if !layout.next_index(&mut idx, fortran) {
+            return Ok(out);
         }
     }
 }

@@ -826,22 +826,29 @@ impl Layout {
         let mut idx = vec![0usize; self.ndim()];
         loop {
             out.push(self.byte_offset(&idx).ok_or_else(Error::size_overflow)?);
-            // odometer increment, last (C) or first (Fortran) dimension fastest
-            let nd = self.ndim();
-            let mut k = 0;
-            loop {
-                if k == nd {
-                    return Ok(out);
-                }
-                let d = if fortran { k } else { nd - 1 - k };
-                k += 1;
-                idx[d] += 1;
-                if idx[d] < self.shape[d] {
-                    break;
-                }
-                idx[d] = 0;
+            if !self.next_index(&mut idx, fortran) {
+                return Ok(out);
             }
         }
+    }
+
+    /// Steps the index `idx` (one entry per dimension, each below its
+    /// extent) to the next item, the last (C) or first (`fortran`)
+    /// dimension fastest, like an odometer; `false`, with `idx` back at all
+    /// zeros, when it was the last item. Cost: O(ndim).
+    pub(crate) fn next_index(&self, idx: &mut [usize], fortran: bool) -> bool {
+        let nd = idx.len().min(self.shape.len());
+        for k in 0..nd {
+            let d = if fortran { k } else { nd - 1 - k };
+            if let (Some(i), Some(&extent)) = (idx.get_mut(d), self.shape.get(d)) {
+                *i += 1;
+                if *i < extent {
+                    return true;
+                }
+                *i = 0;
+            }
+        }
+        false
     }
 
     /// Whether every item lies inside an allocation of `len` bytes. Cost:
