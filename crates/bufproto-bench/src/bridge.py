@@ -11,9 +11,7 @@ median of several repeats of timeit's per-loop time.
 """
 
 import json
-import statistics
 import sys
-import timeit
 
 import bufproto_py
 
@@ -27,15 +25,7 @@ def pattern(n):
 
 
 def run(op, imp, n, stmt, g):
-    timer = timeit.Timer(stmt, globals=g)
-    if quick:
-        number, repeat = 1, 1
-    else:
-        number, _ = timer.autorange()  # total >= 0.2 s
-        number = max(1, number // 2)
-        repeat = 5
-    times = timer.repeat(repeat=repeat, number=number)
-    ns = statistics.median(times) / number * 1e9
+    ns = median_ns(stmt, g, quick)  # from timing.py, sent ahead of this
     results.append({"op": op, "imp": imp, "size": n, "ns": ns})
 
 

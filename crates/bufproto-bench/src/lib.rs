@@ -486,47 +486,71 @@ pub fn register<R: Runner>(r: &mut R, cfg: &Config) -> Result<(), Error> {
 ///
 /// A message if Python cannot be started, fails, or prints no JSON.
 pub fn run_cpython(cfg: &Config, quick: bool) -> Result<(String, Vec<Sample>), String> {
-    let python = std::env::var("BUFPROTO_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
     let sizes: Vec<String> = cfg.sizes.iter().map(usize::to_string).collect();
-    let mut child = Command::new(&python)
-        .arg("-")
-        .arg(sizes.join(","))
-        .arg(cfg.items.to_string())
-        .arg(if quick { "1" } else { "0" })
-        .arg(cfg.get_size.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {python}: {e}"))?;
-    child
-        .stdin
-        .take()
-        .ok_or("no stdin")?
-        .write_all(include_str!("cpython.py").as_bytes())
-        .map_err(|e| e.to_string())?;
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(format!("{python} failed: {}", out.status));
-    }
-    let v: serde_json::Value =
-        serde_json::from_slice(&out.stdout).map_err(|e| format!("bad JSON from {python}: {e}"))?;
+    let args = [
+        sizes.join(","),
+        cfg.items.to_string(),
+        (if quick { "1" } else { "0" }).into(),
+        cfg.get_size.to_string(),
+    ];
+    let v = run_python("src/cpython.py", include_str!("cpython.py"), &args, None)?;
     let version = format!(
         "{} {}",
         v["implementation"].as_str().unwrap_or("?"),
         v["python"].as_str().unwrap_or("?")
     );
-    let samples = v["results"]
+    Ok((version, samples_of(&v)?))
+}
+
+/// Runs one of the Python scripts (`name` its path, for messages;
+/// `script` its text, sent on stdin after `timing.py`, which both scripts
+/// use) with `python3` (or `$BUFPROTO_BENCH_PYTHON`), `args` on its
+/// command line and `pythonpath` as `PYTHONPATH`, and parses the JSON
+/// object it prints.
+pub(crate) fn run_python(
+    name: &str,
+    script: &str,
+    args: &[String],
+    pythonpath: Option<&Path>,
+) -> Result<serde_json::Value, String> {
+    let python = std::env::var("BUFPROTO_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let mut cmd = Command::new(&python);
+    cmd.arg("-").args(args);
+    if let Some(dir) = pythonpath {
+        cmd.env("PYTHONPATH", dir);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {python}: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    stdin
+        .write_all(include_str!("timing.py").as_bytes())
+        .and_then(|()| stdin.write_all(script.as_bytes()))
+        .map_err(|e| e.to_string())?;
+    drop(stdin);
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!("{python} {name} failed: {}", out.status));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("bad JSON from {python}: {e}"))
+}
+
+/// The samples of a script's JSON object: its `results` list, each
+/// `{"op", "imp", "size", "ns"}`.
+pub(crate) fn samples_of(v: &serde_json::Value) -> Result<Vec<Sample>, String> {
+    Ok(v["results"]
         .as_array()
         .ok_or("no results")?
         .iter()
         .map(|r| Sample {
             op: r["op"].as_str().unwrap_or("?").into(),
-            imp: "cpython".into(),
+            imp: r["imp"].as_str().unwrap_or("?").into(),
             size: r["size"].as_u64().unwrap_or(0) as usize,
             ns: r["ns"].as_f64().unwrap_or(f64::NAN),
         })
-        .collect();
-    Ok((version, samples))
+        .collect())
 }
 
 /// A whole run: where and when it happened, and every sample.
