@@ -917,27 +917,21 @@ impl Report {
                 holds: r.is_some_and(|(p, c)| p / c >= want),
             });
         }
-        for &n in sizes {
-            g.push(self.within(Within {
-                op: "new",
-                imp: "bufproto",
-                peer: ("new", "bytes"),
-                size: n,
-                name: format!("`memoryview(b)` ({})", fmt_size(n)),
-                peer_name: "`Bytes::clone`",
-                want: 2.0,
-            }));
-        }
-        for &n in sizes {
-            g.push(self.within(Within {
-                op: "slice",
-                imp: "bufproto",
-                peer: ("slice", "bytes"),
-                size: n,
-                name: format!("`m[1:-1]` ({})", fmt_size(n)),
-                peer_name: "`Bytes::slice`",
-                want: 2.0,
-            }));
+        for (op, expr, peer_name) in [
+            ("new", "`memoryview(b)`", "`Bytes::clone`"),
+            ("slice", "`m[1:-1]`", "`Bytes::slice`"),
+        ] {
+            for &n in sizes {
+                g.push(self.within(Within {
+                    op,
+                    imp: "bufproto",
+                    peer: (op, "bytes"),
+                    size: n,
+                    name: format!("{expr} ({})", fmt_size(n)),
+                    peer_name,
+                    want: 2.0,
+                }));
+            }
         }
         g.push(self.within(Within {
             op: "grow",
