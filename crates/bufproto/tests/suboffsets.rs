@@ -145,14 +145,20 @@ fn view_line(m: &MemoryView) -> Result<String, Error> {
 }
 
 fn crate_line(c: &Case) -> Result<String, Error> {
-    let nd = NdArray::pil(
-        data(c),
-        c.format,
-        c.shape.clone(),
-        c.strides.clone(),
-        c.offset,
-        c.writable,
-    )?;
+    // The case's array, as `pil` (suboffsets) or `new` (direct) makes it.
+    type Make =
+        fn(Vec<u8>, &str, Vec<usize>, Option<Vec<isize>>, usize, bool) -> Result<NdArray, Error>;
+    let make = |f: Make, writable: bool| {
+        f(
+            data(c),
+            c.format,
+            c.shape.clone(),
+            c.strides.clone(),
+            c.offset,
+            writable,
+        )
+    };
+    let nd = make(NdArray::pil, c.writable)?;
     let l = nd.layout();
     let shape: Vec<isize> = l.shape().iter().map(|&n| n as isize).collect();
     let mut out = vec![
@@ -167,14 +173,7 @@ fn crate_line(c: &Case) -> Result<String, Error> {
         out.push(fidelity_common::outcome(&nd.get_buffer(fl)));
         out.push(fidelity_common::outcome(&m.get_buffer(fl)));
     }
-    let direct = NdArray::new(
-        data(c),
-        c.format,
-        c.shape.clone(),
-        c.strides.clone(),
-        c.offset,
-        false,
-    )?;
+    let direct = make(NdArray::new, false)?;
     out.push(bools(&[m.equals(&direct), m.equals(&nd)]));
     out.push(fidelity_common::outcome(&m.cast("B")));
     out.push(match m.hash() {
