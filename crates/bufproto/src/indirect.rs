@@ -113,18 +113,7 @@ pub(crate) fn item_offsets(
             layout.item_offsets()
         };
     }
-    let n = layout.nitems().ok_or_else(Error::no_memory)?;
-    let mut out = try_vec(n)?;
-    if n == 0 {
-        return Ok(out);
-    }
-    let mut idx = vec![0usize; layout.ndim()];
-    loop {
-        out.push(byte_offset(storage, layout, &idx)?);
-        if !layout.next_index(&mut idx, fortran) {
-            return Ok(out);
-        }
-    }
+    layout.offsets_by(fortran, |idx| byte_offset(storage, layout, idx))
 }
 
 /// The items of an indirect `layout` copied out in C or Fortran order

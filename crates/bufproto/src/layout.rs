@@ -816,6 +816,24 @@ impl Layout {
     }
 
     fn item_offsets_in(&self, fortran: bool) -> Result<Vec<usize>> {
+        self.offsets_by(fortran, |idx| {
+            self.byte_offset(idx).ok_or_else(Error::size_overflow)
+        })
+    }
+
+    /// `offset(idx)` for the index `idx` of every item, in C order (the
+    /// last dimension fastest) or, if `fortran`, the first fastest. Cost:
+    /// O(nitems × (ndim + the cost of `offset`)).
+    ///
+    /// # Errors
+    ///
+    /// `MemoryError` when the list cannot be allocated; the first error of
+    /// `offset`.
+    pub(crate) fn offsets_by(
+        &self,
+        fortran: bool,
+        mut offset: impl FnMut(&[usize]) -> Result<usize>,
+    ) -> Result<Vec<usize>> {
         let n = self.nitems().ok_or_else(Error::no_memory)?;
         // One offset per item: as many as the caller's input says, so the
         // allocation is fallible (2**62 offsets of a broadcast view).
@@ -825,7 +843,7 @@ impl Layout {
         }
         let mut idx = vec![0usize; self.ndim()];
         loop {
-            out.push(self.byte_offset(&idx).ok_or_else(Error::size_overflow)?);
+            out.push(offset(&idx)?);
             if !self.next_index(&mut idx, fortran) {
                 return Ok(out);
             }
@@ -836,7 +854,7 @@ impl Layout {
     /// extent) to the next item, the last (C) or first (`fortran`)
     /// dimension fastest, like an odometer; `false`, with `idx` back at all
     /// zeros, when it was the last item. Cost: O(ndim).
-    pub(crate) fn next_index(&self, idx: &mut [usize], fortran: bool) -> bool {
+    fn next_index(&self, idx: &mut [usize], fortran: bool) -> bool {
         let nd = idx.len().min(self.shape.len());
         for k in 0..nd {
             let d = if fortran { k } else { nd - 1 - k };
