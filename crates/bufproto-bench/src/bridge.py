@@ -2,8 +2,8 @@
 builtin `memoryview`, the same statements timed with timeit.
 
 Run by the Rust driver (`report`, or the quick test) as
-`python3 - SIZE QUICK` with the extension module on PYTHONPATH; prints one
-JSON object on stdout:
+`python3 - SIZE QUICK` with the extension module on PYTHONPATH, this text on
+stdin after `timing.py`; prints one JSON object on stdout:
 {"python": "3.11.7", "results": [{"op": ..., "imp": ..., "size": N, "ns": T}]}.
 `imp` is `bufproto_py-bytes`, `memoryview-bytes`, `bufproto_py-bytearray` or
 `memoryview-bytearray`: which type, over which exporter. Each time is the

@@ -1,7 +1,8 @@
 """CPython's side of the benchmarks: the same operations, timed with timeit.
 
 Run by the Rust driver (`report`, or the quick test) as
-`python3 - SIZES ITEMS QUICK GET_SIZE`; prints one JSON object on stdout:
+`python3 - SIZES ITEMS QUICK GET_SIZE`, this text on stdin after `timing.py`;
+prints one JSON object on stdout:
 {"python": "3.11.7 ...", "results": [{"op": ..., "imp": "cpython", "size": N, "ns": T}]}.
 Each time is the median of several repeats of timeit's per-loop time.
 """
