@@ -392,6 +392,16 @@ fn stepped_panel(
     Ok(y)
 }
 
+/// A figure drawing arrows in amber and blue, its first line of code
+/// (`first`) at the top left.
+fn arrow_figure(title: &str, desc: &str, first: &str) -> Svg {
+    let mut svg = Svg::new(W, title, desc);
+    svg.arrowhead("amber", AMBER_LINE);
+    svg.arrowhead("blue", BLUE_LINE);
+    svg.text(20, 30, Anchor::Start, Font::mono(TEXT), first);
+    svg
+}
+
 /// Figure: `m[::2]` and `m[::-3]`, stepped views and their strides.
 fn strided_slices() -> Res<String> {
     // As in chapter 6, after `s[0] = ord("X")` wrote through a slice.
@@ -424,17 +434,12 @@ fn strided_slices() -> Res<String> {
         evens.strides()?[0],
         back.strides()?[0]
     );
-    let mut svg = Svg::new(W, &title, &desc);
-    svg.arrowhead("amber", AMBER_LINE);
-    svg.arrowhead("blue", BLUE_LINE);
-    let code = Font::mono(TEXT);
-    svg.text(
-        20,
-        30,
-        Anchor::Start,
-        code,
+    let mut svg = arrow_figure(
+        &title,
+        &desc,
         &format!("data = bytearray({})", bytes_repr(&data.to_vec())),
     );
+    let code = Font::mono(TEXT);
     svg.text(20, 56, Anchor::Start, code, "m = memoryview(data)");
     let y = stepped_panel(
         &mut svg,
@@ -981,17 +986,12 @@ fn pil_suboffsets() -> Res<String> {
         sub0 = subs[0],
         s1 = strides[1],
     );
-    let mut svg = Svg::new(W, title, &desc);
-    svg.arrowhead("amber", AMBER_LINE);
-    svg.arrowhead("blue", BLUE_LINE);
-    let code = Font::mono(TEXT);
-    svg.text(
-        20,
-        30,
-        Anchor::Start,
-        code,
+    let mut svg = arrow_figure(
+        title,
+        &desc,
         &format!("nd = ndarray(list({}),", bytes_repr(data)),
     );
+    let code = Font::mono(TEXT);
     // SVG collapses leading spaces: indent by position.
     let indent = 20 + code.width("nd = ndarray(");
     svg.text(

@@ -2,8 +2,8 @@
 builtin `memoryview`, the same statements timed with timeit.
 
 Run by the Rust driver (`report`, or the quick test) as
-`python3 - SIZE QUICK` with the extension module on PYTHONPATH; prints one
-JSON object on stdout:
+`python3 - SIZE QUICK` with the extension module on PYTHONPATH, this text on
+stdin after `timing.py`; prints one JSON object on stdout:
 {"python": "3.11.7", "results": [{"op": ..., "imp": ..., "size": N, "ns": T}]}.
 `imp` is `bufproto_py-bytes`, `memoryview-bytes`, `bufproto_py-bytearray` or
 `memoryview-bytearray`: which type, over which exporter. Each time is the
@@ -11,9 +11,7 @@ median of several repeats of timeit's per-loop time.
 """
 
 import json
-import statistics
 import sys
-import timeit
 
 import bufproto_py
 
@@ -27,15 +25,7 @@ def pattern(n):
 
 
 def run(op, imp, n, stmt, g):
-    timer = timeit.Timer(stmt, globals=g)
-    if quick:
-        number, repeat = 1, 1
-    else:
-        number, _ = timer.autorange()  # total >= 0.2 s
-        number = max(1, number // 2)
-        repeat = 5
-    times = timer.repeat(repeat=repeat, number=number)
-    ns = statistics.median(times) / number * 1e9
+    ns = median_ns(stmt, g, quick)  # from timing.py, sent ahead of this
     results.append({"op": op, "imp": imp, "size": n, "ns": ns})
 
 

@@ -9,11 +9,9 @@
 //! `libbufproto_py.so` beside the report (in `deps/`).
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
-use crate::{cell, fmt_size, ratio, Config, Report, Sample};
+use crate::{cell, fmt_size, ratio, run_python, samples_of, Config, Report, Sample};
 
 /// The operations, in the table's order, with their Python spelling (the
 /// statement `bridge.py` times; `tolist` is of the view cast to `'i'`).
@@ -67,41 +65,19 @@ pub fn module_dir() -> Result<PathBuf, String> {
 /// A message if the module is missing, or Python cannot be started, fails
 /// or prints no JSON.
 pub fn run_bridge(cfg: &Config, quick: bool) -> Result<Vec<Sample>, String> {
-    let python = std::env::var("BUFPROTO_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
     let dir = module_dir()?;
-    let mut child = Command::new(&python)
-        .arg("-")
-        .arg(cfg.get_size.to_string())
-        .arg(if quick { "1" } else { "0" })
-        .env("PYTHONPATH", &dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {python}: {e}"))?;
-    child
-        .stdin
-        .take()
-        .ok_or("no stdin")?
-        .write_all(include_str!("bridge.py").as_bytes())
-        .map_err(|e| e.to_string())?;
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    let args = [
+        cfg.get_size.to_string(),
+        (if quick { "1" } else { "0" }).into(),
+    ];
+    let v = run_python(
+        "src/bridge.py",
+        include_str!("bridge.py"),
+        &args,
+        Some(&dir),
+    );
     let _ = std::fs::remove_dir_all(&dir);
-    if !out.status.success() {
-        return Err(format!("{python} src/bridge.py failed: {}", out.status));
-    }
-    let v: serde_json::Value =
-        serde_json::from_slice(&out.stdout).map_err(|e| format!("bad JSON from {python}: {e}"))?;
-    Ok(v["results"]
-        .as_array()
-        .ok_or("no results")?
-        .iter()
-        .map(|r| Sample {
-            op: r["op"].as_str().unwrap_or("?").into(),
-            imp: r["imp"].as_str().unwrap_or("?").into(),
-            size: r["size"].as_u64().unwrap_or(0) as usize,
-            ns: r["ns"].as_f64().unwrap_or(f64::NAN),
-        })
-        .collect())
+    samples_of(&v?)
 }
 
 /// The chapter's table (anchor `bridge`): per operation and exporter, the

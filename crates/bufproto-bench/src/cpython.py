@@ -1,15 +1,14 @@
 """CPython's side of the benchmarks: the same operations, timed with timeit.
 
 Run by the Rust driver (`report`, or the quick test) as
-`python3 - SIZES ITEMS QUICK GET_SIZE`; prints one JSON object on stdout:
+`python3 - SIZES ITEMS QUICK GET_SIZE`, this text on stdin after `timing.py`;
+prints one JSON object on stdout:
 {"python": "3.11.7 ...", "results": [{"op": ..., "imp": "cpython", "size": N, "ns": T}]}.
 Each time is the median of several repeats of timeit's per-loop time.
 """
 
 import json
-import statistics
 import sys
-import timeit
 
 sizes = [int(s) for s in sys.argv[1].split(",")]
 items = int(sys.argv[2])
@@ -22,15 +21,7 @@ def pattern(n):
 
 
 def run(op, size, stmt, setup_globals):
-    timer = timeit.Timer(stmt, globals=setup_globals)
-    if quick:
-        number, repeat = 1, 1
-    else:
-        number, _ = timer.autorange()  # total >= 0.2 s
-        number = max(1, number // 2)
-        repeat = 5
-    times = timer.repeat(repeat=repeat, number=number)
-    ns = statistics.median(times) / number * 1e9
+    ns = median_ns(stmt, setup_globals, quick)  # from timing.py, sent ahead of this
     results.append({"op": op, "imp": "cpython", "size": size, "ns": ns})
 
 

@@ -23,6 +23,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -357,6 +358,47 @@ pub fn register<R: Runner>(r: &mut R, cfg: &Config) -> Result<(), Error> {
         black_box(&rc).borrow_mut()[black_box(i)] = 7;
     });
 
+    // The trade behind the crate's bytearray storage (chapters 7 and 15):
+    // a byte store and a comparison over atomic bytes against atomic
+    // 64-bit words, outside the crate.
+    let bytes8: Vec<AtomicU8> = v.iter().map(|&b| AtomicU8::new(b)).collect();
+    let bytes8b: Vec<AtomicU8> = v.iter().map(|&b| AtomicU8::new(b)).collect();
+    let words: Vec<AtomicU64> = v
+        .chunks(8)
+        .map(|c| {
+            let mut w = [0u8; 8];
+            w[..c.len()].copy_from_slice(c);
+            AtomicU64::new(u64::from_ne_bytes(w))
+        })
+        .collect();
+    let wordsb: Vec<AtomicU64> = words
+        .iter()
+        .map(|w| AtomicU64::new(w.load(Ordering::Relaxed)))
+        .collect();
+    r.bench("atomic_store", "u8", n, || {
+        black_box(&bytes8)[black_box(i)].store(7, Ordering::Relaxed);
+    });
+    r.bench("atomic_store", "u64-cas", n, || {
+        let j = black_box(i);
+        let shift = 8 * (j % 8);
+        let _ = black_box(&words)[j / 8].fetch_update(Ordering::Relaxed, Ordering::Relaxed, |w| {
+            Some(w & !(0xff << shift) | (7 << shift))
+        });
+    });
+    r.bench("atomic_eq", "u8", n, || {
+        black_box(&bytes8)
+            .iter()
+            .zip(black_box(&bytes8b))
+            .all(|(a, b)| a.load(Ordering::Relaxed) == b.load(Ordering::Relaxed))
+    });
+    r.bench("atomic_eq", "u64", n, || {
+        black_box(&words)
+            .iter()
+            .zip(black_box(&wordsb))
+            .all(|(a, b)| a.load(Ordering::Relaxed) == b.load(Ordering::Relaxed))
+    });
+    drop((bytes8, bytes8b, words, wordsb));
+
     // mi[j], mi[j] = 7 on an 'i' view (j: the same byte, n / 2)
     let j = n / 8;
     let mi = m.cast("i")?;
@@ -444,47 +486,71 @@ pub fn register<R: Runner>(r: &mut R, cfg: &Config) -> Result<(), Error> {
 ///
 /// A message if Python cannot be started, fails, or prints no JSON.
 pub fn run_cpython(cfg: &Config, quick: bool) -> Result<(String, Vec<Sample>), String> {
-    let python = std::env::var("BUFPROTO_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
     let sizes: Vec<String> = cfg.sizes.iter().map(usize::to_string).collect();
-    let mut child = Command::new(&python)
-        .arg("-")
-        .arg(sizes.join(","))
-        .arg(cfg.items.to_string())
-        .arg(if quick { "1" } else { "0" })
-        .arg(cfg.get_size.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {python}: {e}"))?;
-    child
-        .stdin
-        .take()
-        .ok_or("no stdin")?
-        .write_all(include_str!("cpython.py").as_bytes())
-        .map_err(|e| e.to_string())?;
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(format!("{python} failed: {}", out.status));
-    }
-    let v: serde_json::Value =
-        serde_json::from_slice(&out.stdout).map_err(|e| format!("bad JSON from {python}: {e}"))?;
+    let args = [
+        sizes.join(","),
+        cfg.items.to_string(),
+        (if quick { "1" } else { "0" }).into(),
+        cfg.get_size.to_string(),
+    ];
+    let v = run_python("src/cpython.py", include_str!("cpython.py"), &args, None)?;
     let version = format!(
         "{} {}",
         v["implementation"].as_str().unwrap_or("?"),
         v["python"].as_str().unwrap_or("?")
     );
-    let samples = v["results"]
+    Ok((version, samples_of(&v)?))
+}
+
+/// Runs one of the Python scripts (`name` its path, for messages;
+/// `script` its text, sent on stdin after `timing.py`, which both scripts
+/// use) with `python3` (or `$BUFPROTO_BENCH_PYTHON`), `args` on its
+/// command line and `pythonpath` as `PYTHONPATH`, and parses the JSON
+/// object it prints.
+pub(crate) fn run_python(
+    name: &str,
+    script: &str,
+    args: &[String],
+    pythonpath: Option<&Path>,
+) -> Result<serde_json::Value, String> {
+    let python = std::env::var("BUFPROTO_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let mut cmd = Command::new(&python);
+    cmd.arg("-").args(args);
+    if let Some(dir) = pythonpath {
+        cmd.env("PYTHONPATH", dir);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {python}: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    stdin
+        .write_all(include_str!("timing.py").as_bytes())
+        .and_then(|()| stdin.write_all(script.as_bytes()))
+        .map_err(|e| e.to_string())?;
+    drop(stdin);
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!("{python} {name} failed: {}", out.status));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("bad JSON from {python}: {e}"))
+}
+
+/// The samples of a script's JSON object: its `results` list, each
+/// `{"op", "imp", "size", "ns"}`.
+pub(crate) fn samples_of(v: &serde_json::Value) -> Result<Vec<Sample>, String> {
+    Ok(v["results"]
         .as_array()
         .ok_or("no results")?
         .iter()
         .map(|r| Sample {
             op: r["op"].as_str().unwrap_or("?").into(),
-            imp: "cpython".into(),
+            imp: r["imp"].as_str().unwrap_or("?").into(),
             size: r["size"].as_u64().unwrap_or(0) as usize,
             ns: r["ns"].as_f64().unwrap_or(f64::NAN),
         })
-        .collect();
-    Ok((version, samples))
+        .collect())
 }
 
 /// A whole run: where and when it happened, and every sample.
@@ -851,27 +917,21 @@ impl Report {
                 holds: r.is_some_and(|(p, c)| p / c >= want),
             });
         }
-        for &n in sizes {
-            g.push(self.within(Within {
-                op: "new",
-                imp: "bufproto",
-                peer: ("new", "bytes"),
-                size: n,
-                name: format!("`memoryview(b)` ({})", fmt_size(n)),
-                peer_name: "`Bytes::clone`",
-                want: 2.0,
-            }));
-        }
-        for &n in sizes {
-            g.push(self.within(Within {
-                op: "slice",
-                imp: "bufproto",
-                peer: ("slice", "bytes"),
-                size: n,
-                name: format!("`m[1:-1]` ({})", fmt_size(n)),
-                peer_name: "`Bytes::slice`",
-                want: 2.0,
-            }));
+        for (op, expr, peer_name) in [
+            ("new", "`memoryview(b)`", "`Bytes::clone`"),
+            ("slice", "`m[1:-1]`", "`Bytes::slice`"),
+        ] {
+            for &n in sizes {
+                g.push(self.within(Within {
+                    op,
+                    imp: "bufproto",
+                    peer: (op, "bytes"),
+                    size: n,
+                    name: format!("{expr} ({})", fmt_size(n)),
+                    peer_name,
+                    want: 2.0,
+                }));
+            }
         }
         g.push(self.within(Within {
             op: "grow",
@@ -1074,7 +1134,27 @@ impl Report {
                 cell(f("refcell")),
             );
         }
-        s.push_str("<!-- ANCHOR_END: items -->\n\n<!-- ANCHOR: targets -->\n| operation | measured | goal | holds |\n| --- | --- | --- | --- |\n");
+        s.push_str("<!-- ANCHOR_END: items -->\n\n<!-- ANCHOR: atomics -->\n");
+        s.push_str("| | atomic bytes (`[AtomicU8]`) | atomic words (`[AtomicU64]`) | words ÷ bytes |\n| --- | --: | --: | --: |\n");
+        let n = self.config.get_size;
+        for (op, name, bytes, words) in [
+            ("atomic_store", "store one byte", "u8", "u64-cas"),
+            ("atomic_eq", "compare two copies", "u8", "u64"),
+        ] {
+            let (b, w) = (self.ns(op, bytes, n), self.ns(op, words, n));
+            let ratio = match (b, w) {
+                (Some(b), Some(w)) => format!("{:.2}×", w / b),
+                _ => "—".into(),
+            };
+            let _ = writeln!(
+                s,
+                "| {name} ({}) | {} | {} | {ratio} |",
+                fmt_size(n),
+                cell(b),
+                cell(w)
+            );
+        }
+        s.push_str("<!-- ANCHOR_END: atomics -->\n\n<!-- ANCHOR: targets -->\n| operation | measured | goal | holds |\n| --- | --- | --- | --- |\n");
         for t in self.goals() {
             let _ = writeln!(
                 s,

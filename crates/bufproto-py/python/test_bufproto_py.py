@@ -494,6 +494,71 @@ class HugeIntsInFloatArrays(unittest.TestCase):
                     self.assertEqual(outcome(ru), outcome(cp))
 
 
+class FastPaths(unittest.TestCase):
+    """The bridge's shortcuts (exact-int `m[i]`, `m[a:b]` with plain
+    bounds, `tobytes` into the new bytes, typed `tolist` rows, exact
+    `bytes` read as frozen memory) give the builtin's answers and errors."""
+
+    FORMATS = "bBhHiIlLqQnNfd?c"  # 3.11 cannot cast to "e"
+
+    def pairs(self):
+        data = bytes(range(256)) * 2
+        for make in (bytes, bytearray, lambda d: array.array("B", d)):
+            yield memoryview(make(data)), bp.memoryview(make(data))
+
+    def test_items_and_slices(self):
+        class Idx:
+            def __index__(self):
+                return 3
+        keys = [0, 5, -1, -512, 511, 512, -513, 2**63, -2**63, 2**100, True, Idx(),
+                1.5, "a", None]
+        slices = [slice(None), slice(1, None), slice(None, None, -3), slice(2**70, -2**70, -1),
+                  slice(True, 7, Idx()), slice(0, 0), slice(None, None, 0)]
+        for cp, ru in self.pairs():
+            for k in keys + slices:
+                with self.subTest(obj=type(cp.obj).__name__, key=k):
+                    def get(m):
+                        r = m[k]
+                        return r.tobytes() if hasattr(r, "tobytes") else r
+                    self.assertEqual(outcome(lambda: get(ru)), outcome(lambda: get(cp)))
+            released = bp.memoryview(b"ab")
+            released.release()
+            self.assertEqual(outcome(lambda: released[0]),
+                             outcome(lambda: (lambda m: (m.release(), m[0]))(memoryview(b"ab"))))
+
+    def test_tobytes_and_tolist_of_every_format(self):
+        data = bytes(range(1, 97))
+        for make in (bytes, bytearray):
+            for f in self.FORMATS:
+                for order in (None, "C", "F", "A", "X"):
+                    with self.subTest(obj=make.__name__, format=f, order=order):
+                        cp = memoryview(make(data)).cast(f)
+                        ru = bp.memoryview(make(data)).cast(f)
+                        self.assertEqual(outcome(lambda: ru.tobytes(order)),
+                                         outcome(lambda: cp.tobytes(order)))
+                        self.assertEqual(outcome(lambda: ru[::-2].tobytes(order)),
+                                         outcome(lambda: cp[::-2].tobytes(order)))
+                        self.assertEqual(outcome(ru.tolist), outcome(cp.tolist))
+                        self.assertEqual(outcome(ru[1::3].tolist), outcome(cp[1::3].tolist))
+            cp = memoryview(make(data)).cast("i", [4, 6])
+            ru = bp.memoryview(make(data)).cast("i", [4, 6])
+            self.assertEqual(ru.tolist(), cp.tolist())
+            self.assertEqual(ru.tobytes("F"), cp.tobytes("F"))
+
+    def test_frozen_bytes_and_its_subclass(self):
+        class B(bytes):
+            pass
+        for make in (bytes, B):
+            b = make(b"abcdef")
+            ru = bp.memoryview(b)
+            self.assertEqual((ru[1], ru[-1], ru[::2].tobytes(), ru.tolist()),
+                             (98, 102, b"ace", list(b"abcdef")))
+            self.assertEqual(outcome(lambda: ru.__setitem__(0, 1)),
+                             outcome(lambda: memoryview(b).__setitem__(0, 1)))
+            self.assertTrue(ru == memoryview(bytearray(b)) and ru == b)
+            self.assertEqual(ru.tobytes(), b)
+
+
 def leak_loop(rounds):
     """Everything above, many times: every export must be released."""
     ba = bp.ByteArray(b"0123456789")
@@ -519,7 +584,8 @@ def leak_loop(rounds):
 def main():
     loader = unittest.TestLoader()
     suite = unittest.TestSuite()
-    for case in CASES + [ModuleTests, BridgeFixes, IndirectBuffers, HugeIntsInFloatArrays]:
+    for case in CASES + [ModuleTests, BridgeFixes, IndirectBuffers, HugeIntsInFloatArrays,
+                          FastPaths]:
         for name in loader.getTestCaseNames(case):
             test = case(name)
             if name in NOT_APPLICABLE:

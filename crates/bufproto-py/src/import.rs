@@ -36,6 +36,9 @@ pub struct PyMemory {
     below: usize,
     /// Bytes from that lowest address to the end of the highest item.
     span: usize,
+    /// Whether the buffer is an exact `bytes` object's own (see
+    /// `ForeignMemory::frozen` below).
+    frozen: bool,
 }
 
 // SAFETY: the raw pointers in `view` are the exporter's, valid until the
@@ -76,6 +79,28 @@ impl ForeignMemory for PyMemory {
 
     fn readonly(&self) -> bool {
         self.view.readonly != 0
+    }
+
+    fn frozen(&self) -> Option<&[u8]> {
+        if !self.frozen || self.view.readonly == 0 {
+            return None;
+        }
+        let atomic = self.bytes();
+        // SAFETY: the same memory as `bytes()` (same address, same
+        // length), which is valid while the Py_buffer is held. It is read
+        // as plain `u8`s only for an exact `bytes` object (`frozen`, set in
+        // `PyMemory::new` from `PyBytes_CheckExact` on the object whose
+        // `bf_getbuffer` filled the view, i.e. bytes' own, which exports
+        // `ob_sval` read-only): a `bytes` object's contents never change
+        // once it is shared, and we hold a reference (`owner`) and the
+        // export for as long as the slice lives. CPython itself writes into
+        // a bytes object only while it is the sole reference (building it,
+        // `_PyBytes_Resize`), never while exported; the crate never stores
+        // into memory whose owner reports it frozen. Only C code breaking
+        // the C API's rule ("do not modify a bytes object after it is
+        // shared", e.g. `ctypes.memmove` into `id(b)`) would race with
+        // these reads, as it races with any reader of that `bytes`.
+        Some(unsafe { std::slice::from_raw_parts(atomic.as_ptr().cast::<u8>(), atomic.len()) })
     }
 }
 
@@ -292,6 +317,8 @@ impl PyMemory {
             format: String::new(),
             below: 0,
             span: 0,
+            // SAFETY: `obj` is a live object; the check reads its type.
+            frozen: unsafe { ffi::PyBytes_CheckExact(obj.as_ptr()) } != 0,
         };
         // From here on, an error drops `mem`, which releases the buffer.
         mem.describe(obj)?;

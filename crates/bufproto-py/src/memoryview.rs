@@ -74,11 +74,79 @@ fn nested_to_py<'py>(py: Python<'py>, n: &bufproto::Nested) -> PyResult<Bound<'p
             let items: PyResult<Vec<_>> = items.iter().map(|i| nested_to_py(py, i)).collect();
             Ok(PyList::new(py, items?)?.into_any())
         }
-        bufproto::Nested::Items(row) => {
+        bufproto::Nested::Items(row) => Ok(items_to_py(py, row)?.into_any()),
+    }
+}
+
+/// One typed row of `tolist()` as a Python list, in one pass per item
+/// type: each item goes straight from its native value to its Python
+/// object (`PyLong_FromLong`, `PyFloat_FromDouble`, ...) into a list made
+/// at its final length, with no `Value` in between.
+fn items_to_py<'py>(py: Python<'py>, row: &bufproto::Items) -> PyResult<Bound<'py, PyList>> {
+    use bufproto::ItemSlice as S;
+    fn list<'py, T: Copy + IntoPyObject<'py>>(
+        py: Python<'py>,
+        v: &[T],
+    ) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, v.iter().copied())
+    }
+    match row.as_slice() {
+        S::I8(v) => list(py, v),
+        S::U8(v) => list(py, v),
+        S::I16(v) => list(py, v),
+        S::U16(v) => list(py, v),
+        S::I32(v) => list(py, v),
+        S::U32(v) => list(py, v),
+        S::I64(v) => list(py, v),
+        S::U64(v) => list(py, v),
+        S::F32(v) => PyList::new(py, v.iter().map(|&x| f64::from(x))),
+        S::F64(v) => list(py, v),
+        S::Bool(v) => list(py, v),
+        S::Char(v) => PyList::new(
+            py,
+            v.iter().map(|b| PyBytes::new(py, std::slice::from_ref(b))),
+        ),
+        // A row type this bridge does not know yet: item by item.
+        _ => {
             let items: PyResult<Vec<_>> = row.iter().map(|v| value_to_py(py, &v)).collect();
-            Ok(PyList::new(py, items?)?.into_any())
+            PyList::new(py, items?)
         }
     }
+}
+
+/// The value of an exact `int` as a `Py_ssize_t`, or `None` (for any other
+/// object, or an int out of range: the general path then gives CPython's
+/// error). No Python code runs and no exception is left set.
+fn exact_index(obj: &Bound<'_, PyAny>) -> Option<isize> {
+    // SAFETY: the checks read the type of a live object; PyLong_AsSsize_t
+    // of an exact int runs no Python code, and a failure's exception
+    // (OverflowError) is cleared at once.
+    unsafe {
+        if ffi::PyLong_CheckExact(obj.as_ptr()) == 0 {
+            return None;
+        }
+        let i = ffi::PyLong_AsSsize_t(obj.as_ptr());
+        if i == -1 && !ffi::PyErr_Occurred().is_null() {
+            ffi::PyErr_Clear();
+            return None;
+        }
+        Some(i)
+    }
+}
+
+/// Whether converting the bounds of slice `s` runs no Python code: each of
+/// `start`, `stop`, `step` is `None` or an exact `int` (`PySlice_Unpack`
+/// calls `__index__` only on other objects).
+fn plain_slice(s: &Bound<'_, PySlice>) -> bool {
+    let plain = |p: *mut ffi::PyObject| {
+        // SAFETY: `p` is a field of a live slice object (never NULL: the
+        // slice constructor stores `None` for a missing bound).
+        unsafe { p == ffi::Py_None() || ffi::PyLong_CheckExact(p) != 0 }
+    };
+    let ptr = s.as_ptr().cast::<ffi::PySliceObject>();
+    // SAFETY: `s` is an exact or derived `slice` (PySlice checked its
+    // type), whose C layout is `PySliceObject`; the fields are read only.
+    unsafe { plain((*ptr).start) && plain((*ptr).stop) && plain((*ptr).step) }
 }
 
 /// The crate's [`Key`] for a Python key that is not a slice, as
@@ -299,6 +367,16 @@ impl PyMemoryView {
     /// releases `m` leaves the slice valid.
     fn get_slice(slf: &Bound<'_, Self>, s: &Bound<'_, PySlice>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
+        if plain_slice(s) {
+            // No Python code can run while the bounds are converted, so
+            // nothing can release `m` meanwhile: one view, made at once.
+            let (a, b, c) = slice_parts(s)?;
+            let me = slf.try_borrow()?;
+            let view = me.view.slice(a, b, c).map_err(to_pyerr)?;
+            let sliced = me.derived(py, view);
+            drop(me);
+            return Ok(Py::new(py, sliced)?.into_any());
+        }
         let base = {
             let me = slf.try_borrow()?;
             me.derived(py, MemoryView::new(&me.view).map_err(to_pyerr)?)
@@ -599,6 +677,26 @@ impl PyMemoryView {
     /// first (see `get_slice`); any other key is the crate's `get_key`.
     fn __getitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
+        if let Some(i) = exact_index(key) {
+            // An exact int: what `key_of` would make of it (on a 0-d view
+            // the crate refuses `Index` as it refuses `Other`), one borrow.
+            // The crate's `get` first (its inlined 1-D fast path); only a
+            // view it refuses asks `get_key`, for the key's own errors.
+            let me = slf.try_borrow()?;
+            if let Ok(v) = me.view.get(i) {
+                return Ok(value_to_py(py, &v)?.unbind());
+            }
+            let v = me.view.get_key(&Key::Index(i));
+            drop(me);
+            return match v.map_err(to_pyerr)? {
+                Selection::Value(v) => Ok(value_to_py(py, &v)?.unbind()),
+                Selection::View(v) => {
+                    let derived = slf.try_borrow()?.derived(py, v);
+                    Ok(Py::new(py, derived)?.into_any())
+                }
+                Selection::Same => Ok(slf.clone().into_any().unbind()),
+            };
+        }
         let ndim = slf.try_borrow()?.view.ndim().map_err(to_pyerr)?;
         if ndim > 0
             && let Ok(s) = key.cast::<PySlice>()
@@ -767,6 +865,25 @@ impl PyMemoryView {
             _ => None,
         };
         let order = order.as_ref().map(|o| o.to_str()).transpose()?;
+        // One copy, straight into the new `bytes`, when nothing can fail
+        // but the copy itself: a live view, a valid order, a size `bytes`
+        // can have. Anything else takes the crate's `tobytes_order`, for
+        // its errors in CPython's order.
+        if matches!(order, None | Some("C" | "A"))
+            && let Some(mem) = self.view.frozen_bytes()
+        {
+            // Immutable memory already in C order (a `bytes`): one memcpy,
+            // into a `bytes` not zeroed first.
+            return Ok(PyBytes::new(py, mem));
+        }
+        if matches!(order, None | Some("C" | "F" | "A"))
+            && let Ok(n) = self.view.nbytes()
+            && isize::try_from(n).is_ok()
+        {
+            return PyBytes::new_with(py, n, |dst| {
+                self.view.tobytes_into(order, dst).map_err(to_pyerr)
+            });
+        }
         let b = self.view.tobytes_order(order).map_err(to_pyerr)?;
         Ok(PyBytes::new(py, b.as_slice()))
     }

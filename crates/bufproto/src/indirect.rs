@@ -113,31 +113,7 @@ pub(crate) fn item_offsets(
             layout.item_offsets()
         };
     }
-    let n = layout.nitems().ok_or_else(Error::no_memory)?;
-    let mut out = try_vec(n)?;
-    if n == 0 {
-        return Ok(out);
-    }
-    let shape = layout.shape();
-    let nd = shape.len();
-    let mut idx = vec![0usize; nd];
-    loop {
-        out.push(byte_offset(storage, layout, &idx)?);
-        // Odometer: last (C) or first (Fortran) dimension fastest.
-        let mut k = 0;
-        loop {
-            if k == nd {
-                return Ok(out);
-            }
-            let d = if fortran { k } else { nd - 1 - k };
-            k += 1;
-            idx[d] += 1;
-            if idx[d] < shape[d] {
-                break;
-            }
-            idx[d] = 0;
-        }
-    }
+    layout.offsets_by(fortran, |idx| byte_offset(storage, layout, idx))
 }
 
 /// The items of an indirect `layout` copied out in C or Fortran order

@@ -268,12 +268,8 @@ fn contiguous_in(
     let Ok(mut sd) = isize::try_from(itemsize) else {
         return false;
     };
-    let order: Box<dyn Iterator<Item = usize>> = if c {
-        Box::new((0..ndim).rev())
-    } else {
-        Box::new(0..ndim)
-    };
-    for i in order {
+    // No allocation (a boxed iterator here cost `tobytes(order='A')` one).
+    for i in (0..ndim).map(|k| if c { ndim - 1 - k } else { k }) {
         let dim = shape[i];
         if dim > 1 && strides[i] != sd {
             return false;
@@ -855,6 +851,24 @@ impl Layout {
     }
 
     fn item_offsets_in(&self, fortran: bool) -> Result<Vec<usize>> {
+        self.offsets_by(fortran, |idx| {
+            self.byte_offset(idx).ok_or_else(Error::size_overflow)
+        })
+    }
+
+    /// `offset(idx)` for the index `idx` of every item, in C order (the
+    /// last dimension fastest) or, if `fortran`, the first fastest. Cost:
+    /// O(nitems × (ndim + the cost of `offset`)).
+    ///
+    /// # Errors
+    ///
+    /// `MemoryError` when the list cannot be allocated; the first error of
+    /// `offset`.
+    pub(crate) fn offsets_by(
+        &self,
+        fortran: bool,
+        mut offset: impl FnMut(&[usize]) -> Result<usize>,
+    ) -> Result<Vec<usize>> {
         let n = self.nitems().ok_or_else(Error::no_memory)?;
         // One offset per item: as many as the caller's input says, so the
         // allocation is fallible (2**62 offsets of a broadcast view).
@@ -864,23 +878,30 @@ impl Layout {
         }
         let mut idx = vec![0usize; self.ndim()];
         loop {
-            out.push(self.byte_offset(&idx).ok_or_else(Error::size_overflow)?);
-            // odometer increment, last (C) or first (Fortran) dimension fastest
-            let nd = self.ndim();
-            let mut k = 0;
-            loop {
-                if k == nd {
-                    return Ok(out);
-                }
-                let d = if fortran { k } else { nd - 1 - k };
-                k += 1;
-                idx[d] += 1;
-                if idx[d] < self.shape[d] {
-                    break;
-                }
-                idx[d] = 0;
+            out.push(offset(&idx)?);
+            if !self.next_index(&mut idx, fortran) {
+                return Ok(out);
             }
         }
+    }
+
+    /// Steps the index `idx` (one entry per dimension, each below its
+    /// extent) to the next item, the last (C) or first (`fortran`)
+    /// dimension fastest, like an odometer; `false`, with `idx` back at all
+    /// zeros, when it was the last item. Cost: O(ndim).
+    fn next_index(&self, idx: &mut [usize], fortran: bool) -> bool {
+        let nd = idx.len().min(self.shape.len());
+        for k in 0..nd {
+            let d = if fortran { k } else { nd - 1 - k };
+            if let (Some(i), Some(&extent)) = (idx.get_mut(d), self.shape.get(d)) {
+                *i += 1;
+                if *i < extent {
+                    return true;
+                }
+                *i = 0;
+            }
+        }
+        false
     }
 
     /// Whether every item lies inside an allocation of `len` bytes. Cost:

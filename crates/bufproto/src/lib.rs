@@ -155,4 +155,6 @@ pub use crate::format::Value;
 pub use crate::ndarray::NdArray;
 pub use crate::protocol::{Buffer, Exporter, Flags, ObjRef};
 pub use crate::versions::{VERSION_DIFFERENCES, VersionDifference};
-pub use crate::view::{Cursor, Item, Items, Iter, Key, MemoryView, Nested, Selection, Typed};
+pub use crate::view::{
+    Cursor, Item, ItemSlice, Items, Iter, Key, MemoryView, Nested, Selection, Typed,
+};

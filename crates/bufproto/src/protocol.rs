@@ -302,6 +302,30 @@ pub trait Exporter {
 
     /// The identity of this object (what `view.obj` reports).
     fn obj_ref(&self) -> ObjRef;
+
+    /// This exporter as [`Any`](std::any::Any), for a consumer that reads
+    /// a type it knows directly instead of asking for a buffer (an export
+    /// costs a copy of the layout): [`MemoryView::equals`] compares two
+    /// views this way. Default: `None`; an implementer never needs it.
+    /// Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::{Bytes, Exporter, MemoryView};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let m = MemoryView::new(&Bytes::from(&b"hi"[..]))?;
+    /// assert!(m.as_any().is_some_and(|a| a.is::<MemoryView>()));
+    /// assert!(Bytes::from(&b"hi"[..]).as_any().is_none());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None.
+    ///
+    /// [`MemoryView::equals`]: crate::MemoryView::equals
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// Whose words a refused request uses: CPython's `memory_getbuf` speaks of

@@ -281,6 +281,42 @@ fn bytearray_slice_costs_what_its_doc_says() {
     }
 }
 
+/// `tobytes_into` of a contiguous view is one copy into the caller's
+/// buffer: no allocation at any size, in either order a 1-D view is in;
+/// the bytes are `tobytes`'s.
+#[test]
+fn contiguous_tobytes_into_does_not_allocate() {
+    for n in SIZES {
+        for (what, m) in views(n) {
+            let mut dst = vec![0u8; m.nbytes().unwrap()];
+            for order in [None, Some("C"), Some("F"), Some("A")] {
+                dst.fill(0);
+                assert_eq!(
+                    allocations(|| m.tobytes_into(order, &mut dst).unwrap()),
+                    0,
+                    "tobytes_into({order:?}), {what}"
+                );
+                assert_eq!(&dst[..], &m.tobytes().unwrap()[..], "{what}");
+            }
+            // `frozen_bytes`: in place over `bytes`, `None` over `bytearray`.
+            let frozen = allocations(|| m.frozen_bytes().map(<[u8]>::len));
+            assert_eq!(frozen, 0, "frozen_bytes, {what}");
+            match m.frozen_bytes() {
+                Some(mem) => assert_eq!(mem, &m.tobytes().unwrap()[..], "{what}"),
+                None => assert!(what.starts_with("bytearray"), "{what}"),
+            }
+            let tail = m.slice(Some(1), None, None).unwrap();
+            let mut part = vec![0u8; tail.nbytes().unwrap()];
+            assert_eq!(
+                allocations(|| tail.tobytes_into(None, &mut part).unwrap()),
+                0,
+                "tail, {what}"
+            );
+            assert_eq!(&part[..], &tail.tobytes().unwrap()[..], "tail, {what}");
+        }
+    }
+}
+
 /// `==` of two views reads both layouts in place: no export, no copy for
 /// contiguous views of the same format.
 #[test]
@@ -290,6 +326,9 @@ fn equality_of_contiguous_views_does_not_allocate() {
             let other = MemoryView::new(&m).unwrap();
             assert_eq!(allocations(|| m == other), 0, "m == memoryview(m), {what}");
             assert!(m == other);
+            // `equals` with another view reads it as `==` does: no export.
+            assert_eq!(allocations(|| m.equals(&other)), 0, "equals, {what}");
+            assert!(m.equals(&other));
         }
     }
 }

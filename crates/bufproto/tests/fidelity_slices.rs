@@ -12,7 +12,7 @@ use std::sync::atomic::AtomicU8;
 use bufproto::foreign::{Foreign, ForeignMemory};
 use bufproto::layout::Layout;
 use bufproto::{Array, ByteArray, Bytes, Error, Exporter, MemoryView, Value};
-use fidelity_common::{assert_agrees_with_python, outcome, python_using};
+use fidelity_common::{assert_agrees_with_python, outcome, py_tuple, python_using};
 
 const MAX: isize = isize::MAX;
 const MIN: isize = isize::MIN;
@@ -154,19 +154,6 @@ impl Made {
     }
 }
 
-fn strides_repr(s: &[isize]) -> String {
-    match s {
-        [one] => format!("({one},)"),
-        _ => format!(
-            "({})",
-            s.iter()
-                .map(isize::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
 /// An exporter's name and `start`, `stop`, `step`.
 type Case = (String, Option<isize>, Option<isize>, Option<isize>);
 
@@ -178,11 +165,7 @@ fn crate_answers(cases: &[Case]) -> String {
         let m = MemoryView::new(made.exporter()).unwrap();
         let (r, n) = match m.slice(*a, *b, *c) {
             Ok(s) => (
-                format!(
-                    "{} {}",
-                    s.tolist().unwrap(),
-                    strides_repr(s.strides().unwrap())
-                ),
+                format!("{} {}", s.tolist().unwrap(), py_tuple(s.strides().unwrap())),
                 s.len().unwrap(),
             ),
             Err(e) => (e.to_string(), 0),

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use bufproto::foreign::{Foreign, ForeignMemory};
 use bufproto::layout::Layout;
 use bufproto::{Bytes, Error, ErrorKind, Exporter, Flags, MemoryView, NdArray};
-use fidelity_common::{diff, python_using};
+use fidelity_common::{diff, py_tuple, python_using};
 
 /// One array: `list(range(n))` packed as `format`, then shape, strides,
 /// offset, writable.
@@ -84,19 +84,6 @@ fn data(c: &Case) -> Vec<u8> {
         .collect()
 }
 
-fn tuple(v: &[isize]) -> String {
-    match v {
-        [x] => format!("({x},)"),
-        _ => format!(
-            "({})",
-            v.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
 fn bools(v: &[bool]) -> String {
     v.iter()
         .map(|&b| if b { "True" } else { "False" })
@@ -132,8 +119,8 @@ const FLAGS: [u32; 8] = [0x0, 0x8, 0x18, 0x38, 0x58, 0x98, 0x11c, 0x11d];
 fn view_line(m: &MemoryView) -> Result<String, Error> {
     let mut parts = vec![
         m.tolist()?.to_string(),
-        tuple(m.strides()?),
-        tuple(m.suboffsets()?),
+        py_tuple(m.strides()?),
+        py_tuple(m.suboffsets()?),
         bytes_repr(&m.tobytes()?),
         bytes_repr(&m.tobytes_order(Some("F"))?),
         bytes_repr(&m.tobytes_order(Some("A"))?),
@@ -145,20 +132,26 @@ fn view_line(m: &MemoryView) -> Result<String, Error> {
 }
 
 fn crate_line(c: &Case) -> Result<String, Error> {
-    let nd = NdArray::pil(
-        data(c),
-        c.format,
-        c.shape.clone(),
-        c.strides.clone(),
-        c.offset,
-        c.writable,
-    )?;
+    // The case's array, as `pil` (suboffsets) or `new` (direct) makes it.
+    type Make =
+        fn(Vec<u8>, &str, Vec<usize>, Option<Vec<isize>>, usize, bool) -> Result<NdArray, Error>;
+    let make = |f: Make, writable: bool| {
+        f(
+            data(c),
+            c.format,
+            c.shape.clone(),
+            c.strides.clone(),
+            c.offset,
+            writable,
+        )
+    };
+    let nd = make(NdArray::pil, c.writable)?;
     let l = nd.layout();
     let shape: Vec<isize> = l.shape().iter().map(|&n| n as isize).collect();
     let mut out = vec![
-        tuple(&shape),
-        tuple(l.strides()),
-        tuple(l.suboffsets().unwrap_or(&[])),
+        py_tuple(&shape),
+        py_tuple(l.strides()),
+        py_tuple(l.suboffsets().unwrap_or(&[])),
     ];
     let m = MemoryView::new(&nd)?;
     out.push(or_err(view_line(&m)));
@@ -167,14 +160,7 @@ fn crate_line(c: &Case) -> Result<String, Error> {
         out.push(fidelity_common::outcome(&nd.get_buffer(fl)));
         out.push(fidelity_common::outcome(&m.get_buffer(fl)));
     }
-    let direct = NdArray::new(
-        data(c),
-        c.format,
-        c.shape.clone(),
-        c.strides.clone(),
-        c.offset,
-        false,
-    )?;
+    let direct = make(NdArray::new, false)?;
     out.push(bools(&[m.equals(&direct), m.equals(&nd)]));
     out.push(fidelity_common::outcome(&m.cast("B")));
     out.push(match m.hash() {

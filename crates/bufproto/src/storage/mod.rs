@@ -81,6 +81,32 @@ pub trait ForeignMemory: Send + Sync + fmt::Debug {
     fn readonly(&self) -> bool {
         false
     }
+
+    /// The same memory as plain bytes, if the owner guarantees that no one
+    /// writes it while the value lives (a Python `bytes` object, which is
+    /// immutable once shared). Then the crate reads it as it reads its own
+    /// `bytes` (`memcpy`, `memcmp`, in-place unpacking) and never stores
+    /// into it. The slice must be [`bytes`](ForeignMemory::bytes) itself
+    /// (same address, same length); one of another length is ignored.
+    /// Default: `None` (atomic reads, one byte at a time). Cost: O(1).
+    ///
+    /// ```
+    /// use std::sync::atomic::AtomicU8;
+    /// use bufproto::ForeignMemory;
+    /// #[derive(Debug)]
+    /// struct Lent(Vec<AtomicU8>);
+    /// impl ForeignMemory for Lent {
+    ///     fn bytes(&self) -> &[AtomicU8] { &self.0 }
+    /// }
+    /// assert!(Lent(Vec::new()).frozen().is_none());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None: `None` means "read as atomics".
+    fn frozen(&self) -> Option<&[u8]> {
+        None
+    }
 }
 
 /// `v` as an `Arc<[u8]>`, or `MemoryError` when that copy cannot be
@@ -125,11 +151,25 @@ impl Storage {
         Ok(Storage::Frozen(Arc::from(data)))
     }
 
-    /// The atomic bytes of foreign memory, if stores are allowed.
+    /// The atomic bytes of foreign memory, if stores are allowed (never
+    /// for memory its owner calls [`frozen`](ForeignMemory::frozen)).
     fn foreign_writable(&self) -> Option<&[AtomicU8]> {
         match self {
-            Storage::Foreign(f) if !f.readonly() => Some(f.bytes()),
+            Storage::Foreign(f) if !f.readonly() && f.frozen().is_none() => Some(f.bytes()),
             _ => None,
+        }
+    }
+
+    /// The whole allocation as plain bytes, read in place: `Frozen`
+    /// memory, and foreign memory whose owner promises no writes
+    /// ([`ForeignMemory::frozen`], checked to be the same length). The one
+    /// test of every plain-slice fast path.
+    #[inline]
+    pub(crate) fn as_plain(&self) -> Option<&[u8]> {
+        match self {
+            Storage::Frozen(a) => Some(a),
+            Storage::Shared(_) => None,
+            Storage::Foreign(f) => f.frozen().filter(|s| s.len() == f.bytes().len()),
         }
     }
 
@@ -197,6 +237,9 @@ impl Storage {
     /// The byte at `i`, or `None` past the end.
     #[inline]
     pub(crate) fn load(&self, i: usize) -> Option<u8> {
+        if let Some(a) = self.as_plain() {
+            return a.get(i).copied();
+        }
         match self {
             Storage::Frozen(a) => a.get(i).copied(),
             Storage::Shared(w) => w.load(i),
@@ -232,6 +275,15 @@ impl Storage {
         // ones that do not, so that growing never aborts.
         if out.try_reserve(n).is_err() {
             return false;
+        }
+        if let Some(a) = self.as_plain() {
+            return match a.get(start..end) {
+                Some(s) => {
+                    out.extend_from_slice(s);
+                    true
+                }
+                None => false,
+            };
         }
         match self {
             Storage::Frozen(a) => match a.get(start..end) {
@@ -459,14 +511,6 @@ const DENSE: usize = 64;
 /// storages it knows and sends any other through the primitives above, so
 /// a new kind of storage works with them unchanged.
 impl Storage {
-    /// The whole allocation as plain bytes, if it is frozen (read in place).
-    pub(crate) fn as_frozen(&self) -> Option<&[u8]> {
-        if let Storage::Frozen(a) = self {
-            return Some(a);
-        }
-        None
-    }
-
     /// Copies bytes `start..start+dst.len()` into `dst` without allocating.
     /// Returns `false` (leaving `dst` unspecified) if out of bounds.
     #[inline]
@@ -474,6 +518,15 @@ impl Storage {
         let Some(end) = start.checked_add(dst.len()) else {
             return false;
         };
+        if let Some(a) = self.as_plain() {
+            return match a.get(start..end) {
+                Some(s) => {
+                    dst.copy_from_slice(s);
+                    true
+                }
+                None => false,
+            };
+        }
         match self {
             Storage::Frozen(a) => match a.get(start..end) {
                 Some(s) => {
@@ -506,6 +559,9 @@ impl Storage {
             return None;
         }
         ensure_arc_fits::<u8>(n).ok()?;
+        if let Some(a) = self.as_plain() {
+            return a.get(start..end).map(Arc::from);
+        }
         match self {
             Storage::Frozen(a) => a.get(start..end).map(Arc::from),
             Storage::Shared(w) => {
@@ -532,7 +588,7 @@ impl Storage {
         n: usize,
         f: impl FnOnce(&[u8]) -> R,
     ) -> Option<R> {
-        if let Storage::Frozen(a) = self {
+        if let Some(a) = self.as_plain() {
             return a.get(start..start.checked_add(n)?).map(f);
         }
         let mut v = try_vec(n).ok()?;
@@ -548,13 +604,17 @@ impl Storage {
         if end_a > self.len() || end_b > other.len() {
             return None;
         }
+        if let (Some(x), Some(y)) = (self.as_plain(), other.as_plain()) {
+            return Some(x.get(a..end_a)? == y.get(b..end_b)?);
+        }
         match (self, other) {
-            (Storage::Frozen(x), Storage::Frozen(y)) => {
-                return Some(x.get(a..end_a)? == y.get(b..end_b)?);
-            }
             (Storage::Shared(x), Storage::Shared(y)) => return x.eq_range(a, y, b, n),
-            (Storage::Shared(x), Storage::Frozen(y)) => return x.eq_bytes(a, y.get(b..end_b)?),
-            (Storage::Frozen(x), Storage::Shared(y)) => return y.eq_bytes(b, x.get(a..end_a)?),
+            (Storage::Shared(x), o) if o.as_plain().is_some() => {
+                return x.eq_bytes(a, o.as_plain()?.get(b..end_b)?);
+            }
+            (o, Storage::Shared(y)) if o.as_plain().is_some() => {
+                return y.eq_bytes(b, o.as_plain()?.get(a..end_a)?);
+            }
             _ => {}
         }
         let (mut p, mut q) = ([0u8; 256], [0u8; 256]);
@@ -621,7 +681,7 @@ impl Storage {
             // [first, first + n*step) may run past the end by step - item
             // bytes: walk the n-1 whole chunks before `last`, then the last
             // item (its end is `end`, in bounds).
-            if let Storage::Frozen(a) = self {
+            if let Some(a) = self.as_plain() {
                 pick(&a[first..last], step, item, out);
                 out.extend_from_slice(&a[last..end]);
                 return true;
@@ -644,7 +704,7 @@ impl Storage {
                 return w.copy_out(last, item, out);
             }
         }
-        if let Storage::Frozen(a) = self
+        if let Some(a) = self.as_plain()
             && stride < 0
             && item == 1
         {
@@ -690,7 +750,7 @@ impl Storage {
         item: usize,
     ) -> Result<Vec<u8>> {
         let total = n.checked_mul(item).ok_or_else(Error::no_memory)?;
-        if let Storage::Frozen(a) = self
+        if let Some(a) = self.as_plain()
             && item == 1
             && stride > 1
             && n > 1
@@ -787,6 +847,38 @@ impl Storage {
         }
     }
 
+    /// [`gather`](Storage::gather) into a caller's buffer of exactly the
+    /// layout's `nbytes`: memory already in order is one copy straight
+    /// into `dst`, with no allocation; anything else is gathered into a
+    /// `Vec` first and copied once more.
+    ///
+    /// # Errors
+    ///
+    /// `OverflowError` if `dst` is not `nbytes` long or an item is out of
+    /// bounds; otherwise as [`gather`](Storage::gather).
+    pub(crate) fn gather_into(&self, layout: &Layout, fortran: bool, dst: &mut [u8]) -> Result<()> {
+        let n = layout.nbytes().ok_or_else(Error::no_memory)?;
+        if dst.len() != n {
+            return Err(Error::size_overflow());
+        }
+        if n == 0 {
+            return Ok(());
+        }
+        if in_order(layout, fortran) {
+            let start = usize::try_from(layout.offset()).map_err(|_| Error::size_overflow())?;
+            return match self.read_into(start, dst) {
+                true => Ok(()),
+                false => Err(Error::size_overflow()),
+            };
+        }
+        let v = self.gather(layout, fortran)?;
+        if v.len() != dst.len() {
+            return Err(Error::size_overflow());
+        }
+        dst.copy_from_slice(&v);
+        Ok(())
+    }
+
     /// [`gather`](Storage::gather) as a new `Arc<[u8]>`: memory already in
     /// order is written straight into the `Arc` (one allocation); anything
     /// else is gathered into a `Vec` first and copied once more.
@@ -816,9 +908,9 @@ fn in_order(layout: &Layout, fortran: bool) -> bool {
 }
 
 /// Whole-item loads and stores for the view's 1-D fast paths (issue 15):
-/// frozen memory read in place, shared memory through its words (an item
-/// inside one word is one word load and a shift, a store one
-/// compare-and-swap on it), foreign memory through
+/// plain memory ([`as_plain`](Storage::as_plain)) read in place, shared
+/// memory through its words (an item inside one word is one word load and
+/// a shift, a store one compare-and-swap on it), other memory through
 /// [`read_into`](Storage::read_into) and [`copy_in`](Storage::copy_in).
 impl Storage {
     /// The words of `bytearray` memory, for a caller that reads many items
@@ -834,24 +926,26 @@ impl Storage {
     /// The `N` bytes at `off`, or `None` if out of bounds.
     #[inline(always)]
     pub(crate) fn load_item<const N: usize>(&self, off: usize) -> Option<[u8; N]> {
-        match self {
-            Storage::Frozen(a) => a.get(off..off.checked_add(N)?)?.try_into().ok(),
-            Storage::Shared(w) => w.load_item::<N>(off),
-            Storage::Foreign(_) => {
-                let mut item = [0u8; N];
-                self.read_into(off, &mut item).then_some(item)
-            }
+        if let Some(a) = self.as_plain() {
+            return a.get(off..off.checked_add(N)?)?.try_into().ok();
         }
+        if let Storage::Shared(w) = self {
+            return w.load_item::<N>(off);
+        }
+        let mut item = [0u8; N];
+        self.read_into(off, &mut item).then_some(item)
     }
 
     /// The byte at `off`, or `None` if out of bounds ([`load`](Storage::load)
     /// inlined).
     #[inline(always)]
     pub(crate) fn load_byte(&self, off: usize) -> Option<u8> {
+        if let Some(a) = self.as_plain() {
+            return a.get(off).copied();
+        }
         match self {
-            Storage::Frozen(a) => a.get(off).copied(),
             Storage::Shared(w) => w.load(off),
-            Storage::Foreign(_) => self.load(off),
+            _ => self.load(off),
         }
     }
 
@@ -888,10 +982,55 @@ mod tests {
         assert!(!s.store(130, 1));
     }
 
-    fn both(data: &[u8]) -> [Storage; 2] {
+    /// Foreign memory whose owner promises no writes: the plain slice is a
+    /// copy here (safe Rust cannot alias it with the atomics), so a read
+    /// that took the atomic path would see `atomic`'s different bytes.
+    #[derive(Debug)]
+    struct Still {
+        atomic: Vec<AtomicU8>,
+        plain: Vec<u8>,
+    }
+
+    impl ForeignMemory for Still {
+        fn bytes(&self) -> &[AtomicU8] {
+            &self.atomic
+        }
+        fn frozen(&self) -> Option<&[u8]> {
+            Some(&self.plain)
+        }
+    }
+
+    fn still(data: &[u8], atomic: u8) -> Storage {
+        let atomic = data.iter().map(|_| AtomicU8::new(atomic)).collect();
+        Storage::Foreign(Arc::new(Still {
+            atomic,
+            plain: data.to_vec(),
+        }))
+    }
+
+    fn both(data: &[u8]) -> [Storage; 3] {
         let shared = Storage::shared_zeroed(data.len()).unwrap();
         assert!(shared.copy_in(0, data));
-        [Storage::Frozen(Arc::from(data)), shared]
+        [Storage::Frozen(Arc::from(data)), shared, still(data, 0xEE)]
+    }
+
+    /// Frozen foreign memory is read through its plain slice and never
+    /// written; one whose slice has another length is read as atomics.
+    #[test]
+    fn frozen_foreign_memory_reads_plain_and_refuses_stores() {
+        let s = still(b"abc", b'z');
+        assert_eq!(s.as_plain(), Some(&b"abc"[..]));
+        assert_eq!(s.load(1), Some(b'b'));
+        assert!(!s.store(0, 1));
+        assert!(!s.copy_in(0, b"x"));
+        assert!(!s.move_within(0, 1, 1));
+        assert_eq!(s.load(0), Some(b'a'));
+        let odd = Storage::Foreign(Arc::new(Still {
+            atomic: vec![AtomicU8::new(7)],
+            plain: vec![1, 2],
+        }));
+        assert_eq!(odd.as_plain(), None);
+        assert_eq!(odd.load(0), Some(7));
     }
 
     #[test]

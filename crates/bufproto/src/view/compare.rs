@@ -158,6 +158,7 @@ impl MemoryView {
     /// ([`format::struct_unpack`]); formats it cannot read compare unequal,
     /// even for views without items and a view with itself (CPython needs
     /// the `struct` unpacker first).
+    /// Another `MemoryView` is read directly, as by `==` (no export).
     /// Cost: one slice comparison for identical integer/byte formats,
     /// otherwise O(items), with no allocation beyond one item per side; a
     /// dimension both views broadcast (stride 0) is compared once, so
@@ -175,6 +176,10 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn equals<E: Exporter + ?Sized>(&self, other: &E) -> bool {
+        // Another view: its layout read directly, no export (`==`).
+        if let Some(v) = other.as_any().and_then(|a| a.downcast_ref::<MemoryView>()) {
+            return self == v;
+        }
         let Ok(l) = self.live() else {
             return self.obj_ref() == other.obj_ref();
         };

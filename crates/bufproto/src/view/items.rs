@@ -58,7 +58,7 @@ impl Live {
                 .ok_or_else(Error::size_overflow)?;
             return nat.unpack(&[b]);
         }
-        if let Some(mem) = self.mbuf.storage().as_frozen() {
+        if let Some(mem) = self.mbuf.storage().as_plain() {
             // `bytes` memory: unpack in place, no copy.
             let item = off
                 .checked_add(size)

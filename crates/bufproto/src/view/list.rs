@@ -206,7 +206,77 @@ macro_rules! each_row {
     };
 }
 
+/// The items of an [`Items`] row as a slice of their native type, for a
+/// consumer that converts a whole row in one pass (the Python bridge
+/// builds its list from it) rather than one [`Value`] per item. Integers
+/// and floats as stored (`'f'` is `f32`, `'e'` already widened to `f64`),
+/// `'?'` as `bool`, `'c'` as the bytes of its one-byte items.
+///
+/// ```
+/// use bufproto::{Bytes, ItemSlice, MemoryView, Nested};
+/// # fn main() -> Result<(), bufproto::Error> {
+/// let m = MemoryView::new(&Bytes::from(&[1u8, 0, 0, 0, 255, 255, 255, 255][..]))?;
+/// let Nested::Items(row) = m.cast("i")?.tolist()? else { unreachable!() };
+/// assert!(matches!(row.as_slice(), ItemSlice::I32(&[1, -1])));
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ItemSlice<'a> {
+    /// Format `b`.
+    I8(&'a [i8]),
+    /// Format `B`.
+    U8(&'a [u8]),
+    /// Format `h`.
+    I16(&'a [i16]),
+    /// Format `H`.
+    U16(&'a [u16]),
+    /// Format `i` (and `l` where it is 32 bits).
+    I32(&'a [i32]),
+    /// Format `I` (and `L` where it is 32 bits).
+    U32(&'a [u32]),
+    /// Formats `q`, `n` (and `l` where it is 64 bits).
+    I64(&'a [i64]),
+    /// Formats `Q`, `N`, `P` (and `L` where it is 64 bits).
+    U64(&'a [u64]),
+    /// Format `f`.
+    F32(&'a [f32]),
+    /// Formats `d` and `e`.
+    F64(&'a [f64]),
+    /// Format `?`.
+    Bool(&'a [bool]),
+    /// Format `c`: each byte one item (a one-byte `bytes` in Python).
+    Char(&'a [u8]),
+}
+
 impl Items {
+    /// The row as a slice of its native items (see [`ItemSlice`]). Cost:
+    /// O(1), no copy.
+    ///
+    /// ```
+    /// use bufproto::{Bytes, ItemSlice, MemoryView, Nested};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let Nested::Items(row) = MemoryView::new(&Bytes::from(&b"ab"[..]))?.cast("c")?.tolist()? else { unreachable!() };
+    /// assert_eq!(row.as_slice(), ItemSlice::Char(b"ab"));
+    /// # Ok(()) }
+    /// ```
+    pub fn as_slice(&self) -> ItemSlice<'_> {
+        match &self.0 {
+            Row::I8(v) => ItemSlice::I8(v),
+            Row::U8(v) => ItemSlice::U8(v),
+            Row::I16(v) => ItemSlice::I16(v),
+            Row::U16(v) => ItemSlice::U16(v),
+            Row::I32(v) => ItemSlice::I32(v),
+            Row::U32(v) => ItemSlice::U32(v),
+            Row::I64(v) => ItemSlice::I64(v),
+            Row::U64(v) => ItemSlice::U64(v),
+            Row::F32(v) => ItemSlice::F32(v),
+            Row::F64(v) => ItemSlice::F64(v),
+            Row::Bool(v) => ItemSlice::Bool(v),
+            Row::Char(v) => ItemSlice::Char(v),
+        }
+    }
+
     /// The number of items. Cost: O(1).
     ///
     /// ```
@@ -321,7 +391,7 @@ fn row_of<const N: usize, T>(
     if usize::try_from(stride).ok() == Some(N) {
         let nbytes = len.checked_mul(N).ok_or_else(Error::size_overflow)?;
         let end = first.checked_add(nbytes).ok_or_else(Error::size_overflow)?;
-        if let Some(mem) = storage.as_frozen() {
+        if let Some(mem) = storage.as_plain() {
             let body = mem.get(first..end).ok_or_else(Error::size_overflow)?;
             out.extend(body.chunks_exact(N).map(|c| conv(whole(c))));
             return Ok(out);

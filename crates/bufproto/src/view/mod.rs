@@ -80,7 +80,7 @@ mod typed;
 
 pub use iter::{Cursor, Iter};
 pub use key::{Key, Selection};
-pub use list::{Items, Nested};
+pub use list::{ItemSlice, Items, Nested};
 pub use typed::{Item, Typed};
 
 struct Live {
@@ -455,22 +455,7 @@ impl MemoryView {
     /// ```
     pub fn tobytes_order(&self, order: Option<&str>) -> Result<Bytes> {
         let l = self.live()?;
-        let fortran = match order.unwrap_or("C") {
-            "C" => false,
-            "F" => true,
-            "A" => {
-                let (sh, st, it) = (
-                    l.layout().shape(),
-                    l.layout().strides(),
-                    l.layout().itemsize(),
-                );
-                // `PyBuffer_IsContiguous`: never for suboffsets.
-                l.layout().suboffsets().is_none()
-                    && !layout::is_c_contiguous(sh, st, it)
-                    && layout::is_f_contiguous(sh, st, it)
-            }
-            _ => return Err(Error::value_error("order must be 'C', 'F' or 'A'")),
-        };
+        let fortran = fortran_order(l, order)?;
         if l.layout().suboffsets().is_some() {
             return Bytes::try_from_slice(&indirect::read(l.mbuf.storage(), l.layout(), fortran)?);
         }
@@ -479,6 +464,111 @@ impl MemoryView {
         ))
     }
 
+    /// The view's bytes in place, with no copy, when that is sound and
+    /// they lie in C order: C-contiguous memory that nobody writes (a
+    /// `Bytes`, or foreign memory its owner reports
+    /// [`frozen`](crate::ForeignMemory::frozen)). `None` for a released
+    /// view, for writable memory (a `&[u8]` must not change under its
+    /// holder; use [`tobytes_into`](MemoryView::tobytes_into)) and for a
+    /// layout that is not C-contiguous. Cost: O(1).
+    ///
+    /// ```
+    /// use bufproto::{ByteArray, Bytes, MemoryView};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let m = MemoryView::new(&Bytes::from(&b"abcd"[..]))?;
+    /// assert_eq!(m.slice(Some(1), None, None)?.frozen_bytes(), Some(&b"bcd"[..]));
+    /// assert_eq!(m.slice(None, None, Some(2))?.frozen_bytes(), None);
+    /// assert_eq!(MemoryView::new(&ByteArray::from(&b"ab"[..]))?.frozen_bytes(), None);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None: `None` means "copy instead".
+    pub fn frozen_bytes(&self) -> Option<&[u8]> {
+        let l = self.live().ok()?;
+        let layout = l.layout();
+        if !layout.c_contiguous() {
+            return None;
+        }
+        let mem = l.mbuf.storage().as_plain()?;
+        let n = layout.nbytes()?;
+        let start = if n == 0 {
+            0
+        } else {
+            usize::try_from(layout.offset()).ok()?
+        };
+        mem.get(start..start.checked_add(n)?)
+    }
+
+    /// [`tobytes_order`](MemoryView::tobytes_order) into a caller's buffer
+    /// of exactly [`nbytes`](MemoryView::nbytes) bytes, for a caller that
+    /// owns the destination (the Python bridge writes straight into a new
+    /// `bytes` object). Cost: copies `nbytes` once, with no allocation when
+    /// the view's memory is already in the order asked for (contiguous);
+    /// otherwise one temporary of `nbytes` (and, with suboffsets, a list of
+    /// item offsets).
+    ///
+    /// # Errors
+    ///
+    /// `ValueError` when released; `ValueError: order must be 'C', 'F' or
+    /// 'A'`; `ValueError: memoryview: destination has 2 bytes, not 3` when
+    /// `dst` is not `nbytes` long (`dst` is then unchanged); `MemoryError`
+    /// when a temporary cannot be allocated.
+    ///
+    /// ```
+    /// use bufproto::{ByteArray, MemoryView};
+    /// # fn main() -> Result<(), bufproto::Error> {
+    /// let m = MemoryView::new(&ByteArray::from(&b"abcdef"[..]))?.cast_shape("B", &[2, 3])?;
+    /// let mut out = [0u8; 6];
+    /// m.tobytes_into(Some("F"), &mut out)?;
+    /// assert_eq!(&out, b"adbecf");
+    /// let err = m.tobytes_into(None, &mut out[..2]).unwrap_err();
+    /// assert_eq!(err.to_string(), "ValueError: memoryview: destination has 2 bytes, not 6");
+    /// # Ok(()) }
+    /// ```
+    pub fn tobytes_into(&self, order: Option<&str>, dst: &mut [u8]) -> Result<()> {
+        let l = self.live()?;
+        let fortran = fortran_order(l, order)?;
+        let n = l.layout().nbytes().ok_or_else(Error::no_memory)?;
+        if dst.len() != n {
+            return Err(Error::value_error(format!(
+                "memoryview: destination has {} bytes, not {n}",
+                dst.len()
+            )));
+        }
+        if l.layout().suboffsets().is_some() {
+            let v = indirect::read(l.mbuf.storage(), l.layout(), fortran)?;
+            let d = dst.get_mut(..v.len()).ok_or_else(Error::size_overflow)?;
+            d.copy_from_slice(&v);
+            return Ok(());
+        }
+        l.mbuf.storage().gather_into(l.layout(), fortran, dst)
+    }
+}
+
+/// Whether `tobytes(order)` walks the items in Fortran order (see
+/// [`MemoryView::tobytes_order`]).
+fn fortran_order(l: &Live, order: Option<&str>) -> Result<bool> {
+    Ok(match order.unwrap_or("C") {
+        "C" => false,
+        "F" => true,
+        "A" => {
+            let (sh, st, it) = (
+                l.layout().shape(),
+                l.layout().strides(),
+                l.layout().itemsize(),
+            );
+            // `PyBuffer_IsContiguous`: never for suboffsets.
+            l.layout().suboffsets().is_none()
+                && !layout::is_c_contiguous(sh, st, it)
+                && layout::is_f_contiguous(sh, st, it)
+        }
+        _ => return Err(Error::value_error("order must be 'C', 'F' or 'A'")),
+    })
+}
+
+impl MemoryView {
     /// `m.hex()`. Cost: O(nbytes).
     ///
     /// # Errors
@@ -782,6 +872,11 @@ impl Exporter for MemoryView {
 
     fn obj_ref(&self) -> ObjRef {
         ObjRef::with_id("memoryview", self.id(), true)
+    }
+
+    /// `Some(self)`: [`MemoryView::equals`] reads another view directly.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
     }
 }
 

@@ -164,7 +164,7 @@ impl MemoryView {
         }
         let f = l.flat.ok_or_else(refuse)?;
         let storage = l.mbuf.storage();
-        let contiguous = match (storage.as_frozen(), usize::try_from(f.stride).ok()) {
+        let contiguous = match (storage.as_plain(), usize::try_from(f.stride).ok()) {
             (Some(mem), Some(s)) if s == f.size() => f
                 .len
                 .checked_mul(f.size())

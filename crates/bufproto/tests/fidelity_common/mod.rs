@@ -62,6 +62,20 @@ pub fn outcome<T>(r: &Result<T, bufproto::Error>) -> String {
     }
 }
 
+/// Python's repr of a tuple of integers: `(3,)`, `(4, 1)`, `()`.
+pub fn py_tuple(v: &[isize]) -> String {
+    match v {
+        [x] => format!("({x},)"),
+        _ => format!(
+            "({})",
+            v.iter()
+                .map(isize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 /// Lines that differ between two outputs of `key => result` lines, for a
 /// readable assertion message.
 pub fn diff(expected: &str, actual: &str) -> Vec<String> {
