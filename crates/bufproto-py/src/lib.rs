@@ -59,25 +59,66 @@ pub fn to_pyerr(e: bufproto::Error) -> PyErr {
     }
 }
 
-fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match v {
-        Value::Int(i) => i.into_pyobject(py)?.into_any(),
-        Value::Float(f) => f.into_pyobject(py)?.into_any(),
-        Value::Bool(b) => pyo3::types::PyBool::new(py, *b).to_owned().into_any(),
-        Value::Bytes(b) => PyBytes::new(py, b).into_any(),
-    })
+/// An item as a Python object. An int that fits `i64` is made with
+/// `PyLong_FromLongLong`: PyO3's `i128` conversion goes through a byte
+/// array, and made `tolist()` of a byte view 13x slower than the builtin's.
+/// Cost: O(1) (O(len) for `bytes`).
+pub(crate) fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+    match v {
+        Value::Int(i) => match i64::try_from(*i) {
+            Ok(small) => Ok(small.into_pyobject(py)?.into_any()),
+            Err(_) => Ok(i.into_pyobject(py)?.into_any()),
+        },
+        Value::Float(f) => Ok(f.into_pyobject(py)?.into_any()),
+        Value::Bool(b) => Ok(pyo3::types::PyBool::new(py, *b).to_owned().into_any()),
+        Value::Bytes(b) => Ok(PyBytes::new(py, b).into_any()),
+    }
 }
 
-fn nested_to_py<'py>(py: Python<'py>, n: &Nested) -> PyResult<Bound<'py, PyAny>> {
+/// `tolist()`'s nested lists, items made by [`value_to_py`].
+pub(crate) fn nested_to_py<'py>(py: Python<'py>, n: &Nested) -> PyResult<Bound<'py, PyAny>> {
     match n {
         Nested::Item(v) => value_to_py(py, v),
         Nested::List(items) => {
             let items: PyResult<Vec<_>> = items.iter().map(|i| nested_to_py(py, i)).collect();
             Ok(PyList::new(py, items?)?.into_any())
         }
-        Nested::Items(row) => {
+        Nested::Items(row) => Ok(items_to_py(py, row)?.into_any()),
+    }
+}
+
+/// One typed row of `tolist()` as a Python list, in one pass per item
+/// type: each item goes straight from its native value to its Python
+/// object (`PyLong_FromLong`, `PyFloat_FromDouble`, ...) into a list made
+/// at its final length, with no `Value` in between.
+fn items_to_py<'py>(py: Python<'py>, row: &bufproto::Items) -> PyResult<Bound<'py, PyList>> {
+    use bufproto::ItemSlice as S;
+    fn list<'py, T: Copy + IntoPyObject<'py>>(
+        py: Python<'py>,
+        v: &[T],
+    ) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, v.iter().copied())
+    }
+    match row.as_slice() {
+        S::I8(v) => list(py, v),
+        S::U8(v) => list(py, v),
+        S::I16(v) => list(py, v),
+        S::U16(v) => list(py, v),
+        S::I32(v) => list(py, v),
+        S::U32(v) => list(py, v),
+        S::I64(v) => list(py, v),
+        S::U64(v) => list(py, v),
+        S::F32(v) => PyList::new(py, v.iter().map(|&x| f64::from(x))),
+        S::F64(v) => list(py, v),
+        S::Bool(v) => list(py, v),
+        S::Char(v) => PyList::new(
+            py,
+            v.iter().map(|b| PyBytes::new(py, std::slice::from_ref(b))),
+        ),
+        // A row type this bridge does not know yet: item by item.
+        _ => {
             let items: PyResult<Vec<_>> = row.iter().map(|v| value_to_py(py, &v)).collect();
-            Ok(PyList::new(py, items?)?.into_any())
+            PyList::new(py, items?)
         }
     }
 }

@@ -33,7 +33,7 @@ use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PySlice, PyString, Py
 use pyo3::{PyTraverseError, gc::PyVisit};
 
 use crate::convert::{self, Target, slice_parts};
-use crate::{PyMemory, foreign_and_memory, has_buffer, to_pyerr};
+use crate::{PyMemory, foreign_and_memory, has_buffer, nested_to_py, to_pyerr, value_to_py};
 
 /// `memory_subscript`'s error for an index that is not an integer
 /// (`PyNumber_AsSsize_t` is only reached for keys with `__index__`, whose
@@ -50,68 +50,6 @@ fn has_index(obj: &Bound<'_, PyAny>) -> bool {
 /// `PyNumber_AsSsize_t(key, PyExc_IndexError)`.
 fn index_of(key: &Bound<'_, PyAny>) -> PyResult<isize> {
     convert::index_arg(key, INVALID_KEY)
-}
-
-/// An item as a Python object. An int that fits `i64` is made with
-/// `PyLong_FromLongLong`: PyO3's `i128` conversion goes through a byte
-/// array, and made `tolist()` of a byte view 13x slower than the builtin's.
-/// Cost: O(1) (O(len) for `bytes`).
-fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-    match v {
-        Value::Int(i) => match i64::try_from(*i) {
-            Ok(small) => Ok(small.into_pyobject(py)?.into_any()),
-            Err(_) => crate::value_to_py(py, v),
-        },
-        _ => crate::value_to_py(py, v),
-    }
-}
-
-/// `tolist()`'s nested lists, items made by [`value_to_py`].
-fn nested_to_py<'py>(py: Python<'py>, n: &bufproto::Nested) -> PyResult<Bound<'py, PyAny>> {
-    match n {
-        bufproto::Nested::Item(v) => value_to_py(py, v),
-        bufproto::Nested::List(items) => {
-            let items: PyResult<Vec<_>> = items.iter().map(|i| nested_to_py(py, i)).collect();
-            Ok(PyList::new(py, items?)?.into_any())
-        }
-        bufproto::Nested::Items(row) => Ok(items_to_py(py, row)?.into_any()),
-    }
-}
-
-/// One typed row of `tolist()` as a Python list, in one pass per item
-/// type: each item goes straight from its native value to its Python
-/// object (`PyLong_FromLong`, `PyFloat_FromDouble`, ...) into a list made
-/// at its final length, with no `Value` in between.
-fn items_to_py<'py>(py: Python<'py>, row: &bufproto::Items) -> PyResult<Bound<'py, PyList>> {
-    use bufproto::ItemSlice as S;
-    fn list<'py, T: Copy + IntoPyObject<'py>>(
-        py: Python<'py>,
-        v: &[T],
-    ) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(py, v.iter().copied())
-    }
-    match row.as_slice() {
-        S::I8(v) => list(py, v),
-        S::U8(v) => list(py, v),
-        S::I16(v) => list(py, v),
-        S::U16(v) => list(py, v),
-        S::I32(v) => list(py, v),
-        S::U32(v) => list(py, v),
-        S::I64(v) => list(py, v),
-        S::U64(v) => list(py, v),
-        S::F32(v) => PyList::new(py, v.iter().map(|&x| f64::from(x))),
-        S::F64(v) => list(py, v),
-        S::Bool(v) => list(py, v),
-        S::Char(v) => PyList::new(
-            py,
-            v.iter().map(|b| PyBytes::new(py, std::slice::from_ref(b))),
-        ),
-        // A row type this bridge does not know yet: item by item.
-        _ => {
-            let items: PyResult<Vec<_>> = row.iter().map(|v| value_to_py(py, &v)).collect();
-            PyList::new(py, items?)
-        }
-    }
 }
 
 /// The value of an exact `int` as a `Py_ssize_t`, or `None` (for any other
