@@ -472,6 +472,23 @@ class IndirectBuffers(unittest.TestCase):
         self.assertEqual(outcome(lambda: bp.memoryview(tb.ndarray(m, getbuf=tb.PyBUF_FULL_RO))),
                          ("BufferError", "bufproto: cannot bound the memory of an "
                           "indirect buffer from 'ndarray'"))
+        # sys.modules is Python's: a class put there as _testbuffer.ndarray
+        # is not the C type, whatever it exports (3.12+: `__buffer__`)
+        if sys.version_info >= (3, 12):
+            class Fake:
+                offset = 0
+
+                def __buffer__(self, flags):
+                    return m
+            saved = sys.modules["_testbuffer"]
+            sys.modules["_testbuffer"] = type(sys)("_testbuffer")
+            sys.modules["_testbuffer"].ndarray = Fake
+            try:
+                self.assertEqual(outcome(lambda: bp.memoryview(Fake())),
+                                 ("BufferError", "bufproto: cannot bound the memory of an "
+                                  "indirect buffer from 'Fake'"))
+            finally:
+                sys.modules["_testbuffer"] = saved
         # suboffsets all -1 follow no pointer: any exporter is fine
         ex = tb.ndarray(list(range(6)), shape=[2, 3], format="B")
         ex.add_suboffsets()

@@ -181,6 +181,11 @@ fn one_allocation(obj: &Bound<'_, PyAny>, depth: usize) -> bool {
         .and_then(|m| m.get_item("_testbuffer"))
         .and_then(|t| t.getattr("ndarray"));
     match ndarray {
+        // `sys.modules` is Python's to change: only the C type counts (a
+        // static type; a class written in Python, which could export any
+        // buffer through `__buffer__` and report any `offset`, is a heap
+        // type).
+        Ok(t) if !static_type(&t) => false,
         // An array made from a list owns its block and reports its offset
         // in it (`>= 0`); a consumer of another exporter (`ndarray(ex)`)
         // reports -1 and is that exporter's memory.
@@ -193,6 +198,16 @@ fn one_allocation(obj: &Bound<'_, PyAny>, depth: usize) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether `t` is a type not made at run time (no `Py_TPFLAGS_HEAPTYPE`):
+/// a C extension's static type, which Python code cannot define.
+fn static_type(t: &Bound<'_, PyAny>) -> bool {
+    t.cast::<pyo3::types::PyType>().is_ok_and(|t| {
+        // SAFETY: `t` is a live type object; the call reads its flags.
+        let flags = unsafe { ffi::PyType_GetFlags(t.as_type_ptr()) };
+        flags & ffi::Py_TPFLAGS_HEAPTYPE == 0
+    })
 }
 
 /// `(below, span)` of an indirect buffer: the hull of every byte its items
