@@ -98,6 +98,19 @@ fn describe(exporter: &(impl Exporter + ?Sized), flags: c_int) -> PyResult<Expor
         .suboffsets()
         .filter(|s| !s.is_empty())
         .map(<[isize]>::to_vec);
+    // What `fill_view`'s SAFETY argument and every C consumer rely on,
+    // checked here rather than trusted: a non-NULL `strides`/`suboffsets`
+    // comes with a `shape` and has its `ndim` items, and `suboffsets` comes
+    // with `strides`.
+    let fits = |f: &Option<Vec<isize>>| {
+        f.as_ref()
+            .is_none_or(|f| shape.as_ref().is_some_and(|s| s.len() == f.len()))
+    };
+    if !fits(&strides) || !fits(&suboffsets) || (suboffsets.is_some() && strides.is_none()) {
+        return Err(PyBufferError::new_err(
+            "bufproto_py: the exporter's strides or suboffsets do not match its shape",
+        ));
+    }
     Ok(Export {
         buf,
         format,
@@ -147,7 +160,8 @@ pub unsafe fn fill_view(
     // (the caller's contract). Every pointer stored in it points into
     // `export`, which `view->internal` owns until `release_view`: the
     // Vec/CString heap blocks do not move when the Box is turned into a raw
-    // pointer, and each non-NULL `shape`/`strides`/`suboffsets` holds `ndim` items.
+    // pointer, and each non-NULL `shape`/`strides`/`suboffsets` holds `ndim`
+    // items (`describe` checks the last two against `shape`).
     // `buf_ptr()` stays valid while `e.buf` lives, and writes through it are
     // allowed only when `readonly` is 0, on atomic bytes.
     unsafe {
