@@ -300,6 +300,21 @@ impl PyMemoryView {
         Ok(Some(slf.try_borrow()?.view.equals(&foreign)))
     }
 
+    /// `m[key]` for a converted key: the crate's `get_key`, as an item, a
+    /// new view sharing `m`'s buffer, or `m` itself.
+    fn select(slf: &Bound<'_, Self>, key: &Key) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let item = slf.try_borrow()?.view.get_key(key).map_err(to_pyerr)?;
+        Ok(match item {
+            Selection::Value(v) => value_to_py(py, &v)?.unbind(),
+            Selection::View(v) => {
+                let derived = slf.try_borrow()?.derived(py, v);
+                Py::new(py, derived)?.into_any()
+            }
+            Selection::Same => slf.clone().into_any().unbind(),
+        })
+    }
+
     /// `m[a:b:c]`: the new view shares the managed buffer *before* the
     /// slice's bounds are converted (CPython's order): an `__index__` that
     /// releases `m` leaves the slice valid.
@@ -617,23 +632,16 @@ impl PyMemoryView {
         let py = slf.py();
         if let Some(i) = exact_index(key) {
             // An exact int: what `key_of` would make of it (on a 0-d view
-            // the crate refuses `Index` as it refuses `Other`), one borrow.
-            // The crate's `get` first (its inlined 1-D fast path); only a
-            // view it refuses asks `get_key`, for the key's own errors.
-            let me = slf.try_borrow()?;
-            if let Ok(v) = me.view.get(i) {
+            // the crate refuses `Index` as it refuses `Other`). The crate's
+            // `get` first (its inlined 1-D fast path); only a view it
+            // refuses asks `get_key`, for the key's own errors. The borrow
+            // ends before the item is made (an allocation may run a
+            // finalizer, which may release `m`).
+            let got = slf.try_borrow()?.view.get(i);
+            if let Ok(v) = got {
                 return Ok(value_to_py(py, &v)?.unbind());
             }
-            let v = me.view.get_key(&Key::Index(i));
-            drop(me);
-            return match v.map_err(to_pyerr)? {
-                Selection::Value(v) => Ok(value_to_py(py, &v)?.unbind()),
-                Selection::View(v) => {
-                    let derived = slf.try_borrow()?.derived(py, v);
-                    Ok(Py::new(py, derived)?.into_any())
-                }
-                Selection::Same => Ok(slf.clone().into_any().unbind()),
-            };
+            return PyMemoryView::select(slf, &Key::Index(i));
         }
         let ndim = slf.try_borrow()?.view.ndim().map_err(to_pyerr)?;
         if ndim > 0
@@ -641,16 +649,7 @@ impl PyMemoryView {
         {
             return PyMemoryView::get_slice(slf, s);
         }
-        let key = key_of(key, ndim, false)?;
-        let item = slf.try_borrow()?.view.get_key(&key).map_err(to_pyerr)?;
-        Ok(match item {
-            Selection::Value(v) => value_to_py(py, &v)?.unbind(),
-            Selection::View(v) => {
-                let derived = slf.try_borrow()?.derived(py, v);
-                Py::new(py, derived)?.into_any()
-            }
-            Selection::Same => slf.clone().into_any().unbind(),
-        })
+        PyMemoryView::select(slf, &key_of(key, ndim, false)?)
     }
 
     /// `m[key] = value` in `memory_ass_sub`'s order: the checks of a write
