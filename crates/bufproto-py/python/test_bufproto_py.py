@@ -457,6 +457,22 @@ class IndirectBuffers(unittest.TestCase):
         ru[0:2] = b"ab"
         self.assertEqual(nd.tolist(), [97, 98, 2, 3, 99])
 
+    def test_bounding_runs_no_python_code(self):
+        # the buffer is held while its memory is bounded: no __import__
+        import builtins
+        nd = tb.ndarray(list(range(3)), shape=[3], format="B", flags=tb.ND_PIL)
+        calls, real = [], builtins.__import__
+
+        def spy(name, *args, **kw):
+            calls.append(name)
+            return real(name, *args, **kw)
+        builtins.__import__ = spy
+        try:
+            got = bp.memoryview(nd).tolist()
+        finally:
+            builtins.__import__ = real
+        self.assertEqual((got, calls), ([0, 1, 2], []))
+
     def test_memory_that_cannot_be_bounded_is_refused(self):
         # memoryview_from_buffer(): a builtin view with no obj to say whose
         # memory the pointers reach

@@ -174,11 +174,18 @@ fn one_allocation(obj: &Bound<'_, PyAny>, depth: usize) -> bool {
     {
         return base(obj.getattr("obj"));
     }
-    // `_testbuffer` is loaded if `obj` is one of its arrays: not imported.
-    let ndarray = py
-        .import("sys")
-        .and_then(|s| s.getattr("modules"))
-        .and_then(|m| m.get_item("_testbuffer"))
+    // `_testbuffer` is loaded if `obj` is one of its arrays: not imported,
+    // but read from the interpreter's module dict (`import sys` would call
+    // `builtins.__import__`, Python code, while the buffer is held).
+    // SAFETY: `PyImport_GetModuleDict` returns a borrowed reference to
+    // `sys.modules` (alive as long as the interpreter) or NULL; the `Bound`
+    // takes a new reference of its own.
+    let modules = unsafe { Bound::from_borrowed_ptr_or_opt(py, ffi::PyImport_GetModuleDict()) };
+    let Some(modules) = modules else {
+        return false;
+    };
+    let ndarray = modules
+        .get_item("_testbuffer")
         .and_then(|t| t.getattr("ndarray"));
     match ndarray {
         // `sys.modules` is Python's to change: only the C type counts (a
