@@ -43,9 +43,11 @@ pub struct PyMemory {
 
 // SAFETY: the raw pointers in `view` are the exporter's, valid until the
 // release; the release takes the GIL (see Drop), as PyO3's own
-// `PyUntypedBuffer` does, and the bytes are only ever read as atomics.
+// `PyUntypedBuffer` does, and the bytes are read as atomics, or as plain
+// `u8`s only when nothing writes them (`frozen`: an exact `bytes`).
 unsafe impl Send for PyMemory {}
-// SAFETY: as for Send: shared access is to atomic bytes and plain fields.
+// SAFETY: as for Send: shared access is to atomic bytes, to the immutable
+// bytes of `frozen`, and to plain fields.
 unsafe impl Sync for PyMemory {}
 
 impl std::fmt::Debug for PyMemory {
