@@ -324,9 +324,12 @@ impl MemoryView {
         l.read(off)
     }
 
-    /// `m[index] = value` on a 1-D view: one relaxed atomic store per byte,
-    /// seen by all views and the exporter. Cost: O(itemsize), no
-    /// allocation.
+    /// `m[index] = value` on a 1-D view, seen by all views and the
+    /// exporter. On `bytearray` memory (atomic 64-bit words) an aligned
+    /// 8-byte item is one atomic word store and any other item a
+    /// compare-and-swap on each of the one or two words it touches; on
+    /// foreign memory it is one relaxed atomic store per byte. Cost:
+    /// O(itemsize), no allocation.
     ///
     /// # Errors
     ///
