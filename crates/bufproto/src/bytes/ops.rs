@@ -169,8 +169,12 @@ pub(crate) fn repeated(a: &[u8], n: isize, too_long: fn() -> Error) -> Result<Ve
         .filter(|s| isize::try_from(*s).is_ok())
         .ok_or_else(too_long)?;
     let mut v = try_vec(size)?;
-    for _ in 0..n {
-        v.extend_from_slice(a);
+    // `size` bounds the loop only when `a` has bytes: `b'' * 2**62` is
+    // empty at once, not 2**62 empty copies.
+    if !a.is_empty() {
+        for _ in 0..n {
+            v.extend_from_slice(a);
+        }
     }
     Ok(v)
 }
