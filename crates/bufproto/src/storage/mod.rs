@@ -827,22 +827,9 @@ impl Storage {
             if !self.copy_strided(row, row_len, row_stride, item, &mut out) {
                 return Err(Error::size_overflow());
             }
-            // Odometer over the other dimensions, the next fastest first.
-            let mut k = 1;
-            loop {
-                if k == nd {
-                    return Ok(out);
-                }
-                let d = if fortran { k } else { nd - 1 - k };
-                k += 1;
-                let (Some(i), Some(&len)) = (idx.get_mut(d), shape.get(d)) else {
-                    return Err(Error::size_overflow());
-                };
-                *i += 1;
-                if *i < len {
-                    break;
-                }
-                *i = 0;
+            // The next row: the layout's odometer over the other dimensions.
+            if !layout.next_index(idx, fortran, 1) {
+                return Ok(out);
             }
         }
     }
