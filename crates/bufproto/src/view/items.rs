@@ -152,7 +152,8 @@ impl Live {
         }
         if let [i] = index {
             // 1-D (the common case): no list of positions.
-            let p = normalize_index(*i, self.layout().shape()[0])
+            let len = self.layout().shape().first().copied().unwrap_or(0);
+            let p = normalize_index(*i, len)
                 .ok_or_else(|| Error::index_error("index out of bounds on dimension 1"))?;
             return indirect::byte_offset(self.mbuf.storage(), self.layout(), &[p]);
         }
@@ -617,7 +618,8 @@ impl MemoryView {
             }
         }
         let value = value.into();
-        let n = isize::try_from(l.layout().shape()[0]).map_err(|_| Error::size_overflow())?;
+        let n = l.layout().shape().first().copied().unwrap_or(0);
+        let n = isize::try_from(n).map_err(|_| Error::size_overflow())?;
         let mut start = start.unwrap_or(0);
         let mut stop = stop.unwrap_or(isize::MAX);
         if start < 0 {
