@@ -16,8 +16,8 @@
 //!
 //! Item sizes of native formats are those of the host platform, as CPython's
 //! are (`l`, `L`, `n`, `N`, `P` are 8 bytes on x86-64 and 4 on wasm32).
-//! Byte order is always little-endian here (every target the crate builds on
-//! that has 64-bit `long` does; see [`Native::unpack`]).
+//! Byte order is the host's, as CPython's native formats' is (little-endian
+//! on every target the crate is tested on; see [`Native::unpack`]).
 //!
 //! ```
 //! use bufproto::format::{Native, Value};
@@ -398,16 +398,16 @@ impl Native {
         // native size is 1, 2, 4 or 8.
         let u = match *bytes {
             [a] => u64::from(a),
-            [a, b] => u64::from(u16::from_le_bytes([a, b])),
-            [a, b, c, d] => u64::from(u32::from_le_bytes([a, b, c, d])),
-            [a, b, c, d, e, f, g, h] => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+            [a, b] => u64::from(u16::from_ne_bytes([a, b])),
+            [a, b, c, d] => u64::from(u32::from_ne_bytes([a, b, c, d])),
+            [a, b, c, d, e, f, g, h] => u64::from_ne_bytes([a, b, c, d, e, f, g, h]),
             _ => return Err(self.invalid_value()),
         };
         Ok(self.value_of_bits(u))
     }
 
-    /// The value of an item whose little-endian bytes, zero-extended, are
-    /// `u` (only the low [`size`](Native::size) bytes count): `unpack`
+    /// The value of an item whose native-endian bytes, read as an unsigned
+    /// integer of its size and zero-extended, are `u` (only the low [`size`](Native::size) bytes count): `unpack`
     /// without the slice, for the view's item loops, which load 1, 2, 4 or
     /// 8 bytes at once. Cost: O(1), no allocation except a `c` item's
     /// one-byte `Vec`.
@@ -474,13 +474,19 @@ impl Native {
             return Err(self.invalid_value());
         }
         let u = self.bits_of(v)?;
-        let le = u.to_le_bytes();
-        out.copy_from_slice(le.get(..out.len()).ok_or_else(|| self.invalid_value())?);
+        match out {
+            [a] => *a = u as u8,
+            [_, _] => out.copy_from_slice(&(u as u16).to_ne_bytes()),
+            [_, _, _, _] => out.copy_from_slice(&(u as u32).to_ne_bytes()),
+            [_, _, _, _, _, _, _, _] => out.copy_from_slice(&u.to_ne_bytes()),
+            _ => return Err(self.invalid_value()),
+        }
         Ok(())
     }
 
-    /// `pack_single` without the slice: the item's little-endian bytes as
-    /// the low [`size`](Native::size) bytes of a `u64` (the rest zero),
+    /// `pack_single` without the slice: the item as an unsigned integer of
+    /// its [`size`](Native::size), zero-extended to a `u64` (its native-endian
+    /// bytes are that integer's `to_ne_bytes`),
     /// with `pack`'s conversions and errors. Cost: O(1).
     #[inline(always)]
     pub(crate) fn bits_of(self, v: &Value) -> Result<u64> {
@@ -953,12 +959,12 @@ mod tests {
             "TypeError: memoryview: invalid type for format 'P'"
         );
         p("P", Value::Int(-1), &mut b).unwrap();
-        assert_eq!(u64::from_le_bytes(b), u64::MAX);
+        assert_eq!(u64::from_ne_bytes(b), u64::MAX);
         p("b", Value::Bool(true), &mut b).unwrap();
         p("?", Value::Bytes(vec![]), &mut b).unwrap();
         assert_eq!(b[0], 0);
         p("f", Value::Float(1e300), &mut b).unwrap();
-        assert_eq!(f32::from_le_bytes([b[0], b[1], b[2], b[3]]), f32::INFINITY);
+        assert_eq!(f32::from_ne_bytes([b[0], b[1], b[2], b[3]]), f32::INFINITY);
     }
 
     #[test]

@@ -28,7 +28,8 @@
 
 use crate::error::{Error, Result, try_vec};
 use crate::layout::Layout;
-use crate::storage::Storage;
+use crate::storage::{Storage, try_arc};
+use std::sync::Arc;
 
 /// Bytes of one pointer in the exporter's memory (`sizeof(char *)`).
 pub(crate) const PTR: usize = std::mem::size_of::<usize>();
@@ -133,4 +134,54 @@ pub(crate) fn read(storage: &Storage, layout: &Layout, fortran: bool) -> Result<
         }
     }
     Ok(out)
+}
+
+/// The items of `layout` over `storage` in C or (`fortran`) Fortran order,
+/// for every layout: pointers followed ([`read`]) for an indirect one, the
+/// storage's copy engine ([`Storage::gather`]) for a direct one. Cost:
+/// copies `nbytes`.
+///
+/// # Errors
+///
+/// `MemoryError` when the copy cannot be allocated; the errors of
+/// [`read`] or [`Storage::gather`].
+pub(crate) fn gather(storage: &Storage, layout: &Layout, fortran: bool) -> Result<Vec<u8>> {
+    if layout.suboffsets().is_some() {
+        return read(storage, layout, fortran);
+    }
+    storage.gather(layout, fortran)
+}
+
+/// [`gather`] as a new `Arc<[u8]>` (one allocation for memory already in
+/// order, see [`Storage::gather_arc`]).
+///
+/// # Errors
+///
+/// As [`gather`].
+pub(crate) fn gather_arc(storage: &Storage, layout: &Layout, fortran: bool) -> Result<Arc<[u8]>> {
+    if layout.suboffsets().is_some() {
+        return try_arc(&read(storage, layout, fortran)?);
+    }
+    storage.gather_arc(layout, fortran)
+}
+
+/// [`gather`] into `dst`, which the caller made exactly `nbytes` long (no
+/// allocation for memory already in order, see [`Storage::gather_into`]).
+///
+/// # Errors
+///
+/// `OverflowError` if `dst` has the wrong length; as [`gather`].
+pub(crate) fn gather_into(
+    storage: &Storage,
+    layout: &Layout,
+    fortran: bool,
+    dst: &mut [u8],
+) -> Result<()> {
+    if layout.suboffsets().is_some() {
+        let v = read(storage, layout, fortran)?;
+        let d = dst.get_mut(..v.len()).ok_or_else(Error::size_overflow)?;
+        d.copy_from_slice(&v);
+        return Ok(());
+    }
+    storage.gather_into(layout, fortran, dst)
 }

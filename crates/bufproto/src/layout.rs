@@ -879,7 +879,7 @@ impl Layout {
         let mut idx = vec![0usize; self.ndim()];
         loop {
             out.push(offset(&idx)?);
-            if !self.next_index(&mut idx, fortran) {
+            if !self.next_index(&mut idx, fortran, 0) {
                 return Ok(out);
             }
         }
@@ -888,10 +888,12 @@ impl Layout {
     /// Steps the index `idx` (one entry per dimension, each below its
     /// extent) to the next item, the last (C) or first (`fortran`)
     /// dimension fastest, like an odometer; `false`, with `idx` back at all
-    /// zeros, when it was the last item. Cost: O(ndim).
-    fn next_index(&self, idx: &mut [usize], fortran: bool) -> bool {
+    /// zeros, when it was the last item. The `skip` fastest dimensions are
+    /// left as they are (`skip == 1`: the next row of the fastest
+    /// dimension, for a copy that walks each row in one go). Cost: O(ndim).
+    pub(crate) fn next_index(&self, idx: &mut [usize], fortran: bool, skip: usize) -> bool {
         let nd = idx.len().min(self.shape.len());
-        for k in 0..nd {
+        for k in skip..nd {
             let d = if fortran { k } else { nd - 1 - k };
             if let (Some(i), Some(&extent)) = (idx.get_mut(d), self.shape.get(d)) {
                 *i += 1;

@@ -89,8 +89,8 @@
 //!   refused with CPython's error), `Float(f64)`, `Bool`, `Bytes`. Its
 //!   `PartialEq` is Python's `==` (so no `Eq`: NaN).
 //! * **Native sizes are the host's.** `l L n N P` are 8 bytes on x86-64 (4
-//!   in Pyodide's wasm32), byte order is little-endian, as CPython on the
-//!   same machine. `?` reads any non-zero byte as `True` (in CPython that is
+//!   in Pyodide's wasm32), and so is the byte order (little-endian on
+//!   both), as CPython on the same machine. `?` reads any non-zero byte as `True` (in CPython that is
 //!   up to the C compiler: x86-64 GCC builds agree, Pyodide's clang reads
 //!   `b'\x02'` as `False`), while `==` between two `?` views compares the
 //!   bytes, as CPython does.

@@ -109,9 +109,11 @@ fn pil_layout(direct: &Layout) -> Result<Pil> {
         (-ptr, last.checked_mul(ptr).ok_or_else(overflow)?)
     };
     let mut new_strides = strides.to_vec();
-    new_strides[0] = stride0;
     let mut suboffsets = vec![-1; shape.len()];
-    suboffsets[0] = suboffset0;
+    // Both have `shape.len() >= 1` entries (`shape.first()` above).
+    if let (Some(st), Some(so)) = (new_strides.first_mut(), suboffsets.first_mut()) {
+        (*st, *so) = (stride0, suboffset0);
+    }
     let layout = Layout::new(
         buf,
         direct.itemsize(),
@@ -332,7 +334,11 @@ impl NdArray {
             start,
             step,
         } = pil_layout(&direct)?;
-        let n = layout.shape()[0];
+        let n = layout
+            .shape()
+            .first()
+            .copied()
+            .ok_or_else(Error::size_overflow)?;
         let overflow = Error::size_overflow;
         let total = table.checked_add(data.len()).ok_or_else(overflow)?;
         let mut bytes = try_vec(total)?;

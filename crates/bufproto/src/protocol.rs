@@ -859,11 +859,9 @@ impl Buffer {
     }
 }
 
-/// Reads the items of `layout` from `storage` in C order: the storage's
-/// copy engine, [`Storage::gather`].
+/// Reads the items of `layout` from `storage` in C order
+/// ([`indirect::gather`]: the storage's copy engine, or the pointers of
+/// an indirect layout followed).
 pub(crate) fn read_layout(storage: &Storage, layout: &Layout) -> Result<Vec<u8>> {
-    if layout.suboffsets().is_some() {
-        return indirect::read(storage, layout, false);
-    }
-    storage.gather(layout, false)
+    indirect::gather(storage, layout, false)
 }

@@ -83,6 +83,12 @@ const CASES: &[Case] = &[
     ("b'ab' * 2**62", || {
         Ok(format!("{:?}", b(b"ab").repeat(1 << 62)?))
     }),
+    ("b'' * 2**62", || {
+        Ok(format!("{:?}", b(b"").repeat(1 << 62)?))
+    }),
+    ("bytearray(b'') * 2**62", || {
+        Ok(format!("{:?}", ba(b"").repeat(1 << 62)?))
+    }),
     ("bytearray(b'ab') * 0", || {
         Ok(format!("{:?}", ba(b"ab").repeat(0)?))
     }),

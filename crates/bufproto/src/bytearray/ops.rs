@@ -36,7 +36,7 @@ impl ByteArray {
     /// ```
     pub fn concat<E: Exporter + ?Sized>(&self, other: &E) -> Result<ByteArray> {
         let tail = concat_operand(other, "bytearray")?;
-        let mut b = bytearray_of(&self.to_vec())?;
+        let mut b = bytearray_of(&self.copy()?)?;
         b.extend(&tail)?;
         Ok(b)
     }
@@ -57,7 +57,7 @@ impl ByteArray {
     /// # Ok(()) }
     /// ```
     pub fn repeat(&self, n: isize) -> Result<ByteArray> {
-        bytearray_of(&repeated(&self.to_vec(), n, Error::no_memory)?)
+        bytearray_of(&repeated(&self.copy()?, n, Error::no_memory)?)
     }
 
     /// `ba += other` (`bytearray_iconcat`): appends `other`'s bytes. A
@@ -139,7 +139,7 @@ impl ByteArray {
                 if self.exports() > 0 {
                     return Err(Error::cannot_resize());
                 }
-                let tail = repeated(&self.to_vec(), n - 1, Error::no_memory)?;
+                let tail = repeated(&self.copy()?, n - 1, Error::no_memory)?;
                 self.extend(&tail)
             }
         }
@@ -150,7 +150,8 @@ impl ByteArray {
     ///
     /// # Errors
     ///
-    /// `ValueError: byte must be in range(0, 256)`.
+    /// `ValueError: byte must be in range(0, 256)`; `MemoryError` if the
+    /// copy cannot be allocated.
     ///
     /// ```
     /// use bufproto::ByteArray;
@@ -159,7 +160,7 @@ impl ByteArray {
     /// # Ok(()) }
     /// ```
     pub fn contains<'a>(&self, needle: impl Into<Needle<'a>>) -> Result<bool> {
-        Ok(ops::find(&self.to_vec(), needle.into(), None, None)?.is_some())
+        Ok(ops::find(&self.copy()?, needle.into(), None, None)?.is_some())
     }
 
     /// `ba.count(needle, start, end)`, as
@@ -182,7 +183,7 @@ impl ByteArray {
         start: Option<isize>,
         end: Option<isize>,
     ) -> Result<usize> {
-        ops::count(&self.to_vec(), needle.into(), start, end)
+        ops::count(&self.copy()?, needle.into(), start, end)
     }
 
     /// `ba.find(needle, start, end)`: `None` is Python's `-1`. Cost: as
@@ -204,7 +205,7 @@ impl ByteArray {
         start: Option<isize>,
         end: Option<isize>,
     ) -> Result<Option<usize>> {
-        ops::find(&self.to_vec(), needle.into(), start, end)
+        ops::find(&self.copy()?, needle.into(), start, end)
     }
 
     /// `ba.index(needle, start, end)`. Cost: as [`count`](ByteArray::count).
@@ -226,7 +227,7 @@ impl ByteArray {
         start: Option<isize>,
         end: Option<isize>,
     ) -> Result<usize> {
-        ops::index(&self.to_vec(), needle.into(), start, end)
+        ops::index(&self.copy()?, needle.into(), start, end)
     }
 
     /// `ba < other` and the other orderings (`bytearray_richcompare`):

@@ -169,13 +169,18 @@ pub(crate) fn repeated(a: &[u8], n: isize, too_long: fn() -> Error) -> Result<Ve
         .filter(|s| isize::try_from(*s).is_ok())
         .ok_or_else(too_long)?;
     let mut v = try_vec(size)?;
-    for _ in 0..n {
-        v.extend_from_slice(a);
+    // `size` bounds the loop only when `a` has bytes: `b'' * 2**62` is
+    // empty at once, not 2**62 empty copies.
+    if !a.is_empty() {
+        for _ in 0..n {
+            v.extend_from_slice(a);
+        }
     }
     Ok(v)
 }
 
-/// A `Vec` as `Bytes`, its `Arc` checked to fit first.
+/// A `Vec` as `Bytes`, its `Arc` checked to fit first: a second
+/// allocation and a copy (`Arc<[u8]>::from(Vec)` cannot reuse the `Vec`).
 fn bytes_of(v: Vec<u8>) -> Result<Bytes> {
     ensure_arc_fits::<u8>(v.len())?;
     Ok(Bytes::from(v))
@@ -183,8 +188,9 @@ fn bytes_of(v: Vec<u8>) -> Result<Bytes> {
 
 impl Bytes {
     /// `b + other` (`bytes_concat`): a new `bytes` of both contents; any
-    /// bytes-like `other` (a C-contiguous buffer). Cost: O(len + len(other)),
-    /// one allocation (plus the copy out of `other`).
+    /// bytes-like `other` (a C-contiguous buffer). Cost: O(len + len(other)):
+    /// the copy out of `other`, the result built in a `Vec`, then copied
+    /// once more into its `Arc`.
     ///
     /// # Errors
     ///
@@ -214,8 +220,8 @@ impl Bytes {
         bytes_of(v)
     }
 
-    /// `b * n` (`bytes_repeat`): `n <= 0` gives `b""`. Cost: O(len · n),
-    /// one allocation.
+    /// `b * n` (`bytes_repeat`): `n <= 0` gives `b""`. Cost: O(len · n):
+    /// the result built in a `Vec`, then copied once more into its `Arc`.
     ///
     /// # Errors
     ///
@@ -334,8 +340,8 @@ impl Bytes {
 
     /// `b.join(items)` (`bytes_join`): the items' bytes with `b` between
     /// them; each item any bytes-like object (a C-contiguous buffer).
-    /// Cost: O(total size), one allocation for the result (plus one copy
-    /// out of each item).
+    /// Cost: O(total size): one copy out of each item, the result built in
+    /// a `Vec`, then copied into its `Arc`.
     ///
     /// # Errors
     ///

@@ -188,6 +188,13 @@ impl Storage {
     /// `lock cmpxchg`, which `bytearray +=` paid on every call): with
     /// `&mut self` no clone can be made meanwhile, so a count of one stays
     /// one. The writes that follow still go through `Arc::get_mut`.
+    ///
+    /// That reasoning needs an `Arc` nobody holds a `Weak` of: a `Weak`
+    /// upgraded on another thread between the two loads would be missed.
+    /// The crate never makes a `Weak` of its own `Frozen` and `Shared`
+    /// memory, but a [`ForeignMemory`] owner may keep one (`Foreign::new`'s
+    /// docs suggest it), so `Foreign` asks `Arc::get_mut`, which locks the
+    /// weak count while it looks.
     pub(crate) fn is_unique(&mut self) -> bool {
         fn only<T: ?Sized>(a: &Arc<T>) -> bool {
             let one = Arc::strong_count(a) == 1 && Arc::weak_count(a) == 0;
@@ -200,7 +207,7 @@ impl Storage {
         match self {
             Storage::Frozen(a) => only(a),
             Storage::Shared(a) => only(a),
-            Storage::Foreign(f) => only(f),
+            Storage::Foreign(f) => Arc::get_mut(f).is_some(),
         }
     }
 
@@ -827,22 +834,9 @@ impl Storage {
             if !self.copy_strided(row, row_len, row_stride, item, &mut out) {
                 return Err(Error::size_overflow());
             }
-            // Odometer over the other dimensions, the next fastest first.
-            let mut k = 1;
-            loop {
-                if k == nd {
-                    return Ok(out);
-                }
-                let d = if fortran { k } else { nd - 1 - k };
-                k += 1;
-                let (Some(i), Some(&len)) = (idx.get_mut(d), shape.get(d)) else {
-                    return Err(Error::size_overflow());
-                };
-                *i += 1;
-                if *i < len {
-                    break;
-                }
-                *i = 0;
+            // The next row: the layout's odometer over the other dimensions.
+            if !layout.next_index(idx, fortran, 1) {
+                return Ok(out);
             }
         }
     }

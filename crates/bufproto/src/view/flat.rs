@@ -149,50 +149,49 @@ impl Kind {
             Kind::U8 => int(i128::from(s.load_byte(off)?)),
             Kind::I8 => int(i128::from(s.load_byte(off)? as i8)),
             Kind::Bool => Some(Value::Bool(s.load_byte(off)? != 0)),
-            Kind::U16 => int(i128::from(u16::from_le_bytes(s.load_item(off)?))),
-            Kind::I16 => int(i128::from(i16::from_le_bytes(s.load_item(off)?))),
-            Kind::F16 => Some(Value::Float(half_to_f64(u16::from_le_bytes(
+            Kind::U16 => int(i128::from(u16::from_ne_bytes(s.load_item(off)?))),
+            Kind::I16 => int(i128::from(i16::from_ne_bytes(s.load_item(off)?))),
+            Kind::F16 => Some(Value::Float(half_to_f64(u16::from_ne_bytes(
                 s.load_item(off)?,
             )))),
-            Kind::U32 => int(i128::from(u32::from_le_bytes(s.load_item(off)?))),
-            Kind::I32 => int(i128::from(i32::from_le_bytes(s.load_item(off)?))),
-            Kind::F32 => Some(Value::Float(f64::from(f32::from_le_bytes(
+            Kind::U32 => int(i128::from(u32::from_ne_bytes(s.load_item(off)?))),
+            Kind::I32 => int(i128::from(i32::from_ne_bytes(s.load_item(off)?))),
+            Kind::F32 => Some(Value::Float(f64::from(f32::from_ne_bytes(
                 s.load_item(off)?,
             )))),
-            Kind::U64 => int(i128::from(u64::from_le_bytes(s.load_item(off)?))),
-            Kind::I64 => int(i128::from(i64::from_le_bytes(s.load_item(off)?))),
-            Kind::F64 => Some(Value::Float(f64::from_le_bytes(s.load_item(off)?))),
+            Kind::U64 => int(i128::from(u64::from_ne_bytes(s.load_item(off)?))),
+            Kind::I64 => int(i128::from(i64::from_ne_bytes(s.load_item(off)?))),
+            Kind::F64 => Some(Value::Float(f64::from_ne_bytes(s.load_item(off)?))),
         }
     }
 }
 
-/// The item at `off` as the low bytes of a `u64` (little-endian, zero
-/// extended), read with one load of its size.
+/// The item at `off` as an unsigned integer of its size (native-endian),
+/// zero-extended to a `u64`, read with one load of its size.
 #[inline(always)]
 pub(super) fn load_bits(storage: &Storage, size: usize, off: usize) -> Option<u64> {
     match size {
         1 => storage.load_byte(off).map(u64::from),
         2 => storage
             .load_item::<2>(off)
-            .map(|b| u64::from(u16::from_le_bytes(b))),
+            .map(|b| u64::from(u16::from_ne_bytes(b))),
         4 => storage
             .load_item::<4>(off)
-            .map(|b| u64::from(u32::from_le_bytes(b))),
-        8 => storage.load_item::<8>(off).map(u64::from_le_bytes),
+            .map(|b| u64::from(u32::from_ne_bytes(b))),
+        8 => storage.load_item::<8>(off).map(u64::from_ne_bytes),
         _ => None,
     }
 }
 
-/// Stores the low `size` bytes of `u` (little-endian) at `off`; `false` if
-/// out of bounds or not writable.
+/// Stores `u`, cut to an unsigned integer of `size` bytes, at `off` in
+/// native byte order; `false` if out of bounds or not writable.
 #[inline(always)]
 pub(super) fn store_bits(storage: &Storage, size: usize, off: usize, u: u64) -> bool {
-    let le = u.to_le_bytes();
     match size {
-        1 => storage.store_item::<1>(off, [le[0]]),
-        2 => storage.store_item::<2>(off, [le[0], le[1]]),
-        4 => storage.store_item::<4>(off, [le[0], le[1], le[2], le[3]]),
-        8 => storage.store_item::<8>(off, le),
+        1 => storage.store_item::<1>(off, [u as u8]),
+        2 => storage.store_item::<2>(off, (u as u16).to_ne_bytes()),
+        4 => storage.store_item::<4>(off, (u as u32).to_ne_bytes()),
+        8 => storage.store_item::<8>(off, u.to_ne_bytes()),
         _ => false,
     }
 }

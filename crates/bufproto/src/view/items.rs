@@ -152,7 +152,8 @@ impl Live {
         }
         if let [i] = index {
             // 1-D (the common case): no list of positions.
-            let p = normalize_index(*i, self.layout().shape()[0])
+            let len = self.layout().shape().first().copied().unwrap_or(0);
+            let p = normalize_index(*i, len)
                 .ok_or_else(|| Error::index_error("index out of bounds on dimension 1"))?;
             return indirect::byte_offset(self.mbuf.storage(), self.layout(), &[p]);
         }
@@ -324,9 +325,12 @@ impl MemoryView {
         l.read(off)
     }
 
-    /// `m[index] = value` on a 1-D view: one relaxed atomic store per byte,
-    /// seen by all views and the exporter. Cost: O(itemsize), no
-    /// allocation.
+    /// `m[index] = value` on a 1-D view, seen by all views and the
+    /// exporter. On `bytearray` memory (atomic 64-bit words) an aligned
+    /// 8-byte item is one atomic word store and any other item a
+    /// compare-and-swap on each of the one or two words it touches; on
+    /// foreign memory it is one relaxed atomic store per byte. Cost:
+    /// O(itemsize), no allocation.
     ///
     /// # Errors
     ///
@@ -614,7 +618,8 @@ impl MemoryView {
             }
         }
         let value = value.into();
-        let n = isize::try_from(l.layout().shape()[0]).map_err(|_| Error::size_overflow())?;
+        let n = l.layout().shape().first().copied().unwrap_or(0);
+        let n = isize::try_from(n).map_err(|_| Error::size_overflow())?;
         let mut start = start.unwrap_or(0);
         let mut stop = stop.unwrap_or(isize::MAX);
         if start < 0 {

@@ -446,19 +446,19 @@ pub(super) fn row(
     let row = match (nat.char(), size, signed) {
         ('c', ..) => r(|s, a, n, st| row_of(s, a, n, st, |[b]: [u8; 1]| b).map(Row::Char))?,
         ('?', ..) => r(|s, a, n, st| row_of(s, a, n, st, |[b]: [u8; 1]| b != 0).map(Row::Bool))?,
-        ('f', ..) => r(|s, a, n, st| row_of(s, a, n, st, f32::from_le_bytes).map(Row::F32))?,
-        ('d', ..) => r(|s, a, n, st| row_of(s, a, n, st, f64::from_le_bytes).map(Row::F64))?,
+        ('f', ..) => r(|s, a, n, st| row_of(s, a, n, st, f32::from_ne_bytes).map(Row::F32))?,
+        ('d', ..) => r(|s, a, n, st| row_of(s, a, n, st, f64::from_ne_bytes).map(Row::F64))?,
         ('e', ..) => r(|s, a, n, st| {
-            row_of(s, a, n, st, |b| half_to_f64(u16::from_le_bytes(b))).map(Row::F64)
+            row_of(s, a, n, st, |b| half_to_f64(u16::from_ne_bytes(b))).map(Row::F64)
         })?,
-        (_, 1, true) => r(|s, a, n, st| row_of(s, a, n, st, i8::from_le_bytes).map(Row::I8))?,
-        (_, 1, false) => r(|s, a, n, st| row_of(s, a, n, st, u8::from_le_bytes).map(Row::U8))?,
-        (_, 2, true) => r(|s, a, n, st| row_of(s, a, n, st, i16::from_le_bytes).map(Row::I16))?,
-        (_, 2, false) => r(|s, a, n, st| row_of(s, a, n, st, u16::from_le_bytes).map(Row::U16))?,
-        (_, 4, true) => r(|s, a, n, st| row_of(s, a, n, st, i32::from_le_bytes).map(Row::I32))?,
-        (_, 4, false) => r(|s, a, n, st| row_of(s, a, n, st, u32::from_le_bytes).map(Row::U32))?,
-        (_, 8, true) => r(|s, a, n, st| row_of(s, a, n, st, i64::from_le_bytes).map(Row::I64))?,
-        (_, 8, false) => r(|s, a, n, st| row_of(s, a, n, st, u64::from_le_bytes).map(Row::U64))?,
+        (_, 1, true) => r(|s, a, n, st| row_of(s, a, n, st, i8::from_ne_bytes).map(Row::I8))?,
+        (_, 1, false) => r(|s, a, n, st| row_of(s, a, n, st, u8::from_ne_bytes).map(Row::U8))?,
+        (_, 2, true) => r(|s, a, n, st| row_of(s, a, n, st, i16::from_ne_bytes).map(Row::I16))?,
+        (_, 2, false) => r(|s, a, n, st| row_of(s, a, n, st, u16::from_ne_bytes).map(Row::U16))?,
+        (_, 4, true) => r(|s, a, n, st| row_of(s, a, n, st, i32::from_ne_bytes).map(Row::I32))?,
+        (_, 4, false) => r(|s, a, n, st| row_of(s, a, n, st, u32::from_ne_bytes).map(Row::U32))?,
+        (_, 8, true) => r(|s, a, n, st| row_of(s, a, n, st, i64::from_ne_bytes).map(Row::I64))?,
+        (_, 8, false) => r(|s, a, n, st| row_of(s, a, n, st, u64::from_ne_bytes).map(Row::U64))?,
         _ => return Err(Error::size_overflow()),
     };
     Ok(Items(row))

@@ -425,12 +425,11 @@ impl MemoryView {
         let l = self.live()?;
         // The storage's copy engine: contiguous memory is written straight
         // into the result's allocation.
-        if l.layout().suboffsets().is_some() {
-            return Bytes::try_from_slice(&indirect::read(l.mbuf.storage(), l.layout(), false)?);
-        }
-        Ok(Bytes::from_arc(
-            l.mbuf.storage().gather_arc(l.layout(), false)?,
-        ))
+        Ok(Bytes::from_arc(indirect::gather_arc(
+            l.mbuf.storage(),
+            l.layout(),
+            false,
+        )?))
     }
 
     /// `m.tobytes(order)` with `order` `"C"`, `"F"` or `"A"` (`None` is
@@ -456,12 +455,11 @@ impl MemoryView {
     pub fn tobytes_order(&self, order: Option<&str>) -> Result<Bytes> {
         let l = self.live()?;
         let fortran = fortran_order(l, order)?;
-        if l.layout().suboffsets().is_some() {
-            return Bytes::try_from_slice(&indirect::read(l.mbuf.storage(), l.layout(), fortran)?);
-        }
-        Ok(Bytes::from_arc(
-            l.mbuf.storage().gather_arc(l.layout(), fortran)?,
-        ))
+        Ok(Bytes::from_arc(indirect::gather_arc(
+            l.mbuf.storage(),
+            l.layout(),
+            fortran,
+        )?))
     }
 
     /// The view's bytes in place, with no copy, when that is sound and
@@ -537,13 +535,7 @@ impl MemoryView {
                 dst.len()
             )));
         }
-        if l.layout().suboffsets().is_some() {
-            let v = indirect::read(l.mbuf.storage(), l.layout(), fortran)?;
-            let d = dst.get_mut(..v.len()).ok_or_else(Error::size_overflow)?;
-            d.copy_from_slice(&v);
-            return Ok(());
-        }
-        l.mbuf.storage().gather_into(l.layout(), fortran, dst)
+        indirect::gather_into(l.mbuf.storage(), l.layout(), fortran, dst)
     }
 }
 

@@ -53,11 +53,11 @@ macro_rules! item {
             }
             #[inline(always)]
             fn from_raw(r: [u8; $n]) -> $t {
-                <$t>::from_le_bytes(r)
+                <$t>::from_ne_bytes(r)
             }
             #[inline(always)]
             fn to_raw(self) -> [u8; $n] {
-                self.to_le_bytes()
+                self.to_ne_bytes()
             }
         }
         impl Item for $t {}
@@ -537,7 +537,7 @@ mod tests {
                     let s = m.slice(Some(off as isize), Some((off + k * N) as isize), None);
                     let v = s.unwrap().cast($f).unwrap();
                     let at = |b: &[u8], j: usize| {
-                        <$t>::from_le_bytes(b[off + j * N..off + (j + 1) * N].try_into().unwrap())
+                        <$t>::from_ne_bytes(b[off + j * N..off + (j + 1) * N].try_into().unwrap())
                     };
                     let want: Vec<$t> = (0..k).map(|j| at(&data, j)).collect();
                     let t = v.typed::<$t>().unwrap();
@@ -555,7 +555,7 @@ mod tests {
                     for j in 0..k {
                         let x = at(&data, (j + 1) % k);
                         t.set(j, x).unwrap();
-                        model[off + j * N..off + (j + 1) * N].copy_from_slice(&x.to_le_bytes());
+                        model[off + j * N..off + (j + 1) * N].copy_from_slice(&x.to_ne_bytes());
                         assert_eq!(t.get(j), Some(x));
                     }
                     assert_eq!(ba.to_vec(), model, "{} {off}", $f);
