@@ -314,23 +314,16 @@ pub fn verify_structure(
     strides: &[isize],
     offset: usize,
 ) -> Result<(), &'static str> {
-    let (memlen, itemsize, offset) = (memlen as i128, itemsize as i128, offset as i128);
     if shape.len() != strides.len() {
         return Err("len(shape) != len(strides)");
     }
-    if offset % itemsize != 0 {
+    if offset as i128 % itemsize as i128 != 0 {
         return Err("offset must be a multiple of itemsize");
     }
-    if strides.iter().any(|&s| s as i128 % itemsize != 0) {
+    if strides.iter().any(|&s| s as i128 % itemsize as i128 != 0) {
         return Err("strides must be a multiple of itemsize");
     }
-    in_bounds(
-        memlen as usize,
-        itemsize as usize,
-        shape,
-        strides,
-        offset as usize,
-    )
+    in_bounds(memlen, itemsize, shape, strides, offset)
 }
 
 /// The bounds part of `verify_structure`: every item inside `memlen` bytes
