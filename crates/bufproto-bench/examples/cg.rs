@@ -27,6 +27,12 @@ fn main() -> Result<(), Error> {
     let mba = MemoryView::new(&ba)?;
     let tb = m.typed::<u8>()?;
     let tba = mba.typed::<u8>()?;
+    let (mi, mbai) = (m.cast("i")?, mba.cast("i")?);
+    let tib = mi.typed::<i32>()?;
+    let vi: Vec<i32> = data
+        .chunks_exact(4)
+        .map(|c| i32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
     let big: Vec<u8> = (0..65536u32).map(|i| (i * 7) as u8).collect();
     let (bigb, bigba) = (Bytes::from(big.clone()), ByteArray::from(big.clone()));
     let (mb, mba2) = (MemoryView::new(&bigb)?, MemoryView::new(&bigba)?);
@@ -58,6 +64,17 @@ fn main() -> Result<(), Error> {
         ))),
         "get_ba" => run!(|i| acc += u64::from(black_box(&tba).get(i).unwrap_or(0))),
         "get_b" => run!(|i| acc += u64::from(black_box(&tb).get(i).unwrap_or(0))),
+        "mget_b" => run!(|i| acc += black_box(black_box(&m).get(i as isize)).is_ok() as u64),
+        "mget_ba" => run!(|i| acc += black_box(black_box(&mba).get(i as isize)).is_ok() as u64),
+        "mset_ba" => run!(|i| acc += black_box(black_box(&mba).set(i as isize, 7)).is_ok() as u64),
+        "mgeti_b" => {
+            run!(|i| acc += black_box(black_box(&mi).get((i / 4) as isize)).is_ok() as u64)
+        }
+        "mseti_ba" => {
+            run!(|i| acc += black_box(black_box(&mbai).set((i / 4) as isize, 7)).is_ok() as u64)
+        }
+        "tgeti_b" => run!(|i| acc += black_box(&tib).get(i / 4).unwrap_or(0) as u64),
+        "vgeti" => run!(|i| acc += black_box(&vi[..]).get(i / 4).copied().unwrap_or(0) as u64),
         "vget" => run!(|i| acc += u64::from(black_box(&data[..]).get(i).copied().unwrap_or(0))),
         "sum_ba" => run!(|_i| acc += sum(black_box(&sba))?),
         "sum_b" => run!(|_i| acc += sum(black_box(&sb))?),

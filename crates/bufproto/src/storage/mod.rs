@@ -917,30 +917,41 @@ impl Storage {
         }
     }
 
-    /// The `N` bytes at `off`, or `None` if out of bounds.
+    /// The `N` bytes at `off`, or `None` if out of bounds. One match on
+    /// the storage, inlined: `bytes` memory is a slice read, `bytearray`
+    /// memory a word load; foreign memory is out of line.
     #[inline(always)]
     pub(crate) fn load_item<const N: usize>(&self, off: usize) -> Option<[u8; N]> {
-        if let Some(a) = self.as_plain() {
-            return a.get(off..off.checked_add(N)?)?.try_into().ok();
+        match self {
+            Storage::Frozen(a) => a.get(off..off.checked_add(N)?)?.try_into().ok(),
+            Storage::Shared(w) => w.load_item::<N>(off),
+            Storage::Foreign(_) => self.load_foreign_item(off),
         }
-        if let Storage::Shared(w) = self {
-            return w.load_item::<N>(off);
-        }
+    }
+
+    /// [`load_item`](Storage::load_item) of foreign memory: in place when
+    /// its owner says it is frozen, byte by byte otherwise.
+    #[inline(never)]
+    fn load_foreign_item<const N: usize>(&self, off: usize) -> Option<[u8; N]> {
         let mut item = [0u8; N];
         self.read_into(off, &mut item).then_some(item)
     }
 
-    /// The byte at `off`, or `None` if out of bounds ([`load`](Storage::load)
-    /// inlined).
+    /// The byte at `off`, or `None` if out of bounds (as
+    /// [`load_item`](Storage::load_item), one match inlined).
     #[inline(always)]
     pub(crate) fn load_byte(&self, off: usize) -> Option<u8> {
-        if let Some(a) = self.as_plain() {
-            return a.get(off).copied();
-        }
         match self {
+            Storage::Frozen(a) => a.get(off).copied(),
             Storage::Shared(w) => w.load(off),
-            _ => self.load(off),
+            Storage::Foreign(_) => self.load_foreign_byte(off),
         }
+    }
+
+    /// [`load_byte`](Storage::load_byte) of foreign memory.
+    #[inline(never)]
+    fn load_foreign_byte(&self, off: usize) -> Option<u8> {
+        self.load(off)
     }
 
     /// Stores the `N` bytes of `item` at `off`; `false` (storing nothing)

@@ -69,6 +69,33 @@ fn patched(w: u64, lo: usize, hi: usize, src: &[u8]) -> u64 {
     u64::from_ne_bytes(b)
 }
 
+/// The bytes of `item` (`N <= 8`) at memory positions `0..N` of a word,
+/// the other bytes zero. With `N` known, a register operation.
+#[inline(always)]
+fn low_bytes<const N: usize>(item: [u8; N]) -> u64 {
+    let mut b = [0u8; W];
+    for (d, s) in b.iter_mut().zip(item) {
+        *d = s;
+    }
+    u64::from_ne_bytes(b)
+}
+
+/// `x` with the bits that `mask` selects taken from `bits`. A store of a
+/// part of a word computes its new word with this, in registers: patching
+/// a copy of the word's bytes in memory and loading it back would stall
+/// the store-to-load forwarding right before the compare-and-swap.
+#[inline(always)]
+fn spliced(x: u64, bits: u64, mask: u64) -> u64 {
+    (x & !mask) | (bits & mask)
+}
+
+/// Splices `bits` (under `mask`) into `w` atomically: a compare-and-swap
+/// loop, so that a concurrent store to another byte of the word is kept.
+#[inline(always)]
+fn splice_into(w: &AtomicU64, bits: u64, mask: u64) {
+    let _ = w.fetch_update(Relaxed, Relaxed, |x| Some(spliced(x, bits, mask)));
+}
+
 /// The `N` bytes (`N <= 8`; longer items are cut short, the rest zero) at
 /// byte `off` of `words` ([`Words::written_words`]), bytes past them
 /// reading as zero (as the unwritten words of a [`Words`] do): one word
@@ -232,14 +259,12 @@ impl Words {
         let Some(w) = self.words.get(i / W) else {
             return false;
         };
-        let k = i % W;
-        let _ = w.fetch_update(Relaxed, Relaxed, |x| {
-            let mut b = x.to_ne_bytes();
-            if let Some(d) = b.get_mut(k) {
-                *d = v;
-            }
-            Some(u64::from_ne_bytes(b))
-        });
+        let at = i % W;
+        splice_into(
+            w,
+            unshifted(low_bytes([v]), at),
+            unshifted(low_bytes([0xff]), at),
+        );
         true
     }
 
@@ -290,16 +315,17 @@ impl Words {
             w.store(u64::from_ne_bytes(b), Relaxed);
             return true;
         }
+        let (bits, mask) = (low_bytes(item), low_bytes([0xff; N]));
         if at + N <= W {
-            let _ = w.fetch_update(Relaxed, Relaxed, |x| Some(patched(x, at, at + N, &item)));
+            splice_into(w, unshifted(bits, at), unshifted(mask, at));
             return true;
         }
         let Some(v) = self.words.get(k + 1).filter(|_| end <= self.written()) else {
             return false;
         };
-        let (a, b) = item.split_at(W - at);
-        let _ = w.fetch_update(Relaxed, Relaxed, |x| Some(patched(x, at, W, a)));
-        let _ = v.fetch_update(Relaxed, Relaxed, |x| Some(patched(x, 0, b.len(), b)));
+        // Item bytes `0..W - at` end word `k`; the rest begin word `k + 1`.
+        splice_into(w, unshifted(bits, at), unshifted(mask, at));
+        splice_into(v, shifted(bits, W - at), shifted(mask, W - at));
         true
     }
 

@@ -3,7 +3,6 @@
 //! check, a multiply-add and one load or store of the item's bytes.
 
 use super::Live;
-use crate::error::{Error, Result};
 use crate::format::{Native, Value, half_to_f64};
 use crate::layout::Layout;
 use crate::storage::Storage;
@@ -39,13 +38,26 @@ impl Flat {
         if layout.itemsize() != size {
             return None;
         }
-        Some(Flat {
+        Flat::checked(Flat {
             nat,
             kind,
             len: *len,
             first: usize::try_from(layout.offset()).ok()?,
             stride: *stride,
         })
+    }
+
+    /// `flat`, if every item's offset `first + i * stride` (`i < len`) is
+    /// a `usize` that `isize` arithmetic reaches without overflow, and so
+    /// [`offset`](Flat::offset) may compute it with wrapping operations.
+    fn checked(flat: Flat) -> Option<Flat> {
+        let Some(n) = flat.len.checked_sub(1) else {
+            return Some(flat); // no item: no offset to prove
+        };
+        let last = isize::try_from(n).ok()?.checked_mul(flat.stride)?;
+        isize::try_from(flat.first).ok()?.checked_add(last)?;
+        flat.first.checked_add_signed(last)?;
+        Some(flat)
     }
 
     /// The item size in bytes.
@@ -60,7 +72,7 @@ impl Flat {
         let ([len], [stride]) = (layout.shape(), layout.strides()) else {
             return None;
         };
-        Some(Flat {
+        Flat::checked(Flat {
             len: *len,
             first: usize::try_from(layout.offset()).ok()?,
             stride: *stride,
@@ -69,20 +81,21 @@ impl Flat {
     }
 
     /// The byte offset of item `index` (negative counts from the end), or
-    /// `None` if out of range or if the arithmetic overflows.
+    /// `None` if out of range. No overflow check is needed: `len` fits an
+    /// `isize` and [`checked`](Flat::checked) proved every item's offset
+    /// exact, so the wrapping operations give the true offset.
     #[inline(always)]
     pub(super) fn offset(&self, index: isize) -> Option<usize> {
         let i = if index < 0 {
-            self.len.checked_sub(index.unsigned_abs())?
+            index.wrapping_add_unsigned(self.len)
         } else {
-            let i = index.unsigned_abs();
-            if i >= self.len {
-                return None;
-            }
-            i
+            index
         };
-        let delta = isize::try_from(i).ok()?.checked_mul(self.stride)?;
-        self.first.checked_add_signed(delta)
+        // A negative `i` is out of range too: as a `usize` it is > `isize::MAX`.
+        if i.cast_unsigned() >= self.len {
+            return None;
+        }
+        Some(self.first.wrapping_add_signed(i.wrapping_mul(self.stride)))
     }
 }
 
@@ -139,6 +152,25 @@ impl Kind {
             Kind::U32 | Kind::I32 | Kind::F32 => 4,
             Kind::U64 | Kind::I64 | Kind::F64 => 8,
         }
+    }
+
+    /// The ints an integer item holds, `lo..=hi` (`None`: not an integer
+    /// item). For `P`, which also takes negative ints, only its unsigned
+    /// range: the fast path of `m[i] = v` takes these, the general path
+    /// the rest.
+    #[inline(always)]
+    fn int_range(self) -> Option<(i128, i128)> {
+        Some(match self {
+            Kind::U8 => (0, 0xff),
+            Kind::I8 => (-0x80, 0x7f),
+            Kind::U16 => (0, 0xffff),
+            Kind::I16 => (-0x8000, 0x7fff),
+            Kind::U32 => (0, 0xffff_ffff),
+            Kind::I32 => (-0x8000_0000, 0x7fff_ffff),
+            Kind::U64 => (0, i128::from(u64::MAX)),
+            Kind::I64 => (i128::from(i64::MIN), i128::from(i64::MAX)),
+            Kind::Bool | Kind::F16 | Kind::F32 | Kind::F64 => return None,
+        })
     }
 
     /// The item at `off` as a Python value, or `None` if out of bounds.
@@ -198,35 +230,44 @@ pub(super) fn store_bits(storage: &Storage, size: usize, off: usize, u: u64) -> 
 
 impl Live {
     /// `m[index]` for a view with a [`Flat`] layout; `None` when the index
-    /// is out of range (the general path then reports it).
+    /// is out of range or the storage is shorter than the layout says (the
+    /// general path then reports it). Returns the bare `Value`, so that the
+    /// caller's `Ok(v)` is built once, in place.
     #[inline(always)]
-    pub(super) fn flat_get(&self, index: isize) -> Option<Result<Value>> {
+    pub(super) fn flat_get(&self, index: isize) -> Option<Value> {
         let f = self.flat.as_ref()?;
         let off = f.offset(index)?;
-        Some(
-            f.kind
-                .load(self.mbuf.storage(), off)
-                .ok_or_else(Error::size_overflow),
-        )
+        f.kind.load(self.mbuf.storage(), off)
     }
 }
 
 impl Live {
-    /// `m[index] = v` for a writable view with a [`Flat`] layout; `None`
-    /// when read-only or out of range (the general path then reports it,
-    /// after the errors CPython checks first).
+    /// `m[index] = v` for a writable view with a [`Flat`] layout: `true`
+    /// once stored. `false` (nothing stored) when read-only, out of range,
+    /// or for a value the fast check does not take: the general path then
+    /// reports CPython's error in CPython's order, or stores it.
     #[inline(always)]
-    pub(super) fn flat_set(&self, index: isize, v: &Value) -> Option<Result<()>> {
+    pub(super) fn flat_set(&self, index: isize, v: &Value) -> bool {
         if self.readonly {
-            return None;
+            return false;
         }
-        let f = self.flat.as_ref()?;
-        let off = f.offset(index)?;
-        Some(match f.nat.bits_of(v) {
-            Ok(u) if store_bits(self.mbuf.storage(), f.size(), off, u) => Ok(()),
-            Ok(_) => Err(Error::read_only()),
-            Err(e) => Err(e),
-        })
+        let Some(f) = self.flat.as_ref() else {
+            return false;
+        };
+        let Some(off) = f.offset(index) else {
+            return false;
+        };
+        // An int in the item type's range is its own bits: no call into
+        // the format's conversions.
+        let bits = match (f.kind.int_range(), v) {
+            (Some((lo, hi)), Value::Int(i)) if lo <= *i && *i <= hi => *i as u64,
+            (_, Value::Int(_)) => return false,
+            _ => match f.nat.bits_of(v) {
+                Ok(u) => u,
+                Err(_) => return false,
+            },
+        };
+        store_bits(self.mbuf.storage(), f.size(), off, bits)
     }
 }
 
@@ -292,6 +333,52 @@ mod tests {
             nat.pack(&v, &mut want).unwrap();
             let bytes = t.tobytes().unwrap().to_vec();
             assert_eq!(&bytes[bytes.len() - size..], &want[..], "{f}");
+        }
+    }
+
+    /// `m[0] = v` through the fast path stores exactly what
+    /// `Native::pack` makes of `v`, or fails with `pack`'s error and
+    /// leaves the item unchanged: at both ends of every integer range and
+    /// one past, for bools, floats and bytes, and for `P`'s negative ints
+    /// (outside the fast check's range, taken by the general path).
+    #[test]
+    fn fast_stores_agree_with_pack() {
+        let edges = [0i128, 1, -1, 0x7f, 0x80, -0x80, -0x81, 0xff, 0x100];
+        let wide = [0x7fff, 0x8000, -0x8000, -0x8001, 0xffff, 0x1_0000];
+        let wider = [0x7fff_ffff, 0x8000_0000, -0x8000_0000, -0x8000_0001];
+        let widest = [
+            0xffff_ffff,
+            0x1_0000_0000,
+            i128::from(i64::MAX),
+            i128::from(i64::MIN),
+            i128::from(i64::MIN) - 1,
+            i128::from(u64::MAX),
+            i128::from(u64::MAX) + 1,
+        ];
+        let mut values: Vec<Value> = [&edges[..], &wide, &wider, &widest]
+            .concat()
+            .into_iter()
+            .map(Value::Int)
+            .collect();
+        values.extend([Value::Bool(true), Value::Float(1.5), Value::Bytes(vec![1])]);
+        for c in "bBhHiIlLqQnNP?fde".chars() {
+            let f = c.to_string();
+            let nat = Native::parse(&f).unwrap();
+            for v in &values {
+                let ba = ByteArray::from(&[0x5au8; 8][..]);
+                let m = MemoryView::new(&ba).unwrap().cast(&f).unwrap();
+                let mut want = vec![0u8; nat.size()];
+                match (nat.pack(v, &mut want), m.set(0, v.clone())) {
+                    (Ok(()), Ok(())) => {
+                        assert_eq!(&ba.to_vec()[..nat.size()], &want[..], "{f} {v}")
+                    }
+                    (Err(p), Err(s)) => {
+                        assert_eq!(p.to_string(), s.to_string(), "{f} {v}");
+                        assert_eq!(ba.to_vec(), [0x5a; 8], "{f} {v}");
+                    }
+                    (p, s) => panic!("{f} {v}: pack {p:?}, set {s:?}"),
+                }
+            }
         }
     }
 

@@ -303,8 +303,8 @@ impl MemoryView {
     pub fn get(&self, index: isize) -> Result<Value> {
         // 1-D, native format, index in range: nothing else to check. A
         // few instructions, inlined into the caller; the rest is out of line.
-        if let Some(r) = self.live.as_ref().and_then(|l| l.flat_get(index)) {
-            return r;
+        if let Some(v) = self.live.as_ref().and_then(|l| l.flat_get(index)) {
+            return Ok(v);
         }
         self.get_general(index)
     }
@@ -357,8 +357,12 @@ impl MemoryView {
     #[inline(always)]
     pub fn set(&self, index: isize, value: impl Into<Value>) -> Result<()> {
         let value = value.into();
-        if let Some(r) = self.live.as_ref().and_then(|l| l.flat_set(index, &value)) {
-            return r;
+        if self
+            .live
+            .as_ref()
+            .is_some_and(|l| l.flat_set(index, &value))
+        {
+            return Ok(());
         }
         self.set_general(index, &value)
     }

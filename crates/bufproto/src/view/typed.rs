@@ -366,17 +366,30 @@ impl<T: Item> Typed<'_, T> {
         let mut raw = T::Raw::default();
         let n = raw.as_ref().len();
         if let Some(mem) = self.contiguous {
-            let at = i.checked_mul(n)?;
+            if i >= self.len {
+                return None;
+            }
+            // `mem` holds `len * n` bytes, so `i * n + n` does not wrap.
+            let at = i.wrapping_mul(n);
             raw.as_mut()
-                .copy_from_slice(mem.get(at..at.checked_add(n)?)?);
+                .copy_from_slice(mem.get(at..at.wrapping_add(n))?);
             return Some(T::from_raw(raw));
         }
-        let off = self.offset(i)?;
-        let ok = match self.words {
-            Some(w) => load_words(w, off, raw.as_mut()),
-            None => load_raw(self.storage, off, raw.as_mut()),
+        let Some(w) = self.words else {
+            return self.get_foreign(i);
         };
-        ok.then(|| T::from_raw(raw))
+        let off = self.offset(i)?;
+        load_words(w, off, raw.as_mut()).then(|| T::from_raw(raw))
+    }
+
+    /// [`get`](Typed::get) from memory that is neither `bytes` nor
+    /// `bytearray` (a Python exporter's): out of line, so that the two
+    /// inlined paths stay small.
+    #[inline(never)]
+    fn get_foreign(&self, i: usize) -> Option<T> {
+        let mut raw = T::Raw::default();
+        let off = self.offset(i)?;
+        load_raw(self.storage, off, raw.as_mut()).then(|| T::from_raw(raw))
     }
 
     /// Writes `value` as item `i`; every view and the exporter see it.
