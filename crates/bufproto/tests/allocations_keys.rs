@@ -123,3 +123,30 @@ fn searches_of_bytes_allocate_nothing() -> Result<(), bufproto::Error> {
     }
     Ok(())
 }
+
+/// `bytearray` ordering compares the bytes where they lie: against another
+/// `bytearray`, a `bytes` and a contiguous view, at both sizes, with the
+/// difference in the last byte (so that every chunk is compared).
+#[test]
+fn bytearray_ordering_allocates_nothing() -> Result<(), bufproto::Error> {
+    use std::cmp::Ordering;
+    for n in SIZES {
+        let a = ByteArray::zeroed(n)?;
+        let mut data = vec![0u8; n];
+        if let Some(last) = data.last_mut() {
+            *last = 1;
+        }
+        let (ba, b) = (ByteArray::from(&data[..]), Bytes::from(&data[..]));
+        let m = MemoryView::new(&b)?;
+        assert_eq!(allocations(|| a < ba), 0, "bytearray < bytearray, {n}");
+        assert!(a < ba);
+        assert_eq!(allocations(|| a.compare(&b)), 0, "compare bytes, {n}");
+        assert_eq!(a.compare(&b), Some(Ordering::Less));
+        // A view's first export makes its export counter, once.
+        assert_eq!(ba.compare(&m), Some(Ordering::Equal));
+        assert_eq!(allocations(|| ba.compare(&m)), 0, "compare view, {n}");
+        assert_eq!(ba.compare(&m), Some(Ordering::Equal));
+        assert_eq!(ba.partial_cmp(&a), Some(Ordering::Greater));
+    }
+    Ok(())
+}

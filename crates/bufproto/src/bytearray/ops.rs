@@ -234,8 +234,8 @@ impl ByteArray {
     /// against any bytes-like object, by byte value, a prefix first.
     /// `None` when `other` refuses a simple buffer (a non-contiguous view):
     /// Python then finds no ordering, `TypeError: '<' not supported between
-    /// instances of 'bytearray' and 'memoryview'`. Cost: O(len + len(other))
-    /// (both contents are copied).
+    /// instances of 'bytearray' and 'memoryview'`. Cost: O(min(len,
+    /// len(other))), no allocation beyond `other`'s export.
     ///
     /// ```
     /// use std::cmp::Ordering;
@@ -248,13 +248,23 @@ impl ByteArray {
     /// # Ok(()) }
     /// ```
     pub fn compare<E: Exporter + ?Sized>(&self, other: &E) -> Option<Ordering> {
-        let theirs = other.get_buffer(Flags::SIMPLE).ok()?.to_vec().ok()?;
-        Some(self.to_vec().cmp(&theirs))
+        let buf = other.get_buffer(Flags::SIMPLE).ok()?;
+        let at = usize::try_from(buf.layout().offset()).ok();
+        match at {
+            Some(at) if buf.layout().c_contiguous() => {
+                self.storage
+                    .cmp_range((self.start, self.len), buf.storage(), (at, buf.len()))
+            }
+            // An exporter that answered a simple request with another
+            // layout: compare copies (fallible, as every copy is).
+            _ => Some(self.copy().ok()?.cmp(&buf.to_vec().ok()?)),
+        }
     }
 }
 
 /// `<`, `<=`, `>`, `>=` of two `bytearray`s: by byte value, a prefix
-/// first (as [`ByteArray::compare`]). Cost: O(len) (both contents are copied).
+/// first (as [`ByteArray::compare`]). Cost: O(len), no allocation (the
+/// bytes are compared in place, or 512 at a time through the stack).
 ///
 /// ```
 /// use bufproto::ByteArray;
@@ -262,6 +272,10 @@ impl ByteArray {
 /// ```
 impl PartialOrd for ByteArray {
     fn partial_cmp(&self, other: &ByteArray) -> Option<Ordering> {
-        Some(self.to_vec().cmp(&other.to_vec()))
+        self.storage.cmp_range(
+            (self.start, self.len),
+            &other.storage,
+            (other.start, other.len),
+        )
     }
 }

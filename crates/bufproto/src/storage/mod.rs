@@ -639,6 +639,40 @@ impl Storage {
         Some(true)
     }
 
+    /// Bytes `a..a+la` here against bytes `b..b+lb` of `other`, by byte
+    /// value, a prefix first (`memcmp`, then the lengths: `bytes_richcompare`).
+    /// No allocation: `memcmp` for plain memory, 512-byte chunks on the
+    /// stack otherwise. `None` if a range is out of bounds.
+    pub(crate) fn cmp_range(
+        &self,
+        (a, la): (usize, usize),
+        other: &Storage,
+        (b, lb): (usize, usize),
+    ) -> Option<std::cmp::Ordering> {
+        let (end_a, end_b) = (a.checked_add(la)?, b.checked_add(lb)?);
+        if let (Some(x), Some(y)) = (self.as_plain(), other.as_plain()) {
+            return Some(x.get(a..end_a)?.cmp(y.get(b..end_b)?));
+        }
+        if end_a > self.len() || end_b > other.len() {
+            return None;
+        }
+        let n = la.min(lb);
+        let (mut p, mut q) = ([0u8; 512], [0u8; 512]);
+        let mut k = 0;
+        while k < n {
+            let m = (n - k).min(p.len());
+            let (pm, qm) = (&mut p[..m], &mut q[..m]);
+            if !self.read_into(a + k, pm) || !other.read_into(b + k, qm) {
+                return None;
+            }
+            match pm.cmp(&qm) {
+                std::cmp::Ordering::Equal => k += m,
+                unequal => return Some(unequal),
+            }
+        }
+        Some(la.cmp(&lb))
+    }
+
     /// Appends `n` items of `item` bytes, the first at byte `first` and each
     /// next one `stride` bytes further (any sign): a strided 1-D copy, with
     /// no list of offsets. A positive stride walks fixed-size chunks
@@ -970,6 +1004,41 @@ impl Storage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `cmp_range` orders as `[u8]::cmp` does, for every pair of memory
+    /// kinds, offsets, lengths across the 512-byte chunks, and the first
+    /// difference before, at and after a chunk's end.
+    #[test]
+    fn cmp_range_orders_as_slices_do() {
+        let base: Vec<u8> = (0..1200u32).map(|i| (i * 7 % 251) as u8).collect();
+        for at in [None, Some(0), Some(511), Some(512), Some(1000)] {
+            let mut other = base.clone();
+            if let Some(k) = at {
+                other[k + 3] ^= 0x80;
+            }
+            let kinds = |d: &[u8]| {
+                [
+                    Storage::Frozen(Arc::from(d)),
+                    Storage::shared_from(d).unwrap(),
+                ]
+            };
+            for x in kinds(&base) {
+                for y in kinds(&other) {
+                    for (a, la, b, lb) in [
+                        (3, 1100, 3, 1100),
+                        (3, 1100, 3, 600),
+                        (0, 0, 3, 5),
+                        (3, 515, 3, 1196),
+                        (2, 1000, 3, 1000),
+                    ] {
+                        let want = base[a..a + la].cmp(&other[b..b + lb]);
+                        assert_eq!(x.cmp_range((a, la), &y, (b, lb)), Some(want));
+                    }
+                    assert_eq!(x.cmp_range((0, 1201), &y, (0, 1)), None);
+                }
+            }
+        }
+    }
 
     #[test]
     fn shared_roundtrip_and_bounds() {
