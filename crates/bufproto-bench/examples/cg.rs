@@ -7,7 +7,11 @@
 //! OPs: `new` (`memoryview(b)` of bytes), `new_ba` (of a bytearray),
 //! `clone` (`bytes::Bytes::clone`), `slice` (`m[1:-1]`), `bslice`
 //! (`bytes::Bytes::slice(1..len-1)`), `get_ba` (typed `get` over bytearray),
-//! `get_b` (over bytes), `vget` (`v.get` of a slice); over 64 KiB:
+//! `get_b` (over bytes), `tgeti_b` (typed `i32` over bytes), `vget`,
+//! `vgeti` (`v.get` of a `u8` and an `i32` slice); `mget_b`, `mget_ba`
+//! (`m.get(i)` of a `B` view of bytes, of a bytearray), `mgeti_b` (of an
+//! `i` view), `mset_ba`, `mseti_ba` (`m.set(i, 7)` over a bytearray, `B`
+//! and `i`); over 64 KiB:
 //! `sum_ba`, `sum_b` (typed `for_each_chunk` sum of `u8`s), `sum_v` (the
 //! same loop over a slice), `tolist_ba`, `tolist_b` (`m.cast('i').tolist()`).
 
