@@ -183,8 +183,10 @@ mod tests {
         assert_eq!(seen(&owner), Some(b'z'));
         let r = v.slice(None, None, Some(-1)).unwrap();
         assert_eq!(r.tobytes().unwrap().as_slice(), b"dcbz");
+        assert_eq!(f.exports(), 2); // the view and its slice each hold it
+        drop(v);
         assert_eq!(f.exports(), 1);
-        drop((v, r));
+        drop(r);
         assert_eq!(f.exports(), 0);
         let b = f.get_buffer(Flags::SIMPLE).unwrap();
         drop(f);

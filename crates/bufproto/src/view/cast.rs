@@ -163,8 +163,8 @@ impl MemoryView {
         // `format` parsed as a native format, so it is `X` or `@X` already.
         let layout = Layout::c_order_of(src.offset(), itemsize, format, new_shape)?;
         Ok(MemoryView::from_parsed(
-            l.mbuf.clone(),
-            Some(layout),
+            l.mem.clone(),
+            layout,
             l.readonly,
             Some(dest),
         ))

@@ -205,7 +205,7 @@ impl Live {
         let off = f.offset(index)?;
         Some(
             f.kind
-                .load(self.mbuf.storage(), off)
+                .load(self.mem.storage(), off)
                 .ok_or_else(Error::size_overflow),
         )
     }
@@ -223,7 +223,7 @@ impl Live {
         let f = self.flat.as_ref()?;
         let off = f.offset(index)?;
         Some(match f.nat.bits_of(v) {
-            Ok(u) if store_bits(self.mbuf.storage(), f.size(), off, u) => Ok(()),
+            Ok(u) if store_bits(self.mem.storage(), f.size(), off, u) => Ok(()),
             Ok(_) => Err(Error::read_only()),
             Err(e) => Err(e),
         })
