@@ -48,9 +48,9 @@ pub use crate::storage::ForeignMemory;
 /// strides of any sign, offset), like [`NdArray`](crate::NdArray) over
 /// memory it does not own.
 ///
-/// Its export count is the number of live [`Buffer`]s (and so of
-/// [`MemoryView`](crate::MemoryView)s' managed buffers) over the memory, the
-/// `Arc`'s strong count, as for every exporter of the crate.
+/// Its export count is the number of live [`Buffer`]s and
+/// [`MemoryView`](crate::MemoryView)s (each view, a slice too) over the
+/// memory, the `Arc`'s strong count, as for every exporter of the crate.
 #[derive(Clone, Debug)]
 pub struct Foreign {
     storage: Storage,

@@ -10,7 +10,8 @@ use crate::layout::{Layout, MAX_NDIM};
 impl MemoryView {
     /// `m.cast(format)`: a 1-D view of the same bytes with a native
     /// single-character `format` (`"@"` prefix allowed and kept). Cost:
-    /// O(ndim), no byte copied; the new view shares the managed buffer.
+    /// O(ndim), no byte copied, no allocation for a 1-D or 2-D result (the
+    /// new view holds the memory as this one does: one count increment).
     ///
     /// # Errors
     ///

@@ -48,6 +48,20 @@ impl Flat {
         })
     }
 
+    /// What [`Flat::of`] finds for `len` unsigned bytes (`nat`, format
+    /// `B`) from byte `first` with stride 1, the layout of a view of a
+    /// `bytes` or `bytearray`, without reading a layout.
+    #[inline(always)]
+    pub(super) fn bytes(nat: Native, len: usize, first: usize) -> Flat {
+        Flat {
+            nat,
+            kind: Kind::U8,
+            len,
+            first,
+            stride: 1,
+        }
+    }
+
     /// The item size in bytes.
     #[inline(always)]
     pub(super) fn size(&self) -> usize {
@@ -292,6 +306,19 @@ mod tests {
             nat.pack(&v, &mut want).unwrap();
             let bytes = t.tobytes().unwrap().to_vec();
             assert_eq!(&bytes[bytes.len() - size..], &want[..], "{f}");
+        }
+    }
+
+    /// `Flat::bytes` is what `Flat::of` finds for a byte layout.
+    #[test]
+    fn bytes_is_of_a_byte_layout() {
+        let nat = Native::parse("B").unwrap();
+        for (first, len) in [(0, 0), (0, 5), (3, 1), (7, 1 << 40)] {
+            let l = crate::layout::Layout::bytes_from(first as isize, len);
+            assert_eq!(
+                format!("{:?}", super::Flat::of(&l, Some(nat))),
+                format!("{:?}", Some(super::Flat::bytes(nat, len, first)))
+            );
         }
     }
 

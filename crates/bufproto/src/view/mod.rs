@@ -20,21 +20,27 @@ use crate::storage::Storage;
 ///
 /// ```text
 ///  ByteArray (the exporter)        MemoryView m = memoryview(ba)[5:1:-2]
-///  ┌─────────────────────────┐     ┌──────────────────────────────┐
-///  │ storage: Arc ───────────┼──┐  │ managed buffer: Arc<Buffer> ──┼─┐
-///  │ start, len              │  │  │ layout: offset 5, shape [2],  │ │
-///  └─────────────────────────┘  │  │         strides [-2]          │ │
-///                               ▼  └──────────────────────────────┘ │
-///  Arc<Words>        [ a  b  c  d  e  f  g  . . (capacity) ]         │
-///                         ▲     ▲ ◄── m[1] = d, m[0] = f             │
-///                         └─────┴─────── Buffer (export) ◄───────────┘
+///  ┌─────────────────────────┐     ┌───────────────────────────────┐
+///  │ storage: Arc ───────────┼──┐  │ storage: Arc (its own clone) ─┼─┐
+///  │ start, len              │  │  │ obj: the bytearray            │ │
+///  └─────────────────────────┘  │  │ layout: offset 5, shape [2],  │ │
+///                               │  │         strides [-2]          │ │
+///                               ▼  └───────────────────────────────┘ │
+///  Arc<Words>        [ a  b  c  d  e  f  g  . . (capacity) ]  ◄───────┘
+///                         ▲     ▲ ◄── m[1] = d, m[0] = f
 /// ```
 ///
-/// `MemoryView::new` asks the exporter for a [`Buffer`] (`PyBUF_FULL_RO`)
-/// and wraps it in a *managed buffer* shared by every view derived from this
-/// one (slices, [`toreadonly`](MemoryView::toreadonly), `MemoryView::new` of
-/// a view), exactly as CPython's `_PyManagedBufferObject`: the exporter sees
-/// one export until the last of those views is released or dropped.
+/// `MemoryView::new` takes what the exporter's [`Buffer`] for
+/// `PyBUF_FULL_RO` describes (a `Bytes`, `ByteArray` or view is read
+/// directly, without the `Buffer`): a clone of the memory's `Arc`, which is
+/// the export, the layout and the exporter's identity. The view owns them.
+/// CPython keeps them in a *managed buffer* (`_PyManagedBufferObject`)
+/// shared by every view derived from the first (slices,
+/// [`toreadonly`](MemoryView::toreadonly), `memoryview(m)`); here each
+/// derived view clones the handle instead, one count increment and no
+/// allocation. Python sees the same thing: the exporter cannot resize
+/// until the last of those views is released or dropped, and `m.obj` is
+/// the original exporter.
 ///
 /// A `bytearray`'s memory is atomic 64-bit words (`Words`, in the
 /// `storage` module). Writes (through [`set`](MemoryView::set),
@@ -196,10 +202,11 @@ impl MemoryView {
         self.live.as_ref().ok_or_else(Error::released)
     }
 
-    /// `memoryview(obj)`. Cost: O(1), no copy; one allocation (the managed
-    /// buffer), none more for a view of a view, which shares its managed
-    /// buffer (the first time a view is exported, its export counter is
-    /// allocated once). `tests/allocations.rs` counts these.
+    /// `memoryview(obj)`. Cost: O(1), no copy, no allocation (for a
+    /// `Bytes`, a `ByteArray` and a view of a view; another exporter's
+    /// [`get_buffer`](Exporter::get_buffer) costs what it costs): one count
+    /// increment of the memory's `Arc`, dropped with the view.
+    /// `tests/allocations.rs` counts these.
     ///
     /// # Errors
     ///
@@ -268,9 +275,11 @@ impl MemoryView {
         let (Ok(offset), Ok(_)) = (isize::try_from(start), isize::try_from(len)) else {
             return Err(Error::size_overflow());
         };
-        let layout = Layout::bytes_from(offset, len);
         let native = format::Native::parse("B");
-        let flat = flat::Flat::of(&layout, native);
+        // `Flat::of` of the layout, without reading it: the layout is then
+        // written once, in place.
+        let flat = native.map(|nat| flat::Flat::bytes(nat, len, start));
+        let layout = Layout::bytes_from(offset, len);
         let mem = Mem {
             storage,
             obj,
@@ -317,9 +326,10 @@ impl MemoryView {
         Ok(r)
     }
 
-    /// `m.release()`: drops this view's share of the managed buffer; the
-    /// exporter's export ends when the last sharing view is released.
-    /// Releasing twice is fine. Cost: O(1).
+    /// `m.release()`: drops this view's hold on the memory; the exporter's
+    /// export ends when the last view holding it (its slices, casts, views
+    /// of it) is released or dropped, as when CPython's last view lets go
+    /// of their managed buffer. Releasing twice is fine. Cost: O(1).
     ///
     /// # Errors
     ///
@@ -363,8 +373,9 @@ impl MemoryView {
         self.live.is_none()
     }
 
-    /// `m[start:stop:step]`: a new view of the same memory (same managed
-    /// buffer). Cost: O(1), no byte copied, no allocation.
+    /// `m[start:stop:step]`: a new view of the same memory, holding it as
+    /// this view does. Cost: O(1), no byte copied, no allocation (one count
+    /// increment).
     ///
     /// # Errors
     ///
@@ -903,7 +914,8 @@ impl MemoryView {
         Ok(self.live()?.layout().contiguous())
     }
 
-    /// `m.toreadonly()`: a read-only view sharing the managed buffer. Cost: O(1).
+    /// `m.toreadonly()`: a read-only view of the same memory. Cost: O(1),
+    /// no allocation (one count increment).
     ///
     /// # Errors
     ///
@@ -1170,7 +1182,7 @@ mod tests {
             "memoryview: cannot cast to unsigned bytes if the format flag is present"
         );
         m.release().unwrap();
-        assert!(ba.append(1).is_err()); // rev still shares the managed buffer
+        assert!(ba.append(1).is_err()); // rev still holds the memory
         drop(rev);
         ba.append(1).unwrap();
     }
