@@ -751,7 +751,7 @@ impl Layout {
     /// assert_eq!((one.shape(), one.strides()), (&[1][..], &[-8][..]));
     /// # Ok(()) }
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn slice(
         &self,
         start: Option<isize>,
