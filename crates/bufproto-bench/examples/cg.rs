@@ -5,8 +5,9 @@
 //! N's is the count per call (start-up cancels out).
 //!
 //! OPs: `new` (`memoryview(b)` of bytes), `new_ba` (of a bytearray),
-//! `buf`, `buf_ba` (`get_buffer(FULL_RO)` of each, the export a view
-//! starts from), `clone` (`bytes::Bytes::clone`), `slice` (`m[1:-1]`), `bslice`
+//! `new_m` (`memoryview(m)` of a view), `buf`, `buf_ba`
+//! (`get_buffer(FULL_RO)` of each: the export a view of any other exporter
+//! is made from), `clone` (`bytes::Bytes::clone`), `slice` (`m[1:-1]`), `bslice`
 //! (`bytes::Bytes::slice(1..len-1)`), `get_ba` (typed `get` over bytearray),
 //! `get_b` (over bytes), `vget` (`v.get` of a slice); over 64 KiB:
 //! `sum_ba`, `sum_b` (typed `for_each_chunk` sum of `u8`s), `sum_v` (the
@@ -65,6 +66,7 @@ fn main() -> Result<(), Error> {
     match op.as_str() {
         "new" => run!(|_i| drop(black_box(MemoryView::new(black_box(&b))?))),
         "new_ba" => run!(|_i| drop(black_box(MemoryView::new(black_box(&ba))?))),
+        "new_m" => run!(|_i| drop(black_box(MemoryView::new(black_box(&m))?))),
         "buf" => run!(|_i| drop(black_box(black_box(&b).get_buffer(Flags::FULL_RO)?))),
         "buf_ba" => run!(|_i| drop(black_box(black_box(&ba).get_buffer(Flags::FULL_RO)?))),
         "clone" => run!(|_i| drop(black_box(black_box(&bb).clone()))),
