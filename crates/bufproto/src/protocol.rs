@@ -549,7 +549,6 @@ impl Buffer {
     /// `token` is cloned from the view's export counter, which holds what
     /// the view reports as `m.obj`; `held` is the export the view holds
     /// (see [`Parts::held`]).
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn from_view(
         obj: ObjRef,
         storage: Storage,

@@ -264,6 +264,11 @@ fn a_view_costs_no_allocation() {
                 "m.cast('i') of {what}, {n}"
             );
             assert_eq!(
+                allocations(|| m.cast_shape("B", &[2, n / 2]).unwrap()),
+                0,
+                "m.cast('B', (2, n // 2)) of {what}, {n}"
+            );
+            assert_eq!(
                 allocations(|| MemoryView::new(&m).unwrap()),
                 0,
                 "memoryview(m) of {what}, {n}"
