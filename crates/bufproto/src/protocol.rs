@@ -166,8 +166,8 @@ enum HashRule {
     /// `TypeError: unhashable type: 'NAME'` (`bytearray`, `array.array`).
     Unhashable,
     /// `ValueError: cannot hash writable NAME object` (a writable
-    /// `_testbuffer.ndarray`). No message is kept: an `ObjRef` stays small
-    /// (32 bytes), as every view and buffer carries one.
+    /// `_testbuffer.ndarray`). No message is kept, so that an `ObjRef`
+    /// stays small: every view and buffer carries one.
     RefuseWritable,
 }
 
