@@ -50,16 +50,22 @@ impl Flat {
 
     /// What [`Flat::of`] finds for `len` unsigned bytes (`nat`, format
     /// `B`) from byte `first` with stride 1, the layout of a view of a
-    /// `bytes` or `bytearray`, without reading a layout.
+    /// `bytes` or `bytearray`, without reading a layout: `None` unless the
+    /// offset of every item, the last one `first + len - 1`, is an `isize`.
     #[inline(always)]
-    pub(super) fn bytes(nat: Native, len: usize, first: usize) -> Flat {
-        Flat {
+    pub(super) fn bytes(nat: Native, len: usize, first: usize) -> Option<Flat> {
+        let last = match len.checked_sub(1) {
+            None => first,
+            Some(n) => first.checked_add(n)?,
+        };
+        isize::try_from(last).ok()?;
+        Some(Flat {
             nat,
             kind: Kind::U8,
             len,
             first,
             stride: 1,
-        }
+        })
     }
 
     /// The item size in bytes.
@@ -313,13 +319,19 @@ mod tests {
     #[test]
     fn bytes_is_of_a_byte_layout() {
         let nat = Native::parse("B").unwrap();
-        for (first, len) in [(0, 0), (0, 5), (3, 1), (7, 1 << 40)] {
+        let max = isize::MAX.unsigned_abs();
+        for (first, len) in [(0, 0), (0, 5), (3, 1), (7, 1 << 40), (max, 0), (max, 1)] {
             let l = crate::layout::Layout::bytes_from(first as isize, len);
-            assert_eq!(
-                format!("{:?}", super::Flat::of(&l, Some(nat))),
-                format!("{:?}", Some(super::Flat::bytes(nat, len, first)))
+            let (of, bytes) = (
+                super::Flat::of(&l, Some(nat)),
+                super::Flat::bytes(nat, len, first),
             );
+            assert!(bytes.is_some(), "{first} {len}");
+            assert_eq!(format!("{of:?}"), format!("{bytes:?}"));
         }
+        // the last item's offset would pass `isize::MAX`
+        assert!(super::Flat::bytes(nat, 2, max).is_none());
+        assert!(super::Flat::bytes(nat, max, 2).is_none());
     }
 
     fn ba_of(data: &[u8]) -> ByteArray {

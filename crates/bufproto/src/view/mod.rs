@@ -278,7 +278,7 @@ impl MemoryView {
         let native = format::Native::parse("B");
         // `Flat::of` of the layout, without reading it: the layout is then
         // written once, in place.
-        let flat = native.map(|nat| flat::Flat::bytes(nat, len, start));
+        let flat = native.and_then(|nat| flat::Flat::bytes(nat, len, start));
         let layout = Layout::bytes_from(offset, len);
         let mem = Mem {
             storage,
