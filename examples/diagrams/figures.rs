@@ -812,7 +812,7 @@ fn export_timeline() -> Res<String> {
     let mut tail = m.slice(Some(1), None, None)?;
     step(
         "tail = m[1:]",
-        "shares m's managed buffer: still one export",
+        "holds the memory too: two exports",
         &data,
         None,
     );

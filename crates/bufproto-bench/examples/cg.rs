@@ -5,7 +5,9 @@
 //! N's is the count per call (start-up cancels out).
 //!
 //! OPs: `new` (`memoryview(b)` of bytes), `new_ba` (of a bytearray),
-//! `clone` (`bytes::Bytes::clone`), `slice` (`m[1:-1]`), `bslice`
+//! `new_m` (`memoryview(m)` of a view), `buf`, `buf_ba`
+//! (`get_buffer(FULL_RO)` of each: the export a view of any other exporter
+//! is made from), `clone` (`bytes::Bytes::clone`), `slice` (`m[1:-1]`), `bslice`
 //! (`bytes::Bytes::slice(1..len-1)`), `get_ba` (typed `get` over bytearray),
 //! `get_b` (over bytes), `tgeti_b` (typed `i32` over bytes), `vget`,
 //! `vgeti` (`v.get` of a `u8` and an `i32` slice); `mget_b`, `mget_ba`
@@ -14,15 +16,20 @@
 //! and `i`); over 64 KiB:
 //! `sum_ba`, `sum_b` (typed `for_each_chunk` sum of `u8`s), `sum_v` (the
 //! same loop over a slice), `tolist_ba`, `tolist_b` (`m.cast('i').tolist()`).
+//!
+//! A third argument `time` prints the wall-clock nanoseconds per call as
+//! well (best of five runs of the loop; a quick look while changing code,
+//! not a benchmark: `report` measures).
 
 use std::hint::black_box;
 
-use bufproto::{ByteArray, Bytes, Error, ErrorKind, MemoryView};
+use bufproto::{ByteArray, Bytes, Error, ErrorKind, Exporter, Flags, MemoryView};
 
 fn main() -> Result<(), Error> {
     let mut args = std::env::args().skip(1);
     let op = args.next().unwrap_or_default();
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let timed = args.next().is_some_and(|a| a == "time");
     let data: Vec<u8> = (0..1024u32).map(|i| i as u8).collect();
     let b = Bytes::from(data.clone());
     let bb = bytes::Bytes::from(data.clone());
@@ -51,16 +58,27 @@ fn main() -> Result<(), Error> {
     // One loop per op, chosen once: the per-call count holds the loop and
     // `black_box` overhead only (`vget` shows how much).
     macro_rules! run {
-        (|$i:ident| $body:expr) => {
-            for k in 0..n {
-                let $i = black_box(k % 1000);
-                $body;
+        (|$i:ident| $body:expr) => {{
+            let mut best = f64::INFINITY;
+            for _ in 0..if timed { 5 } else { 1 } {
+                let t = std::time::Instant::now();
+                for k in 0..n {
+                    let $i = black_box(k % 1000);
+                    $body;
+                }
+                best = best.min(t.elapsed().as_secs_f64() * 1e9 / n.max(1) as f64);
             }
-        };
+            if timed {
+                println!("{op}: {best:.1} ns per call");
+            }
+        }};
     }
     match op.as_str() {
         "new" => run!(|_i| drop(black_box(MemoryView::new(black_box(&b))?))),
         "new_ba" => run!(|_i| drop(black_box(MemoryView::new(black_box(&ba))?))),
+        "new_m" => run!(|_i| drop(black_box(MemoryView::new(black_box(&m))?))),
+        "buf" => run!(|_i| drop(black_box(black_box(&b).get_buffer(Flags::FULL_RO)?))),
+        "buf_ba" => run!(|_i| drop(black_box(black_box(&ba).get_buffer(Flags::FULL_RO)?))),
         "clone" => run!(|_i| drop(black_box(black_box(&bb).clone()))),
         "slice" => run!(|_i| drop(black_box(black_box(&m).slice(Some(1), Some(-1), None)?))),
         "bslice" => run!(|_i| drop(black_box(

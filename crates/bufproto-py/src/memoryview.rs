@@ -232,8 +232,9 @@ fn slice_index_arg(obj: &Bound<'_, PyAny>) -> PyResult<isize> {
 /// ```
 ///
 /// Views made from one another (slices, casts, `toreadonly`, a
-/// `memoryview(m)`) share the crate's managed buffer, so the Python
-/// exporter sees one export until the last of them is released.
+/// `memoryview(m)`) share the held Python buffer (each crate view holds
+/// it), so the Python exporter sees one export until the last of them is
+/// released.
 #[pyclass(name = "memoryview", module = "bufproto_py", weakref)]
 pub struct PyMemoryView {
     /// The crate's view; a released one after `release()`.
@@ -315,7 +316,7 @@ impl PyMemoryView {
         })
     }
 
-    /// `m[a:b:c]`: the new view shares the managed buffer *before* the
+    /// `m[a:b:c]`: the new view holds the memory *before* the
     /// slice's bounds are converted (CPython's order): an `__index__` that
     /// releases `m` leaves the slice valid.
     fn get_slice(slf: &Bound<'_, Self>, s: &Bound<'_, PySlice>) -> PyResult<Py<PyAny>> {
@@ -466,7 +467,8 @@ impl PyMemoryView {
         };
         let object = &object;
         if let Ok(other) = object.cast::<PyMemoryView>() {
-            // `memoryview(m)`: a new view on m's managed buffer, as CPython.
+            // `memoryview(m)`: a new view holding m's memory (CPython's
+            // `mbuf_add_view`), no export of m.
             let o = other.try_borrow()?;
             let view = MemoryView::new(&o.view).map_err(to_pyerr)?;
             return Ok(o.derived(py, view));

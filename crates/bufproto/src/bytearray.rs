@@ -179,17 +179,21 @@ impl ByteArray {
         self.storage.len()
     }
 
-    /// Number of live exports (buffers and memoryviews' managed buffers).
-    /// Cost: O(1).
+    /// Number of live exports: the buffers and memoryviews holding the
+    /// memory (each view counts, a slice too: CPython counts a view and
+    /// its slices once, as one managed buffer; either way a resize waits
+    /// for zero). Cost: O(1).
     ///
     /// ```
     /// use bufproto::{ByteArray, MemoryView};
     /// # fn main() -> Result<(), bufproto::Error> {
     /// let b = ByteArray::new();
     /// let m = MemoryView::new(&b)?;
-    /// let m2 = m.slice(None, None, None)?; // shares m's managed buffer
+    /// let m2 = m.slice(None, None, None)?; // holds the memory too
+    /// assert_eq!(b.exports(), 2);
+    /// drop(m);
     /// assert_eq!(b.exports(), 1);
-    /// drop((m, m2));
+    /// drop(m2);
     /// assert_eq!(b.exports(), 0);
     /// # Ok(()) }
     /// ```
@@ -799,6 +803,15 @@ impl fmt::Debug for ByteArray {
     }
 }
 
+impl ByteArray {
+    /// What an export holds: a clone of the memory's `Arc` (the export
+    /// itself: it blocks resizing while alive), and where the bytes are.
+    #[inline]
+    pub(crate) fn shared_parts(&self) -> (Storage, usize, usize) {
+        (self.storage.clone(), self.start, self.len)
+    }
+}
+
 impl Exporter for ByteArray {
     /// `bytearray_getbuffer`: `PyBuffer_FillInfo(..., readonly=0, flags)`;
     /// the export holds the allocation until dropped. Cost: O(1).
@@ -809,6 +822,12 @@ impl Exporter for ByteArray {
 
     fn obj_ref(&self) -> ObjRef {
         ObjRef::with_id("bytearray", self.id, false)
+    }
+
+    /// `Some(self)`: [`MemoryView::new`](crate::MemoryView::new) reads a
+    /// `bytearray` directly, without a [`Buffer`] in between.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
     }
 }
 

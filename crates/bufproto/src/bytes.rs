@@ -403,6 +403,12 @@ impl Exporter for Bytes {
     fn obj_ref(&self) -> ObjRef {
         ObjRef::with_id("bytes", self.id, true)
     }
+
+    /// `Some(self)`: [`MemoryView::new`](crate::MemoryView::new) reads a
+    /// `bytes` directly, without a [`Buffer`] in between.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
 }
 
 #[cfg(test)]

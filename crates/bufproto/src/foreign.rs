@@ -48,9 +48,9 @@ pub use crate::storage::ForeignMemory;
 /// strides of any sign, offset), like [`NdArray`](crate::NdArray) over
 /// memory it does not own.
 ///
-/// Its export count is the number of live [`Buffer`]s (and so of
-/// [`MemoryView`](crate::MemoryView)s' managed buffers) over the memory, the
-/// `Arc`'s strong count, as for every exporter of the crate.
+/// Its export count is the number of live [`Buffer`]s and
+/// [`MemoryView`](crate::MemoryView)s (each view, a slice too) over the
+/// memory, the `Arc`'s strong count, as for every exporter of the crate.
 #[derive(Clone, Debug)]
 pub struct Foreign {
     storage: Storage,
@@ -183,8 +183,10 @@ mod tests {
         assert_eq!(seen(&owner), Some(b'z'));
         let r = v.slice(None, None, Some(-1)).unwrap();
         assert_eq!(r.tobytes().unwrap().as_slice(), b"dcbz");
+        assert_eq!(f.exports(), 2); // the view and its slice each hold it
+        drop(v);
         assert_eq!(f.exports(), 1);
-        drop((v, r));
+        drop(r);
         assert_eq!(f.exports(), 0);
         let b = f.get_buffer(Flags::SIMPLE).unwrap();
         drop(f);

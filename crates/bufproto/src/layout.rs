@@ -517,6 +517,20 @@ impl Layout {
         Layout::new(offset, itemsize, format, shape, strides)
     }
 
+    /// [`Layout::bytes`]`(n)` starting at byte `offset`, built in one go
+    /// (what a view of a `bytes` or `bytearray` starts from).
+    #[inline(always)]
+    pub(crate) fn bytes_from(offset: isize, n: usize) -> Layout {
+        Layout {
+            offset,
+            itemsize: 1,
+            format: Format::Static("B"),
+            shape: Dims::one(n),
+            strides: Dims::one(1),
+            suboffsets: None,
+        }
+    }
+
     /// [`Layout::bytes`]`(n)` starting at byte `start`, without the clone
     /// that `shifted` makes. `None` if `start` does not fit `isize`.
     #[inline]
@@ -651,6 +665,7 @@ impl Layout {
     /// assert_eq!(Layout::new(0, 1, "B", vec![1 << 62, 4], vec![0, 0])?.nitems(), None);
     /// # Ok(()) }
     /// ```
+    #[inline]
     pub fn nitems(&self) -> Option<usize> {
         // A zero anywhere makes the product zero, however large the rest
         // ([2**62, 4, 0] has no items, although 2**62 * 4 overflows).
@@ -664,6 +679,7 @@ impl Layout {
     }
 
     /// `nitems * itemsize` (`memoryview.nbytes`), `None` on overflow.
+    #[inline]
     pub fn nbytes(&self) -> Option<usize> {
         self.nitems()?.checked_mul(self.itemsize)
     }
@@ -735,6 +751,7 @@ impl Layout {
     /// assert_eq!((one.shape(), one.strides()), (&[1][..], &[-8][..]));
     /// # Ok(()) }
     /// ```
+    #[inline(always)]
     pub fn slice(
         &self,
         start: Option<isize>,
@@ -925,6 +942,13 @@ impl Layout {
     /// # Ok(()) }
     /// ```
     pub fn fits(&self, len: usize) -> bool {
+        // One direct dimension (every `bytes` and `bytearray` export): the
+        // same test as below, without walking slices.
+        if let (Dims::Inline(1, [n, _]), Dims::Inline(1, [s, _]), None) =
+            (&self.shape, &self.strides, &self.suboffsets)
+        {
+            return *n == 0 || span_fits(self.offset, &[*n], &[*s], self.itemsize, len);
+        }
         if self.nitems() == Some(0) {
             return true;
         }
@@ -948,6 +972,7 @@ impl Layout {
 
 /// Whether items of `itemsize` bytes at `offset + sum(i[d] * strides[d])`
 /// all lie in `0..len` (the shape has no zero). Cost: O(ndim).
+#[inline]
 fn span_fits(
     offset: isize,
     shape: &[usize],

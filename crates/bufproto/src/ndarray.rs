@@ -46,7 +46,7 @@ pub struct NdArray {
 /// The identity of a new array: a writable one refuses to be hashed.
 fn id_for(writable: bool) -> ObjRef {
     if writable {
-        ObjRef::refusing_hash("ndarray", "cannot hash writable ndarray object")
+        ObjRef::refusing_writable_hash("ndarray")
     } else {
         ObjRef::new("ndarray")
     }

@@ -165,8 +165,10 @@ enum HashRule {
     Yes,
     /// `TypeError: unhashable type: 'NAME'` (`bytearray`, `array.array`).
     Unhashable,
-    /// `ValueError: MESSAGE` (a writable `_testbuffer.ndarray`).
-    Refuse(&'static str),
+    /// `ValueError: cannot hash writable NAME object` (a writable
+    /// `_testbuffer.ndarray`). No message is kept, so that an `ObjRef`
+    /// stays small: every view and buffer carries one.
+    RefuseWritable,
 }
 
 impl ObjRef {
@@ -220,14 +222,18 @@ impl ObjRef {
                 "unhashable type: '{}'",
                 self.type_name
             ))),
-            HashRule::Refuse(m) => Some(Error::value_error(m)),
+            HashRule::RefuseWritable => Some(Error::value_error(format!(
+                "cannot hash writable {} object",
+                self.type_name
+            ))),
         }
     }
 
-    /// A new identity whose hash fails with `ValueError: message`.
-    pub(crate) fn refusing_hash(type_name: &'static str, message: &'static str) -> ObjRef {
+    /// A new identity whose hash fails with `ValueError: cannot hash
+    /// writable NAME object`.
+    pub(crate) fn refusing_writable_hash(type_name: &'static str) -> ObjRef {
         ObjRef {
-            hash: HashRule::Refuse(message),
+            hash: HashRule::RefuseWritable,
             ..ObjRef::new(type_name)
         }
     }
@@ -306,15 +312,18 @@ pub trait Exporter {
     /// This exporter as [`Any`](std::any::Any), for a consumer that reads
     /// a type it knows directly instead of asking for a buffer (an export
     /// costs a copy of the layout): [`MemoryView::equals`] compares two
-    /// views this way. Default: `None`; an implementer never needs it.
+    /// views this way, and [`MemoryView::new`] reads a `Bytes`, a
+    /// `ByteArray` or a view without a [`Buffer`] in between. Default:
+    /// `None` (the buffer is asked for); an implementer never needs it.
     /// Cost: O(1).
     ///
     /// ```
-    /// use bufproto::{Bytes, Exporter, MemoryView};
+    /// use bufproto::{ByteArray, Bytes, Exporter, MemoryView};
     /// # fn main() -> Result<(), bufproto::Error> {
     /// let m = MemoryView::new(&Bytes::from(&b"hi"[..]))?;
     /// assert!(m.as_any().is_some_and(|a| a.is::<MemoryView>()));
-    /// assert!(Bytes::from(&b"hi"[..]).as_any().is_none());
+    /// assert!(Bytes::from(&b"hi"[..]).as_any().is_some_and(|a| a.is::<Bytes>()));
+    /// assert!(ByteArray::new().as_any().is_some_and(|a| a.is::<ByteArray>()));
     /// # Ok(()) }
     /// ```
     ///
@@ -323,6 +332,7 @@ pub trait Exporter {
     /// None.
     ///
     /// [`MemoryView::equals`]: crate::MemoryView::equals
+    /// [`MemoryView::new`]: crate::MemoryView::new
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         None
     }
@@ -434,19 +444,46 @@ pub struct Buffer {
     format: bool,
     shape: bool,
     strides: bool,
-    /// Set when a memoryview exported this buffer: the view's managed
-    /// buffer (so that `memoryview(m)` shares it, as CPython's does, without
-    /// the protocol knowing the view type) and the token whose count is the
-    /// view's number of exports.
+    /// Set when a memoryview exported this buffer: what `memoryview(m)`
+    /// needs to answer as CPython's does (without the protocol knowing the
+    /// view type), and the token whose count is the view's number of
+    /// exports.
     from_view: Option<ViewExport>,
 }
 
 /// What a buffer exported by a memoryview remembers of it.
 #[derive(Debug)]
 struct ViewExport {
-    /// `None` once relabelled by [`Buffer::with_obj`].
-    managed: Option<Arc<Buffer>>,
-    _token: Arc<()>,
+    /// A clone of the view's export counter (its strong count minus one
+    /// is the view's number of exports), which holds what the view
+    /// reports as `m.obj`.
+    token: Arc<ObjRef>,
+    /// The export the view holds besides its memory (see [`Parts::held`]).
+    held: Option<Arc<ObjRef>>,
+    /// Set by [`Buffer::with_obj`]: the export now belongs to an object
+    /// that is not a memoryview (and `held` is dropped, as CPython's
+    /// `memoryview(obj)` would not share the view's managed buffer).
+    relabelled: bool,
+}
+
+/// A buffer taken apart by a new memoryview, which owns these parts:
+/// nothing is shared with the exporter but the memory's `Arc`.
+pub(crate) struct Parts {
+    /// What `m.obj` reports: the original exporter, even for a view of a
+    /// view.
+    pub(crate) obj: ObjRef,
+    /// The memory: a clone of the exporter's `Arc`, which is the export.
+    pub(crate) storage: Storage,
+    /// Where the items are.
+    pub(crate) layout: Layout,
+    /// Whether writes are refused.
+    pub(crate) readonly: bool,
+    /// An export of another memoryview that the new view keeps alive (its
+    /// export counter): that of a view whose buffer an exporter relabelled
+    /// with [`Buffer::with_obj`]. That exporter is not a memoryview, so the
+    /// new view's export of it counts against the wrapped view while it
+    /// lives, as CPython's managed buffer of its own would.
+    pub(crate) held: Option<Arc<ObjRef>>,
 }
 
 impl Buffer {
@@ -508,28 +545,53 @@ impl Buffer {
         })
     }
 
-    /// A memoryview's export of `layout` over the memory of its managed
-    /// buffer `managed`; `token` is cloned from the view's export counter.
+    /// A memoryview's export of `layout` over `storage`: `obj` is the view;
+    /// `token` is cloned from the view's export counter, which holds what
+    /// the view reports as `m.obj`; `held` is the export the view holds
+    /// (see [`Parts::held`]).
     pub(crate) fn from_view(
         obj: ObjRef,
-        managed: &Arc<Buffer>,
+        storage: Storage,
         layout: Layout,
         readonly: bool,
         flags: Flags,
-        token: Arc<()>,
+        token: Arc<ObjRef>,
+        held: Option<Arc<ObjRef>>,
     ) -> Result<Buffer> {
-        let storage = managed.storage.clone();
         let from_view = ViewExport {
-            managed: Some(Arc::clone(managed)),
-            _token: token,
+            token,
+            held,
+            relabelled: false,
         };
         Buffer::described(obj, storage, layout, readonly, flags, Some(from_view))
     }
 
-    /// The managed buffer of the memoryview that exported this buffer, if
-    /// one did (and the buffer was not relabelled with [`Buffer::with_obj`]).
-    pub(crate) fn managed(&self) -> Option<&Arc<Buffer>> {
-        self.from_view.as_ref().and_then(|v| v.managed.as_ref())
+    /// Whether a memoryview exported the buffer: its layout was checked
+    /// against its memory when that view was made.
+    #[inline(always)]
+    pub(crate) fn checked(&self) -> bool {
+        self.from_view.is_some()
+    }
+
+    /// The buffer taken apart for a new memoryview. A memoryview's export
+    /// gives the view's origin (as CPython's `memoryview(m)` shares `m`'s
+    /// managed buffer: `m2.obj` is the original exporter, and `m2` holds
+    /// no export of `m`); any other buffer is the export itself. Cost:
+    /// O(1), moves only.
+    #[inline(always)]
+    pub(crate) fn into_parts(self) -> Parts {
+        let (obj, held) = match self.from_view {
+            None => (self.obj, None),
+            Some(v) if v.relabelled => (self.obj, Some(v.token)),
+            Some(v) => (*v.token, v.held),
+        };
+        Parts {
+            obj,
+            storage: self.storage,
+            layout: self.layout,
+            readonly: self.readonly,
+            held,
+        }
     }
 
     /// The memory the buffer exports.
@@ -556,10 +618,12 @@ impl Buffer {
     pub fn with_obj(mut self, obj: ObjRef) -> Buffer {
         self.obj = obj;
         // The export now belongs to `obj`, which is not a memoryview:
-        // `memoryview(obj)` gets a managed buffer of its own, as in CPython.
-        // The view's export count still holds until the buffer is dropped.
+        // `memoryview(obj)` reports `obj` and holds this export (CPython's
+        // view gets a managed buffer of its own over it). The view's export
+        // count still holds until the buffer, or that view, is dropped.
         if let Some(v) = self.from_view.as_mut() {
-            v.managed = None;
+            v.relabelled = true;
+            v.held = None;
         }
         self
     }

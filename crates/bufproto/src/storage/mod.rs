@@ -21,8 +21,8 @@
 //! * `Foreign` memory is a slice of atomic bytes (`&[AtomicU8]`) that
 //!   someone else owns; its export count is the `Arc`'s, as for the others.
 //!   Read-only foreign memory refuses every store, as `Frozen` does.
-//! * Every export (a [`Buffer`](crate::Buffer), which a
-//!   [`MemoryView`](crate::MemoryView) holds through its managed buffer) keeps
+//! * Every export (a [`Buffer`](crate::Buffer), or a
+//!   [`MemoryView`](crate::MemoryView) and each view made from it) keeps
 //!   a clone of the `Arc`. "No exports" is therefore exactly "strong count is
 //!   1" (`Arc::get_mut` succeeds), and that is what the resize check asks. No
 //!   separate counter can drift out of step with reality: dropping a view

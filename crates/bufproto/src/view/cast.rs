@@ -10,7 +10,8 @@ use crate::layout::{Layout, MAX_NDIM};
 impl MemoryView {
     /// `m.cast(format)`: a 1-D view of the same bytes with a native
     /// single-character `format` (`"@"` prefix allowed and kept). Cost:
-    /// O(ndim), no byte copied; the new view shares the managed buffer.
+    /// O(ndim), no byte copied, no allocation for a 1-D or 2-D result (the
+    /// new view holds the memory as this one does: one count increment).
     ///
     /// # Errors
     ///
@@ -163,8 +164,8 @@ impl MemoryView {
         // `format` parsed as a native format, so it is `X` or `@X` already.
         let layout = Layout::c_order_of(src.offset(), itemsize, format, new_shape)?;
         Ok(MemoryView::from_parsed(
-            l.mbuf.clone(),
-            Some(layout),
+            l.mem.clone(),
+            layout,
             l.readonly,
             Some(dest),
         ))

@@ -184,7 +184,7 @@ impl MemoryView {
             return self.obj_ref() == other.obj_ref();
         };
         match other.get_buffer(Flags::FULL_RO) {
-            Ok(b) => compare(l.mbuf.storage(), l.layout(), b.storage(), b.layout()),
+            Ok(b) => compare(l.mem.storage(), l.layout(), b.storage(), b.layout()),
             Err(_) => self.obj_ref() == other.obj_ref(),
         }
     }
@@ -231,17 +231,17 @@ impl MemoryView {
                 "memoryview: hashing is restricted to formats 'B', 'b' or 'c'",
             ));
         }
-        if let Some(e) = l.mbuf.obj().hash_error() {
+        if let Some(e) = l.mem.obj().hash_error() {
             return Err(e);
         }
         let h = match contiguous_range(l.layout()) {
             // Contiguous: hash the memory in place (frozen) or one copy.
             Some((start, n)) => l
-                .mbuf
+                .mem
                 .storage()
                 .with_bytes(start, n, Bytes::hash_of)
                 .ok_or_else(Error::no_memory)?,
-            None => Bytes::hash_of(&read_layout(l.mbuf.storage(), l.layout())?),
+            None => Bytes::hash_of(&read_layout(l.mem.storage(), l.layout())?),
         };
         Ok(*self.hash.get_or_init(|| h))
     }
@@ -252,7 +252,7 @@ impl PartialEq for MemoryView {
     /// rather than asking it for a buffer (which would make an export).
     fn eq(&self, other: &MemoryView) -> bool {
         match (self.live(), other.live()) {
-            (Ok(l), Ok(r)) => compare(l.mbuf.storage(), l.layout(), r.mbuf.storage(), r.layout()),
+            (Ok(l), Ok(r)) => compare(l.mem.storage(), l.layout(), r.mem.storage(), r.layout()),
             _ => self.obj_ref() == other.obj_ref(),
         }
     }

@@ -47,6 +47,26 @@ impl Flat {
         })
     }
 
+    /// What [`Flat::of`] finds for `len` unsigned bytes (`nat`, format
+    /// `B`) from byte `first` with stride 1, the layout of a view of a
+    /// `bytes` or `bytearray`, without reading a layout: `None` unless the
+    /// offset of every item, the last one `first + len - 1`, is an `isize`.
+    #[inline(always)]
+    pub(super) fn bytes(nat: Native, len: usize, first: usize) -> Option<Flat> {
+        let last = match len.checked_sub(1) {
+            None => first,
+            Some(n) => first.checked_add(n)?,
+        };
+        isize::try_from(last).ok()?;
+        Some(Flat {
+            nat,
+            kind: Kind::U8,
+            len,
+            first,
+            stride: 1,
+        })
+    }
+
     /// `flat`, if every item's offset `first + i * stride` (`i < len`) is
     /// a `usize` that `isize` arithmetic reaches without overflow, and so
     /// [`offset`](Flat::offset) may compute it with wrapping operations.
@@ -237,7 +257,7 @@ impl Live {
     pub(super) fn flat_get(&self, index: isize) -> Option<Value> {
         let f = self.flat.as_ref()?;
         let off = f.offset(index)?;
-        f.kind.load(self.mbuf.storage(), off)
+        f.kind.load(self.mem.storage(), off)
     }
 }
 
@@ -267,7 +287,7 @@ impl Live {
                 Err(_) => return false,
             },
         };
-        store_bits(self.mbuf.storage(), f.size(), off, bits)
+        store_bits(self.mem.storage(), f.size(), off, bits)
     }
 }
 
@@ -334,6 +354,25 @@ mod tests {
             let bytes = t.tobytes().unwrap().to_vec();
             assert_eq!(&bytes[bytes.len() - size..], &want[..], "{f}");
         }
+    }
+
+    /// `Flat::bytes` is what `Flat::of` finds for a byte layout.
+    #[test]
+    fn bytes_is_of_a_byte_layout() {
+        let nat = Native::parse("B").unwrap();
+        let max = isize::MAX.unsigned_abs();
+        for (first, len) in [(0, 0), (0, 5), (3, 1), (7, 1 << 40), (max, 0), (max, 1)] {
+            let l = crate::layout::Layout::bytes_from(first as isize, len);
+            let (of, bytes) = (
+                super::Flat::of(&l, Some(nat)),
+                super::Flat::bytes(nat, len, first),
+            );
+            assert!(bytes.is_some(), "{first} {len}");
+            assert_eq!(format!("{of:?}"), format!("{bytes:?}"));
+        }
+        // the last item's offset would pass `isize::MAX`
+        assert!(super::Flat::bytes(nat, 2, max).is_none());
+        assert!(super::Flat::bytes(nat, max, 2).is_none());
     }
 
     /// `m[0] = v` through the fast path stores exactly what

@@ -52,13 +52,13 @@ impl Live {
         let size = self.layout().itemsize();
         if size == 1 {
             let b = self
-                .mbuf
+                .mem
                 .storage()
                 .load(off)
                 .ok_or_else(Error::size_overflow)?;
             return nat.unpack(&[b]);
         }
-        if let Some(mem) = self.mbuf.storage().as_plain() {
+        if let Some(mem) = self.mem.storage().as_plain() {
             // `bytes` memory: unpack in place, no copy.
             let item = off
                 .checked_add(size)
@@ -68,7 +68,7 @@ impl Live {
         }
         let mut scratch = [0u8; ITEM_MAX];
         let buf = scratch.get_mut(..size).ok_or_else(Error::size_overflow)?;
-        if !self.mbuf.storage().read_into(off, buf) {
+        if !self.mem.storage().read_into(off, buf) {
             return Err(Error::size_overflow());
         }
         nat.unpack(buf)
@@ -84,7 +84,7 @@ impl Live {
         let mut scratch = [0u8; ITEM_MAX];
         let buf = scratch.get_mut(..size).ok_or_else(Error::size_overflow)?;
         nat.pack(v, buf)?;
-        if self.mbuf.storage().copy_in(off, buf) {
+        if self.mem.storage().copy_in(off, buf) {
             Ok(())
         } else {
             Err(Error::read_only())
@@ -116,7 +116,7 @@ impl Live {
                 usize::try_from(offset).map_err(|_| Error::size_overflow())?
             };
             return Ok(Nested::Items(list::row(
-                self.mbuf.storage(),
+                self.mem.storage(),
                 nat,
                 first,
                 n,
@@ -155,7 +155,7 @@ impl Live {
             let len = self.layout().shape().first().copied().unwrap_or(0);
             let p = normalize_index(*i, len)
                 .ok_or_else(|| Error::index_error("index out of bounds on dimension 1"))?;
-            return indirect::byte_offset(self.mbuf.storage(), self.layout(), &[p]);
+            return indirect::byte_offset(self.mem.storage(), self.layout(), &[p]);
         }
         let mut pos = Vec::with_capacity(nd);
         for (d, (&i, &n)) in index.iter().zip(self.layout().shape()).enumerate() {
@@ -164,7 +164,7 @@ impl Live {
             })?;
             pos.push(p);
         }
-        indirect::byte_offset(self.mbuf.storage(), self.layout(), &pos)
+        indirect::byte_offset(self.mem.storage(), self.layout(), &pos)
     }
 }
 
@@ -175,7 +175,7 @@ impl Live {
     /// last dimension has no suboffset, item by item otherwise.
     fn tolist_indirect(&self) -> Result<Nested> {
         let layout = self.layout();
-        let storage = self.mbuf.storage();
+        let storage = self.mem.storage();
         let offsets = indirect::item_offsets(storage, layout, false)?;
         let (Some((&n, outer)), Some(&stride)) =
             (layout.shape().split_last(), layout.strides().last())
@@ -531,7 +531,7 @@ impl MemoryView {
             return Ok(0);
         }
         if l.layout().suboffsets().is_some() {
-            let offsets = indirect::item_offsets(l.mbuf.storage(), l.layout(), false)?;
+            let offsets = indirect::item_offsets(l.mem.storage(), l.layout(), false)?;
             return offsets
                 .into_iter()
                 .try_fold(0, |n, o| Ok(n + usize::from(l.read(o)? == value)));
@@ -545,7 +545,7 @@ impl MemoryView {
             // The format was parsed when the view was made: each item is
             // one load and a comparison of its bits' value (no `Value` of
             // a `c` item is built; it equals only a one-byte `bytes`).
-            let storage = l.mbuf.storage();
+            let storage = l.mem.storage();
             let one_byte = match (&value, nat.char()) {
                 (Value::Bytes(b), 'c') => b.first().copied().filter(|_| b.len() == 1),
                 _ => None,

@@ -49,6 +49,9 @@ pub enum Key {
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
+// A view owns its layout and its hold on the memory (no allocation, which
+// boxing the variant would bring back to every `m[a:b]`).
+#[allow(clippy::large_enum_variant)]
 pub enum Selection {
     /// An item of the view's format.
     Value(Value),

@@ -2,7 +2,9 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::bytearray::ByteArray;
 use crate::bytes::Bytes;
 use crate::error::{Error, ErrorKind, Result};
 use crate::format;
@@ -10,28 +12,35 @@ use crate::hex;
 use crate::indirect;
 use crate::layout::{self, Layout};
 use crate::protocol::{
-    AS_MEMORYVIEW, Buffer, Exporter, Flags, ObjRef, check_request, new_id, read_layout,
+    AS_MEMORYVIEW, Buffer, Exporter, Flags, ObjRef, Parts, check_request, new_id, read_layout,
 };
+use crate::storage::Storage;
 
 /// Python's `memoryview`: a view of an exporter's memory, without copying.
 ///
 /// ```text
 ///  ByteArray (the exporter)        MemoryView m = memoryview(ba)[5:1:-2]
-///  ┌─────────────────────────┐     ┌──────────────────────────────┐
-///  │ storage: Arc ───────────┼──┐  │ managed buffer: Arc<Buffer> ──┼─┐
-///  │ start, len              │  │  │ layout: offset 5, shape [2],  │ │
-///  └─────────────────────────┘  │  │         strides [-2]          │ │
-///                               ▼  └──────────────────────────────┘ │
-///  Arc<Words>        [ a  b  c  d  e  f  g  . . (capacity) ]         │
-///                         ▲     ▲ ◄── m[1] = d, m[0] = f             │
-///                         └─────┴─────── Buffer (export) ◄───────────┘
+///  ┌─────────────────────────┐     ┌───────────────────────────────┐
+///  │ storage: Arc ───────────┼──┐  │ storage: Arc (its own clone) ─┼─┐
+///  │ start, len              │  │  │ obj: the bytearray            │ │
+///  └─────────────────────────┘  │  │ layout: offset 5, shape [2],  │ │
+///                               │  │         strides [-2]          │ │
+///                               ▼  └───────────────────────────────┘ │
+///  Arc<Words>        [ a  b  c  d  e  f  g  . . (capacity) ]  ◄───────┘
+///                         ▲     ▲ ◄── m[1] = d, m[0] = f
 /// ```
 ///
-/// `MemoryView::new` asks the exporter for a [`Buffer`] (`PyBUF_FULL_RO`)
-/// and wraps it in a *managed buffer* shared by every view derived from this
-/// one (slices, [`toreadonly`](MemoryView::toreadonly), `MemoryView::new` of
-/// a view), exactly as CPython's `_PyManagedBufferObject`: the exporter sees
-/// one export until the last of those views is released or dropped.
+/// `MemoryView::new` takes what the exporter's [`Buffer`] for
+/// `PyBUF_FULL_RO` describes (a `Bytes`, `ByteArray` or view is read
+/// directly, without the `Buffer`): a clone of the memory's `Arc`, which is
+/// the export, the layout and the exporter's identity. The view owns them.
+/// CPython keeps them in a *managed buffer* (`_PyManagedBufferObject`)
+/// shared by every view derived from the first (slices,
+/// [`toreadonly`](MemoryView::toreadonly), `memoryview(m)`); here each
+/// derived view clones the handle instead, one count increment and no
+/// allocation. Python sees the same thing: the exporter cannot resize
+/// until the last of those views is released or dropped, and `m.obj` is
+/// the original exporter.
 ///
 /// A `bytearray`'s memory is atomic 64-bit words (`Words`, in the
 /// `storage` module). Writes (through [`set`](MemoryView::set),
@@ -60,13 +69,16 @@ pub struct MemoryView {
     live: Option<Live>,
     /// The view's identity (for `is` and its `Debug`), taken on first use:
     /// most views never need one, and an atomic counter costs every slice.
-    id: std::sync::OnceLock<u64>,
+    /// 0 until taken (identities start at 1): 8 bytes, where a `OnceLock`
+    /// would take 16.
+    id: AtomicU64,
     /// CPython caches a view's hash (and keeps answering after release).
     hash: std::sync::OnceLock<u64>,
     /// Its strong count minus one is the number of buffers this view
-    /// exported. Made on the first export, so that views that never export
-    /// (nearly all) cost no allocation for it.
-    exports: std::sync::OnceLock<Arc<()>>,
+    /// exported; it holds the view's `m.obj`, for `memoryview(m)`. Made on
+    /// the first export, so that views that never export (nearly all) cost
+    /// no allocation for it.
+    exports: std::sync::OnceLock<Arc<ObjRef>>,
 }
 
 mod cast;
@@ -84,10 +96,10 @@ pub use list::{ItemSlice, Items, Nested};
 pub use typed::{Item, Typed};
 
 struct Live {
-    mbuf: Arc<Buffer>,
-    /// The view's layout, or `None` when it is its managed buffer's (a view
-    /// made straight from an exporter): no copy of the layout to make.
-    own_layout: Option<Layout>,
+    /// The memory, the exporter reported as `m.obj`, and any export held.
+    mem: Mem,
+    /// Where the view's items are: offset, format, shape and strides.
+    layout: Layout,
     readonly: bool,
     /// The item format, parsed once (`None`: not a native format, so item
     /// access takes the slow path that reports CPython's error).
@@ -96,70 +108,105 @@ struct Live {
     flat: Option<flat::Flat>,
 }
 
+/// A view's hold on its exporter's memory, owned by the view: CPython
+/// shares one managed buffer among a view and the views made from it; here
+/// each view has its own copy of the handle, whose `Arc` clone is the
+/// export (the exporter's export count is that `Arc`'s count), so a
+/// derived view costs one count increment and no allocation.
+#[derive(Clone)]
+struct Mem {
+    storage: Storage,
+    /// `m.obj`: the original exporter, even for a view of a view.
+    obj: ObjRef,
+    /// The export counter of another view, kept alive while this view
+    /// lives (see [`Parts::held`]); `None` for nearly every view.
+    held: Option<Arc<ObjRef>>,
+}
+
+impl Mem {
+    /// The memory the view reads and writes.
+    #[inline(always)]
+    fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// `m.obj`.
+    #[inline(always)]
+    fn obj(&self) -> ObjRef {
+        self.obj
+    }
+}
+
 impl Live {
     /// Where the view's items are: offset, format, shape and strides.
-    #[inline]
+    #[inline(always)]
     fn layout(&self) -> &Layout {
-        match &self.own_layout {
-            Some(l) => l,
-            None => self.mbuf.layout(),
-        }
+        &self.layout
     }
 }
 
 impl MemoryView {
-    fn from_parts(mbuf: Arc<Buffer>, layout: Layout, readonly: bool) -> MemoryView {
-        let native = format::Native::parse(layout.format());
-        MemoryView::from_parsed(mbuf, Some(layout), readonly, native)
-    }
-
-    /// As `from_parts`, for a layout whose format was parsed already (a
-    /// slice keeps its view's format); `None`: the managed buffer's layout.
+    /// A view of `layout` over `mem`, whose format was parsed already (a
+    /// slice keeps its view's format).
     #[inline]
     fn from_parsed(
-        mbuf: Arc<Buffer>,
-        own_layout: Option<Layout>,
+        mem: Mem,
+        layout: Layout,
         readonly: bool,
         native: Option<format::Native>,
     ) -> MemoryView {
-        let flat = flat::Flat::of(own_layout.as_ref().unwrap_or(mbuf.layout()), native);
-        MemoryView::assembled(mbuf, own_layout, readonly, native, flat)
+        let flat = flat::Flat::of(&layout, native);
+        MemoryView::assembled(mem, layout, readonly, native, flat)
     }
 
-    #[inline]
+    #[inline(always)]
     fn assembled(
-        mbuf: Arc<Buffer>,
-        own_layout: Option<Layout>,
+        mem: Mem,
+        layout: Layout,
         readonly: bool,
         native: Option<format::Native>,
         flat: Option<flat::Flat>,
     ) -> MemoryView {
         MemoryView {
             live: Some(Live {
-                flat,
-                native,
-                mbuf,
-                own_layout,
+                mem,
+                layout,
                 readonly,
+                native,
+                flat,
             }),
-            id: std::sync::OnceLock::new(),
+            id: AtomicU64::new(0),
             hash: std::sync::OnceLock::new(),
             exports: std::sync::OnceLock::new(),
         }
     }
 
     fn id(&self) -> u64 {
-        *self.id.get_or_init(new_id)
+        let id = self.id.load(Ordering::Relaxed);
+        if id != 0 {
+            return id;
+        }
+        // Two threads racing here both ask for one; the first to store it
+        // wins, and the other answers with the winner's.
+        let new = new_id();
+        match self
+            .id
+            .compare_exchange(0, new, Ordering::Relaxed, Ordering::Relaxed)
+        {
+            Ok(_) => new,
+            Err(won) => won,
+        }
     }
 
     fn live(&self) -> Result<&Live> {
         self.live.as_ref().ok_or_else(Error::released)
     }
 
-    /// `memoryview(obj)`. Cost: O(1), no copy; one allocation (the managed
-    /// buffer), none more for a view of a view, which shares its managed
-    /// buffer (the first time a view is exported, its export counter is
-    /// allocated once). `tests/allocations.rs` counts these.
+    /// `memoryview(obj)`. Cost: O(1), no copy, no allocation (for a
+    /// `Bytes`, a `ByteArray` and a view of a view; another exporter's
+    /// [`get_buffer`](Exporter::get_buffer) costs what it costs): one count
+    /// increment of the memory's `Arc`, dropped with the view.
+    /// `tests/allocations.rs` counts these.
     ///
     /// # Errors
     ///
@@ -176,27 +223,82 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn new<E: Exporter + ?Sized>(obj: &E) -> Result<MemoryView> {
-        let buf = obj.get_buffer(Flags::FULL_RO)?;
-        let readonly = buf.readonly();
-        if let Some(mbuf) = buf.managed() {
-            // A memoryview's export: share its managed buffer, as CPython's
-            // `memoryview(m)` does (`m2.obj` is the original exporter).
-            return Ok(MemoryView::from_parts(
-                mbuf.clone(),
-                buf.layout().clone(),
-                readonly,
-            ));
+        // The crate's own types are read directly: what their `get_buffer`
+        // would export, without a `Buffer` in between.
+        if let Some(any) = obj.as_any() {
+            if let Some(b) = any.downcast_ref::<Bytes>() {
+                let (storage, start, len) = b.frozen_parts();
+                return MemoryView::of_bytes(storage, b.obj_ref(), start, len, true);
+            }
+            if let Some(ba) = any.downcast_ref::<ByteArray>() {
+                let (storage, start, len) = ba.shared_parts();
+                return MemoryView::of_bytes(storage, ba.obj_ref(), start, len, false);
+            }
+            if let Some(m) = any.downcast_ref::<MemoryView>() {
+                return m.duplicate();
+            }
         }
-        if !buf.layout().fits(buf.storage().len()) {
+        let buf = obj.get_buffer(Flags::FULL_RO)?;
+        // Everything is decided from the buffer in place; its parts then
+        // move once, into the view. A memoryview's export was checked when
+        // that view was made.
+        let layout = buf.layout();
+        if !buf.checked() && !layout.fits(buf.storage().len()) {
             return Err(Error::buffer_error("exporter returned an invalid buffer"));
         }
-        // The view's layout is its managed buffer's: not copied.
-        let native = format::Native::parse(buf.layout().format());
-        Ok(MemoryView::from_parsed(
-            Arc::new(buf),
-            None,
+        let native = format::Native::parse(layout.format());
+        let flat = flat::Flat::of(layout, native);
+        let Parts {
+            obj,
+            storage,
+            layout,
             readonly,
-            native,
+            held,
+        } = buf.into_parts();
+        let mem = Mem { storage, obj, held };
+        Ok(MemoryView::assembled(mem, layout, readonly, native, flat))
+    }
+
+    /// A view of `len` unsigned bytes from byte `start` of `storage`, as
+    /// `PyBuffer_FillInfo` describes a `bytes` or `bytearray` (which keep
+    /// `start + len` within their memory).
+    #[inline(always)]
+    fn of_bytes(
+        storage: Storage,
+        obj: ObjRef,
+        start: usize,
+        len: usize,
+        readonly: bool,
+    ) -> Result<MemoryView> {
+        // As `Buffer::described` checks (a `Py_buffer`'s `len` is a
+        // `Py_ssize_t`); no allocation ever holds more.
+        let (Ok(offset), Ok(_)) = (isize::try_from(start), isize::try_from(len)) else {
+            return Err(Error::size_overflow());
+        };
+        let native = format::Native::parse("B");
+        // `Flat::of` of the layout, without reading it: the layout is then
+        // written once, in place.
+        let flat = native.and_then(|nat| flat::Flat::bytes(nat, len, start));
+        let layout = Layout::bytes_from(offset, len);
+        let mem = Mem {
+            storage,
+            obj,
+            held: None,
+        };
+        Ok(MemoryView::assembled(mem, layout, readonly, native, flat))
+    }
+
+    /// `memoryview(m)`: CPython's `mbuf_add_view(m->mbuf, &m->view)`, a new
+    /// view of the same items sharing `m`'s hold on the memory (no export
+    /// of `m`: releasing `m` does not wait for it).
+    fn duplicate(&self) -> Result<MemoryView> {
+        let l = self.live()?;
+        Ok(MemoryView::assembled(
+            l.mem.clone(),
+            l.layout.clone(),
+            l.readonly,
+            l.native,
+            l.flat,
         ))
     }
 
@@ -224,9 +326,10 @@ impl MemoryView {
         Ok(r)
     }
 
-    /// `m.release()`: drops this view's share of the managed buffer; the
-    /// exporter's export ends when the last sharing view is released.
-    /// Releasing twice is fine. Cost: O(1).
+    /// `m.release()`: drops this view's hold on the memory; the exporter's
+    /// export ends when the last view holding it (its slices, casts, views
+    /// of it) is released or dropped, as when CPython's last view lets go
+    /// of their managed buffer. Releasing twice is fine. Cost: O(1).
     ///
     /// # Errors
     ///
@@ -270,8 +373,9 @@ impl MemoryView {
         self.live.is_none()
     }
 
-    /// `m[start:stop:step]`: a new view of the same memory (same managed
-    /// buffer). Cost: O(1), no byte copied, no allocation.
+    /// `m[start:stop:step]`: a new view of the same memory, holding it as
+    /// this view does. Cost: O(1), no byte copied, no allocation (one count
+    /// increment).
     ///
     /// # Errors
     ///
@@ -296,8 +400,8 @@ impl MemoryView {
         // A slice of a 1-D view with a fast layout has one too.
         let flat = l.flat.and_then(|f| f.resliced(&layout));
         Ok(MemoryView::assembled(
-            l.mbuf.clone(),
-            Some(layout),
+            l.mem.clone(),
+            layout,
             l.readonly,
             l.native,
             flat,
@@ -392,9 +496,9 @@ impl MemoryView {
         }
         let data = read_layout(sbuf.storage(), sbuf.layout())?;
         let item = dest.itemsize();
-        let offsets = indirect::item_offsets(l.mbuf.storage(), &dest, false)?;
+        let offsets = indirect::item_offsets(l.mem.storage(), &dest, false)?;
         for (o, chunk) in offsets.into_iter().zip(data.chunks(item)) {
-            if !l.mbuf.storage().copy_in(o, chunk) {
+            if !l.mem.storage().copy_in(o, chunk) {
                 return Err(Error::read_only());
             }
         }
@@ -426,7 +530,7 @@ impl MemoryView {
         // The storage's copy engine: contiguous memory is written straight
         // into the result's allocation.
         Ok(Bytes::from_arc(indirect::gather_arc(
-            l.mbuf.storage(),
+            l.mem.storage(),
             l.layout(),
             false,
         )?))
@@ -456,7 +560,7 @@ impl MemoryView {
         let l = self.live()?;
         let fortran = fortran_order(l, order)?;
         Ok(Bytes::from_arc(indirect::gather_arc(
-            l.mbuf.storage(),
+            l.mem.storage(),
             l.layout(),
             fortran,
         )?))
@@ -489,7 +593,7 @@ impl MemoryView {
         if !layout.c_contiguous() {
             return None;
         }
-        let mem = l.mbuf.storage().as_plain()?;
+        let mem = l.mem.storage().as_plain()?;
         let n = layout.nbytes()?;
         let start = if n == 0 {
             0
@@ -535,7 +639,7 @@ impl MemoryView {
                 dst.len()
             )));
         }
-        indirect::gather_into(l.mbuf.storage(), l.layout(), fortran, dst)
+        indirect::gather_into(l.mem.storage(), l.layout(), fortran, dst)
     }
 }
 
@@ -755,7 +859,7 @@ impl MemoryView {
     /// # Ok(()) }
     /// ```
     pub fn obj(&self) -> Result<ObjRef> {
-        Ok(self.live()?.mbuf.obj())
+        Ok(self.live()?.mem.obj())
     }
 
     /// `m.c_contiguous` (CPython's flag computation; see
@@ -810,7 +914,8 @@ impl MemoryView {
         Ok(self.live()?.layout().contiguous())
     }
 
-    /// `m.toreadonly()`: a read-only view sharing the managed buffer. Cost: O(1).
+    /// `m.toreadonly()`: a read-only view of the same memory. Cost: O(1),
+    /// no allocation (one count increment).
     ///
     /// # Errors
     ///
@@ -825,11 +930,13 @@ impl MemoryView {
     /// ```
     pub fn toreadonly(&self) -> Result<MemoryView> {
         let l = self.live()?;
-        Ok(MemoryView::from_parsed(
-            l.mbuf.clone(),
-            Some(l.layout().clone()),
+        // The same items: the view's fast layout holds as it is.
+        Ok(MemoryView::assembled(
+            l.mem.clone(),
+            l.layout.clone(),
             true,
             l.native,
+            l.flat,
         ))
     }
 }
@@ -854,11 +961,12 @@ impl Exporter for MemoryView {
         check_request(flags, contiguity, l.readonly, &AS_MEMORYVIEW)?;
         Buffer::from_view(
             self.obj_ref(),
-            &l.mbuf,
+            l.mem.storage.clone(),
             l.layout().clone(),
             l.readonly,
             flags,
-            self.exports.get_or_init(|| Arc::new(())).clone(),
+            self.exports.get_or_init(|| Arc::new(l.mem.obj)).clone(),
+            l.mem.held.clone(),
         )
     }
 
@@ -897,13 +1005,14 @@ mod tests {
         assert_send_sync::<Buffer>();
     }
 
-    /// `memoryview(m)` shares `m`'s managed buffer (its `obj` is the first
-    /// exporter, and the view itself counts no export once it is built);
-    /// an exporter that relabels a view's buffer with `with_obj` is not a
-    /// memoryview, so a view of it has a managed buffer of its own, which
-    /// counts as an export of the wrapped view while it lives, as in CPython.
+    /// `memoryview(m)` reports the first exporter as its `obj` and holds
+    /// no export of `m` once it is built (as CPython's, which shares `m`'s
+    /// managed buffer); an exporter that relabels a view's buffer with
+    /// `with_obj` is not a memoryview, so a view of it holds that buffer's
+    /// export of the wrapped view while it lives (and so do its slices and
+    /// the buffers it exports), as CPython's managed buffer of its own does.
     #[test]
-    fn a_view_of_a_view_shares_the_managed_buffer() {
+    fn a_view_of_a_view_reports_the_original_exporter() {
         struct Wrap(MemoryView, ObjRef);
         impl Exporter for Wrap {
             fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
@@ -917,25 +1026,96 @@ mod tests {
         let mut m = MemoryView::new(&ba).unwrap();
         let m2 = MemoryView::new(&m).unwrap();
         assert!(m2.obj().unwrap().is(&ba));
-        assert!(Arc::ptr_eq(
-            &m.live().unwrap().mbuf,
-            &m2.live().unwrap().mbuf
-        ));
+        assert!(MemoryView::new(&m2).unwrap().obj().unwrap().is(&ba));
         let mut w = Wrap(MemoryView::new(&m).unwrap(), ObjRef::new("Wrap"));
         let mw = MemoryView::new(&w).unwrap();
         assert_eq!(mw.obj().unwrap().type_name(), "Wrap");
-        assert!(!Arc::ptr_eq(
-            &m.live().unwrap().mbuf,
-            &mw.live().unwrap().mbuf
-        ));
+        // a view of `mw` reports what `mw` reports
+        assert_eq!(
+            MemoryView::new(&mw).unwrap().obj().unwrap().type_name(),
+            "Wrap"
+        );
         mw.set(0, b'z').unwrap();
         assert_eq!(ba.to_vec(), b"zbc");
-        let e = w.0.release().unwrap_err();
-        assert_eq!(e.message(), "memoryview has 1 exported buffer");
+        let held = "memoryview has 1 exported buffer";
+        assert_eq!(w.0.release().unwrap_err().message(), held);
         drop(mw);
         w.0.release().unwrap();
+        // whatever is made from such a view holds the export alone, after
+        // the view is gone: a slice, a view of it, a buffer it exported
+        for kind in 0..3 {
+            let mut w = Wrap(MemoryView::new(&m).unwrap(), ObjRef::new("Wrap"));
+            let mw = MemoryView::new(&w).unwrap();
+            let (made, buf) = match kind {
+                0 => (Some(mw.slice(Some(1), None, None).unwrap()), None),
+                1 => (Some(MemoryView::new(&mw).unwrap()), None),
+                _ => (None, Some(mw.get_buffer(Flags::SIMPLE).unwrap())),
+            };
+            drop(mw);
+            assert_eq!(w.0.release().unwrap_err().message(), held, "{kind}");
+            assert_eq!(ba.exports(), 4, "{kind}"); // m, m2, w.0 and `made` or `buf`
+            drop((made, buf));
+            w.0.release().unwrap();
+        }
         m.release().unwrap(); // m2 does not hold an export of m
         assert_eq!(m2.tobytes().unwrap().as_slice(), b"zbc");
+    }
+
+    /// `MemoryView::new` reads a `Bytes` or a `ByteArray` directly; the
+    /// view is the one their `get_buffer(FULL_RO)` describes (asked for
+    /// through an exporter that only forwards it): same `obj`, flags,
+    /// layout, first byte and bytes, and one export of the memory each,
+    /// for memory that starts past the allocation's first byte too.
+    #[test]
+    fn direct_views_are_the_exported_ones() {
+        struct Forward<'a>(&'a dyn Exporter);
+        impl Exporter for Forward<'_> {
+            fn get_buffer(&self, flags: Flags) -> Result<Buffer> {
+                self.0.get_buffer(flags)
+            }
+            fn obj_ref(&self) -> ObjRef {
+                self.0.obj_ref()
+            }
+        }
+        let data: Vec<u8> = (0..40u8).collect();
+        let mut shifted = ByteArray::from(&data[..]);
+        shifted.del_slice(Some(0), Some(3), None).unwrap();
+        let b = Bytes::from(&data[..]);
+        let tail = b.slice(Some(5), None, None).unwrap();
+        // `Bytes` has no export count to show
+        let exporters: [(&dyn Exporter, Option<&ByteArray>); 3] =
+            [(&b, None), (&tail, None), (&shifted, Some(&shifted))];
+        let at = |m: &MemoryView| m.get_buffer(Flags::SIMPLE).unwrap().buf_addr();
+        for (x, ba) in exporters {
+            let exports = || ba.map_or(usize::MAX, ByteArray::exports);
+            let direct = MemoryView::new(x).unwrap();
+            let one = exports();
+            let general = MemoryView::new(&Forward(x)).unwrap();
+            assert_eq!(
+                (one, exports()),
+                ba.map_or((usize::MAX, usize::MAX), |_| (1, 2))
+            );
+            let l = (direct.live().unwrap(), general.live().unwrap());
+            assert_eq!(l.0.layout, l.1.layout);
+            assert_eq!(l.0.mem.obj, l.1.mem.obj);
+            assert!(l.0.mem.obj.is(x));
+            assert_eq!(l.0.readonly, l.1.readonly);
+            assert_eq!(l.0.native, l.1.native);
+            assert_eq!(at(&direct), at(&general));
+            assert_eq!(direct.tobytes().unwrap(), general.tobytes().unwrap());
+            assert_eq!(direct.get(-1).unwrap(), general.get(-1).unwrap());
+            drop((direct, general));
+            assert!(ba.is_none() || exports() == 0);
+        }
+        assert_eq!(
+            MemoryView::new(&tail)
+                .unwrap()
+                .tobytes()
+                .unwrap()
+                .as_slice(),
+            &data[5..]
+        );
+        assert!(MemoryView::new(&shifted).unwrap().readonly().ok() == Some(false));
     }
 
     #[test]
@@ -1002,7 +1182,7 @@ mod tests {
             "memoryview: cannot cast to unsigned bytes if the format flag is present"
         );
         m.release().unwrap();
-        assert!(ba.append(1).is_err()); // rev still shares the managed buffer
+        assert!(ba.append(1).is_err()); // rev still holds the memory
         drop(rev);
         ba.append(1).unwrap();
     }

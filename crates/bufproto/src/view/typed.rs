@@ -163,7 +163,7 @@ impl MemoryView {
             return Err(refuse());
         }
         let f = l.flat.ok_or_else(refuse)?;
-        let storage = l.mbuf.storage();
+        let storage = l.mem.storage();
         let contiguous = match (storage.as_plain(), usize::try_from(f.stride).ok()) {
             (Some(mem), Some(s)) if s == f.size() => f
                 .len
