@@ -195,6 +195,29 @@ mod tests {
         assert_eq!(seen(&owner), None); // the last holder gave it back
     }
 
+    /// Items of foreign memory (read by the general path) are the items
+    /// of the same bytes in a `bytes` (read by the fast path), for every
+    /// native format and every index, one past either end included.
+    #[test]
+    fn foreign_items_read_as_bytes_items_do() {
+        let data: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
+        let f = Foreign::new(mem(&data, true), Layout::bytes(64), true, "thing").unwrap();
+        let b = crate::Bytes::from(&data[..]);
+        for c in "bBhHiIlLqQnNfdeP?c".chars() {
+            let fm = MemoryView::new(&f).unwrap().cast(&c.to_string()).unwrap();
+            let bm = MemoryView::new(&b).unwrap().cast(&c.to_string()).unwrap();
+            let n = bm.len().unwrap() as isize;
+            for i in -n..n {
+                let (x, y) = (fm.get(i).unwrap(), bm.get(i).unwrap());
+                assert_eq!(x.to_string(), y.to_string(), "{c} {i}");
+            }
+            for i in [n, -n - 1] {
+                let (x, y) = (fm.get(i).unwrap_err(), bm.get(i).unwrap_err());
+                assert_eq!(x.to_string(), y.to_string(), "{c} {i}");
+            }
+        }
+    }
+
     #[test]
     fn read_only_memory_is_never_written() {
         let m = mem(b"ab", true);

@@ -246,7 +246,9 @@ impl Words {
             return None;
         }
         let w = self.words.get(i / W).map_or(0, |w| w.load(Relaxed));
-        w.to_ne_bytes().get(i % W).copied()
+        // A shift, in registers (indexing the word's bytes would go
+        // through the stack).
+        Some(shifted(w, i % W) as u8)
     }
 
     /// Stores `v` at `i` (a compare-and-swap of its word); `false` past the

@@ -5,7 +5,7 @@
 use super::Live;
 use crate::format::{Native, Value, half_to_f64};
 use crate::layout::Layout;
-use crate::storage::Storage;
+use crate::storage::{Storage, Words};
 
 /// Where the items of a 1-D view with a native format lie: `len` items of
 /// `nat`, the first at byte `first` of the storage, each next one `stride`
@@ -193,28 +193,63 @@ impl Kind {
         })
     }
 
-    /// The item at `off` as a Python value, or `None` if out of bounds.
+    /// The item at `off` of `src` as a Python value, or `None` if out of
+    /// bounds. A `B` item, the commonest, is tested first: a predictable
+    /// branch rather than the indirect jump of the `match` on the rest.
     #[inline(always)]
-    fn load(self, s: &Storage, off: usize) -> Option<Value> {
+    fn decode<S: ItemSource + ?Sized>(self, src: &S, off: usize) -> Option<Value> {
         let int = |i: i128| Some(Value::Int(i));
-        match self {
-            Kind::U8 => int(i128::from(s.load_byte(off)?)),
-            Kind::I8 => int(i128::from(s.load_byte(off)? as i8)),
-            Kind::Bool => Some(Value::Bool(s.load_byte(off)? != 0)),
-            Kind::U16 => int(i128::from(u16::from_ne_bytes(s.load_item(off)?))),
-            Kind::I16 => int(i128::from(i16::from_ne_bytes(s.load_item(off)?))),
-            Kind::F16 => Some(Value::Float(half_to_f64(u16::from_ne_bytes(
-                s.load_item(off)?,
-            )))),
-            Kind::U32 => int(i128::from(u32::from_ne_bytes(s.load_item(off)?))),
-            Kind::I32 => int(i128::from(i32::from_ne_bytes(s.load_item(off)?))),
-            Kind::F32 => Some(Value::Float(f64::from(f32::from_ne_bytes(
-                s.load_item(off)?,
-            )))),
-            Kind::U64 => int(i128::from(u64::from_ne_bytes(s.load_item(off)?))),
-            Kind::I64 => int(i128::from(i64::from_ne_bytes(s.load_item(off)?))),
-            Kind::F64 => Some(Value::Float(f64::from_ne_bytes(s.load_item(off)?))),
+        if let Kind::U8 = self {
+            return int(i128::from(src.byte(off)?));
         }
+        match self {
+            Kind::U8 => int(i128::from(src.byte(off)?)),
+            Kind::I8 => int(i128::from(src.byte(off)? as i8)),
+            Kind::Bool => Some(Value::Bool(src.byte(off)? != 0)),
+            Kind::U16 => int(i128::from(u16::from_ne_bytes(src.item(off)?))),
+            Kind::I16 => int(i128::from(i16::from_ne_bytes(src.item(off)?))),
+            Kind::F16 => Some(Value::Float(half_to_f64(u16::from_ne_bytes(
+                src.item(off)?,
+            )))),
+            Kind::U32 => int(i128::from(u32::from_ne_bytes(src.item(off)?))),
+            Kind::I32 => int(i128::from(i32::from_ne_bytes(src.item(off)?))),
+            Kind::F32 => Some(Value::Float(f64::from(f32::from_ne_bytes(src.item(off)?)))),
+            Kind::U64 => int(i128::from(u64::from_ne_bytes(src.item(off)?))),
+            Kind::I64 => int(i128::from(i64::from_ne_bytes(src.item(off)?))),
+            Kind::F64 => Some(Value::Float(f64::from_ne_bytes(src.item(off)?))),
+        }
+    }
+}
+
+/// Memory that [`Kind::decode`] reads an item from: the plain bytes of a
+/// `bytes`, or the words of a `bytearray` (foreign memory takes the
+/// general path).
+trait ItemSource {
+    /// The byte at `off`.
+    fn byte(&self, off: usize) -> Option<u8>;
+    /// The `N` bytes at `off`.
+    fn item<const N: usize>(&self, off: usize) -> Option<[u8; N]>;
+}
+
+impl ItemSource for [u8] {
+    #[inline(always)]
+    fn byte(&self, off: usize) -> Option<u8> {
+        self.get(off).copied()
+    }
+    #[inline(always)]
+    fn item<const N: usize>(&self, off: usize) -> Option<[u8; N]> {
+        self.get(off..)?.first_chunk().copied()
+    }
+}
+
+impl ItemSource for Words {
+    #[inline(always)]
+    fn byte(&self, off: usize) -> Option<u8> {
+        self.load(off)
+    }
+    #[inline(always)]
+    fn item<const N: usize>(&self, off: usize) -> Option<[u8; N]> {
+        self.load_item(off)
     }
 }
 
@@ -249,15 +284,21 @@ pub(super) fn store_bits(storage: &Storage, size: usize, off: usize, u: u64) -> 
 }
 
 impl Live {
-    /// `m[index]` for a view with a [`Flat`] layout; `None` when the index
-    /// is out of range or the storage is shorter than the layout says (the
-    /// general path then reports it). Returns the bare `Value`, so that the
-    /// caller's `Ok(v)` is built once, in place.
+    /// `m[index]` for a view with a [`Flat`] layout over `bytes` or
+    /// `bytearray` memory; `None` when the index is out of range, the
+    /// storage is shorter than the layout says, or the memory is foreign
+    /// (the general path then reads it or reports the error). Returns the
+    /// bare `Value`, so that the caller's `Ok(v)` is built once, in place.
     #[inline(always)]
     pub(super) fn flat_get(&self, index: isize) -> Option<Value> {
         let f = self.flat.as_ref()?;
         let off = f.offset(index)?;
-        f.kind.load(self.mem.storage(), off)
+        match self.mem.storage() {
+            Storage::Frozen(a) => f.kind.decode(&**a, off),
+            Storage::Shared(w) => f.kind.decode(&**w, off),
+            // Out of line, through the general path: kept off this one.
+            Storage::Foreign(_) => None,
+        }
     }
 }
 
