@@ -194,14 +194,10 @@ impl Kind {
     }
 
     /// The item at `off` of `src` as a Python value, or `None` if out of
-    /// bounds. A `B` item, the commonest, is tested first: a predictable
-    /// branch rather than the indirect jump of the `match` on the rest.
+    /// bounds: one load of the item's size.
     #[inline(always)]
     fn decode<S: ItemSource + ?Sized>(self, src: &S, off: usize) -> Option<Value> {
         let int = |i: i128| Some(Value::Int(i));
-        if let Kind::U8 = self {
-            return int(i128::from(src.byte(off)?));
-        }
         match self {
             Kind::U8 => int(i128::from(src.byte(off)?)),
             Kind::I8 => int(i128::from(src.byte(off)? as i8)),
