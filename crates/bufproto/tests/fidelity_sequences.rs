@@ -247,10 +247,45 @@ const CASES: &[Case] = &[
     ("bytearray(b'b') < memoryview(b'abcd')[::2]", || {
         order(ba(b"b").compare(&strided()?), "<", "memoryview")
     }),
+    // The allocation of each result (`sys.getsizeof` less an empty
+    // bytearray's, the crate's `capacity()`): a new bytearray is sized
+    // exactly (`PyByteArray_FromStringAndSize`), an in-place one grows.
+    ("alloc(bytearray(b'abc' * 100) + b'de')", || {
+        alloc(&ba(&b"abc".repeat(100)).concat(&b(b"de"))?)
+    }),
+    ("alloc(bytearray(b'abc') + bytearray(b'x' * 1000))", || {
+        alloc(&ba(b"abc").concat(&ba(&[b'x'; 1000]))?)
+    }),
+    ("alloc(bytearray() + b'')", || {
+        alloc(&ba(b"").concat(&b(b""))?)
+    }),
+    ("alloc(bytearray(b'abc' * 100) * 3)", || {
+        alloc(&ba(&b"abc".repeat(100)).repeat(3)?)
+    }),
+    ("alloc(bytearray(b'ab') * 0)", || {
+        alloc(&ba(b"ab").repeat(0)?)
+    }),
+    ("alloc(iadd(b'abc' * 100, b'de', False))", || {
+        let mut a = ba(&b"abc".repeat(100));
+        a.iconcat(&b(b"de"))?;
+        alloc(&a)
+    }),
+    ("alloc(imul(b'abc' * 100, 3, False))", || {
+        let mut a = ba(&b"abc".repeat(100));
+        a.irepeat(3)?;
+        alloc(&a)
+    }),
 ];
+
+/// A bytearray's length and allocation, as the script's `alloc` prints them.
+fn alloc(a: &ByteArray) -> Result<String, Error> {
+    Ok(format!("({}, {})", a.len(), a.capacity()))
+}
 
 const SCRIPT: &str = r#"
 import sys
+def alloc(x):
+    return (len(x), sys.getsizeof(x) - sys.getsizeof(bytearray()))
 def iadd(init, other, export):
     a = bytearray(init)
     m = memoryview(a) if export else None

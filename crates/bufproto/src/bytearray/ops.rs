@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use super::ByteArray;
 use crate::bytes::Needle;
 use crate::bytes::ops::{self, concat_operand, repeated};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, try_vec};
 use crate::protocol::{Exporter, Flags};
 
 /// A `Vec` as a new `ByteArray`, the allocation reported.
@@ -36,9 +36,20 @@ impl ByteArray {
     /// ```
     pub fn concat<E: Exporter + ?Sized>(&self, other: &E) -> Result<ByteArray> {
         let tail = concat_operand(other, "bytearray")?;
-        let mut b = bytearray_of(&self.copy()?)?;
-        b.extend(&tail)?;
-        Ok(b)
+        // One result of exactly the joint size, as CPython's
+        // `PyByteArray_FromStringAndSize(NULL, size)`: its allocation is
+        // `size + 1`, not grown twice.
+        let size = self
+            .len()
+            .checked_add(tail.len())
+            .filter(|&s| isize::try_from(s).is_ok())
+            .ok_or_else(Error::no_memory)?;
+        let mut joined = try_vec(size)?;
+        if !self.storage.copy_out(self.start, self.len, &mut joined) {
+            return Err(Error::size_overflow());
+        }
+        joined.extend_from_slice(&tail);
+        bytearray_of(&joined)
     }
 
     /// `ba * n` (`bytearray_repeat`): a new `bytearray`; `n <= 0` gives an
