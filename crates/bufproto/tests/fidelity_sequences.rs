@@ -275,6 +275,46 @@ const CASES: &[Case] = &[
         a.irepeat(3)?;
         alloc(&a)
     }),
+    ("alloc(bytearray(300))", || alloc(&ByteArray::zeroed(300)?)),
+    ("alloc(bytearray([1, 2, 3]))", || {
+        alloc(&ByteArray::from_ints([1, 2, 3])?)
+    }),
+    ("alloc(bytearray.fromhex('00ff' * 50))", || {
+        alloc(&ByteArray::fromhex(&"00ff".repeat(50))?)
+    }),
+    ("alloc(bytearray(b'abc' * 100)[1:])", || {
+        alloc(&ba(&b"abc".repeat(100)).slice(Some(1), None, None)?)
+    }),
+    ("alloc(bytearray(b'abc' * 100)[::2])", || {
+        alloc(&ba(&b"abc".repeat(100)).slice(None, None, Some(2))?)
+    }),
+    ("alloc(shrunk(b'abc' * 100, 250))", || {
+        let mut a = ba(&b"abc".repeat(100));
+        a.del_slice(Some(0), Some(250), None)?;
+        alloc(&a)
+    }),
+    ("alloc(shrunk(b'abc' * 100, 100))", || {
+        let mut a = ba(&b"abc".repeat(100));
+        a.del_slice(Some(0), Some(100), None)?;
+        alloc(&a)
+    }),
+    ("alloc(popped(b'abc' * 100, 200))", || {
+        let mut a = ba(&b"abc".repeat(100));
+        for _ in 0..200 {
+            a.pop(None)?;
+        }
+        alloc(&a)
+    }),
+    ("alloc(cleared(b'abc' * 100))", || {
+        let mut a = ba(&b"abc".repeat(100));
+        a.clear()?;
+        alloc(&a)
+    }),
+    ("alloc(grown(b'abc' * 100, b'x' * 50))", || {
+        let mut a = ba(&b"abc".repeat(100));
+        a.set_slice(Some(1), Some(2), None, &[b'x'; 50])?;
+        alloc(&a)
+    }),
 ];
 
 /// A bytearray's length and allocation, as the script's `alloc` prints them.
@@ -286,6 +326,23 @@ const SCRIPT: &str = r#"
 import sys
 def alloc(x):
     return (len(x), sys.getsizeof(x) - sys.getsizeof(bytearray()))
+def shrunk(init, n):
+    a = bytearray(init)
+    del a[:n]
+    return a
+def popped(init, n):
+    a = bytearray(init)
+    for _ in range(n):
+        a.pop()
+    return a
+def cleared(init):
+    a = bytearray(init)
+    a.clear()
+    return a
+def grown(init, src):
+    a = bytearray(init)
+    a[1:2] = src
+    return a
 def iadd(init, other, export):
     a = bytearray(init)
     m = memoryview(a) if export else None
