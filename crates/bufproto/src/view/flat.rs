@@ -218,8 +218,8 @@ impl Kind {
 }
 
 /// Memory that [`Kind::decode`] reads an item from: the plain bytes of a
-/// `bytes`, or the words of a `bytearray` (foreign memory takes the
-/// general path).
+/// `bytes`, the words of a `bytearray`, or any [`Storage`] (foreign
+/// memory, out of line).
 trait ItemSource {
     /// The byte at `off`.
     fn byte(&self, off: usize) -> Option<u8>;
@@ -235,6 +235,17 @@ impl ItemSource for [u8] {
     #[inline(always)]
     fn item<const N: usize>(&self, off: usize) -> Option<[u8; N]> {
         self.get(off..)?.first_chunk().copied()
+    }
+}
+
+impl ItemSource for Storage {
+    #[inline(always)]
+    fn byte(&self, off: usize) -> Option<u8> {
+        self.load_byte(off)
+    }
+    #[inline(always)]
+    fn item<const N: usize>(&self, off: usize) -> Option<[u8; N]> {
+        self.load_item(off)
     }
 }
 
@@ -292,8 +303,21 @@ impl Live {
         match self.mem.storage() {
             Storage::Frozen(a) => f.kind.decode(&**a, off),
             Storage::Shared(w) => f.kind.decode(&**w, off),
-            // Out of line, through the general path: kept off this one.
+            // Out of line (`flat_get_foreign`): kept off this path.
             Storage::Foreign(_) => None,
+        }
+    }
+
+    /// What [`flat_get`](Live::flat_get) leaves to the general path:
+    /// item `index` of foreign memory, read with the storage's item
+    /// loads (in place when its owner says it is frozen, byte by byte
+    /// otherwise). `None` for other memory or as `flat_get`.
+    pub(super) fn flat_get_foreign(&self, index: isize) -> Option<Value> {
+        let f = self.flat.as_ref()?;
+        let off = f.offset(index)?;
+        match self.mem.storage() {
+            s @ Storage::Foreign(_) => f.kind.decode(s, off),
+            _ => None,
         }
     }
 }

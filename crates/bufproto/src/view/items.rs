@@ -314,6 +314,11 @@ impl MemoryView {
     #[inline(never)]
     fn get_general(&self, index: isize) -> Result<Value> {
         let l = self.live()?;
+        // Foreign memory (a Python exporter's) with a fast layout: the
+        // fast path, out of line.
+        if let Some(v) = l.flat_get_foreign(index) {
+            return Ok(v);
+        }
         if l.layout().ndim() == 0 {
             return Err(zero_dim_index());
         }
