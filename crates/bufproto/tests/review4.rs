@@ -5,10 +5,10 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU8;
 
-use bufproto::format::Native;
-use bufproto::{ByteArray, Bytes, Exporter, Flags, MemoryView, Value};
 use bufproto::foreign::{Foreign, ForeignMemory};
+use bufproto::format::Native;
 use bufproto::layout::Layout;
+use bufproto::{ByteArray, Bytes, Exporter, Flags, MemoryView, Value};
 
 #[derive(Debug)]
 struct Mem(Vec<AtomicU8>);
@@ -53,7 +53,12 @@ fn derived(base: &bufproto::MemoryView) -> Vec<(String, bufproto::MemoryView)> {
                 .unwrap()
                 .cast(&c.to_string())
                 .unwrap();
-            for (a, step) in [(None, None), (Some(1), Some(3)), (None, Some(-1)), (Some(-2), Some(-5))] {
+            for (a, step) in [
+                (None, None),
+                (Some(1), Some(3)),
+                (None, Some(-1)),
+                (Some(-2), Some(-5)),
+            ] {
                 let s = m.slice(a, None, step).unwrap();
                 out.push((format!("{c} shift {shift} [{a:?}::{step:?}]"), s));
             }
@@ -81,10 +86,8 @@ fn fast_gets_agree_with_the_general_path_and_unpack() {
         MemoryView::new(&f).unwrap(),
     ];
     let all: Vec<_> = bases.iter().map(derived).collect();
-    for k in 0..all[0].len() {
-        let (what, bv) = &all[0][k];
-        let (av, fv) = (&all[1][k].1, &all[2][k].1);
-        let nat = Native::parse(&bv.format().unwrap()).unwrap();
+    for (((what, bv), (_, av)), (_, fv)) in all[0].iter().zip(&all[1]).zip(&all[2]) {
+        let nat = Native::parse(bv.format().unwrap()).unwrap();
         let items = bv.tobytes().unwrap();
         let n = bv.len().unwrap() as isize;
         for i in -n - 1..=n {
@@ -94,7 +97,10 @@ fn fast_gets_agree_with_the_general_path_and_unpack() {
             });
             let want = if (-n..n).contains(&i) {
                 let j = (if i < 0 { i + n } else { i }) as usize * nat.size();
-                format!("{}", nat.unpack(&items.as_slice()[j..j + nat.size()]).unwrap())
+                format!(
+                    "{}",
+                    nat.unpack(&items.as_slice()[j..j + nat.size()]).unwrap()
+                )
             } else {
                 "IndexError: index out of bounds on dimension 1".to_string()
             };
@@ -107,8 +113,26 @@ fn fast_gets_agree_with_the_general_path_and_unpack() {
 /// kinds a store meets.
 fn values() -> Vec<Value> {
     let ints = [
-        0i128, 1, -1, 0x7f, 0x80, -0x80, -0x81, 0xff, 0x100, 0x7fff, 0x8000, -0x8000, -0x8001,
-        0xffff, 0x1_0000, 0x7fff_ffff, 0x8000_0000, -0x8000_0000, -0x8000_0001, 0xffff_ffff,
+        0i128,
+        1,
+        -1,
+        0x7f,
+        0x80,
+        -0x80,
+        -0x81,
+        0xff,
+        0x100,
+        0x7fff,
+        0x8000,
+        -0x8000,
+        -0x8001,
+        0xffff,
+        0x1_0000,
+        0x7fff_ffff,
+        0x8000_0000,
+        -0x8000_0000,
+        -0x8000_0001,
+        0xffff_ffff,
         0x1_0000_0000,
         i128::from(i64::MAX),
         i128::from(i64::MIN),
@@ -144,7 +168,10 @@ fn fast_sets_agree_with_pack_at_every_alignment_and_stride() {
         if which == 0 {
             ba.to_vec()
         } else {
-            seen.0.iter().map(|b| b.load(std::sync::atomic::Ordering::Relaxed)).collect()
+            seen.0
+                .iter()
+                .map(|b| b.load(std::sync::atomic::Ordering::Relaxed))
+                .collect()
         }
     };
     let bases = [MemoryView::new(&ba).unwrap(), MemoryView::new(&f).unwrap()];
@@ -152,7 +179,7 @@ fn fast_sets_agree_with_pack_at_every_alignment_and_stride() {
     for (which, base) in bases.iter().enumerate() {
         let origin = addr(base);
         for (what, s) in derived(base) {
-            let nat = Native::parse(&s.format().unwrap()).unwrap();
+            let nat = Native::parse(s.format().unwrap()).unwrap();
             let n = s.len().unwrap() as isize;
             let buf = s.get_buffer(Flags::FULL_RO).unwrap();
             let (first, stride) = (buf.buf_addr() - origin, buf.strides().unwrap()[0]);
@@ -188,4 +215,55 @@ fn fast_sets_agree_with_pack_at_every_alignment_and_stride() {
             }
         }
     }
+}
+
+/// `typed::<T>().get(i)` is `m[i]` for every view `derived` makes over
+/// `bytes` (contiguous: the in-place path; strided), `bytearray` (words)
+/// and foreign memory, whose format `T` takes; `None` from `len` on.
+#[test]
+fn typed_gets_agree_with_items() {
+    fn check<T: bufproto::Item + Copy>(m: &MemoryView, what: &str, v: fn(T) -> Value) -> bool {
+        let Ok(t) = m.typed::<T>() else {
+            return false;
+        };
+        let n = m.len().unwrap();
+        for i in 0..n {
+            let (got, want) = (v(t.get(i).unwrap()), m.get(i as isize).unwrap());
+            assert_eq!(format!("{got}"), format!("{want}"), "{what} [{i}]");
+        }
+        assert!(t.get(n).is_none() && t.get(usize::MAX).is_none(), "{what}");
+        true
+    }
+    fn int(i: i128) -> Value {
+        Value::Int(i)
+    }
+    let data: Vec<u8> = (0..64).map(datum).collect();
+    let b = Bytes::from(&data[..]);
+    let mut ba = ByteArray::from(&[&[9u8; 3][..], &data].concat()[..]);
+    ba.del_slice(Some(0), Some(3), None).unwrap();
+    let mem = Arc::new(Mem(data.iter().map(|&x| AtomicU8::new(x)).collect()));
+    let f = Foreign::new(mem, Layout::bytes(64), true, "thing").unwrap();
+    let mut typed = 0;
+    for base in [
+        MemoryView::new(&b).unwrap(),
+        MemoryView::new(&ba).unwrap(),
+        MemoryView::new(&f).unwrap(),
+    ] {
+        for (what, m) in derived(&base) {
+            let hits = [
+                check::<u8>(&m, &what, |x| int(i128::from(x))),
+                check::<i8>(&m, &what, |x| int(i128::from(x))),
+                check::<u16>(&m, &what, |x| int(i128::from(x))),
+                check::<i16>(&m, &what, |x| int(i128::from(x))),
+                check::<u32>(&m, &what, |x| int(i128::from(x))),
+                check::<i32>(&m, &what, |x| int(i128::from(x))),
+                check::<u64>(&m, &what, |x| int(i128::from(x))),
+                check::<i64>(&m, &what, |x| int(i128::from(x))),
+                check::<f32>(&m, &what, |x| Value::Float(f64::from(x))),
+                check::<f64>(&m, &what, Value::Float),
+            ];
+            typed += hits.iter().filter(|&&h| h).count();
+        }
+    }
+    assert!(typed > 300, "{typed}");
 }

@@ -249,7 +249,7 @@ impl ByteArray {
     /// ```
     pub fn compare<E: Exporter + ?Sized>(&self, other: &E) -> Option<Ordering> {
         let buf = other.get_buffer(Flags::SIMPLE).ok()?;
-        if buf.len() == 0 {
+        if buf.is_empty() {
             // No bytes: an empty layout's offset may lie anywhere, even
             // past the memory (no item is outside it).
             return Some(self.len.cmp(&0));
