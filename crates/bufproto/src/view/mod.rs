@@ -203,10 +203,11 @@ impl MemoryView {
     }
 
     /// `memoryview(obj)`. Cost: O(1), no copy, no allocation (for a
-    /// `Bytes`, a `ByteArray` and a view of a view; another exporter's
-    /// [`get_buffer`](Exporter::get_buffer) costs what it costs): one count
-    /// increment of the memory's `Arc`, dropped with the view.
-    /// `tests/allocations.rs` counts these.
+    /// `Bytes`, a `ByteArray` and a view of a view of up to two dimensions;
+    /// a view of more copies its shape and strides, two allocations;
+    /// another exporter's [`get_buffer`](Exporter::get_buffer) costs what
+    /// it costs): one count increment of the memory's `Arc`, dropped with
+    /// the view. `tests/allocations.rs` counts these.
     ///
     /// # Errors
     ///
@@ -375,7 +376,8 @@ impl MemoryView {
 
     /// `m[start:stop:step]`: a new view of the same memory, holding it as
     /// this view does. Cost: O(1), no byte copied, no allocation (one count
-    /// increment).
+    /// increment) for a view of up to two dimensions; one of more copies
+    /// its shape and strides, two allocations.
     ///
     /// # Errors
     ///
@@ -915,7 +917,9 @@ impl MemoryView {
     }
 
     /// `m.toreadonly()`: a read-only view of the same memory. Cost: O(1),
-    /// no allocation (one count increment).
+    /// no allocation (one count increment) for a view of up to two
+    /// dimensions; one of more copies its shape and strides, two
+    /// allocations.
     ///
     /// # Errors
     ///
