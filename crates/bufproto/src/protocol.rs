@@ -444,10 +444,9 @@ pub struct Buffer {
     format: bool,
     shape: bool,
     strides: bool,
-    /// Set when a memoryview exported this buffer: what `memoryview(m)`
-    /// needs to answer as CPython's does (without the protocol knowing the
-    /// view type), and the token whose count is the view's number of
-    /// exports.
+    /// Set when a memoryview exported this buffer: the token whose count
+    /// is the view's number of exports, which a view made from this
+    /// buffer keeps (without the protocol knowing the view type).
     from_view: Option<ViewExport>,
 }
 
@@ -460,17 +459,12 @@ struct ViewExport {
     token: Arc<ObjRef>,
     /// The export the view holds besides its memory (see [`Parts::held`]).
     held: Option<Arc<ObjRef>>,
-    /// Set by [`Buffer::with_obj`]: the export now belongs to an object
-    /// that is not a memoryview (and `held` is dropped, as CPython's
-    /// `memoryview(obj)` would not share the view's managed buffer).
-    relabelled: bool,
 }
 
 /// A buffer taken apart by a new memoryview, which owns these parts:
 /// nothing is shared with the exporter but the memory's `Arc`.
 pub(crate) struct Parts {
-    /// What `m.obj` reports: the original exporter, even for a view of a
-    /// view.
+    /// What `m.obj` reports: the buffer's `obj`.
     pub(crate) obj: ObjRef,
     /// The memory: a clone of the exporter's `Arc`, which is the export.
     pub(crate) storage: Storage,
@@ -479,10 +473,11 @@ pub(crate) struct Parts {
     /// Whether writes are refused.
     pub(crate) readonly: bool,
     /// An export of another memoryview that the new view keeps alive (its
-    /// export counter): that of a view whose buffer an exporter relabelled
-    /// with [`Buffer::with_obj`]. That exporter is not a memoryview, so the
-    /// new view's export of it counts against the wrapped view while it
-    /// lives, as CPython's managed buffer of its own would.
+    /// export counter): that of a view whose buffer another exporter
+    /// handed on (relabelled with [`Buffer::with_obj`] or not). That
+    /// exporter is not a memoryview, so the new view's export counts
+    /// against the view while it lives, as CPython's managed buffer of its
+    /// own would.
     pub(crate) held: Option<Arc<ObjRef>>,
 }
 
@@ -558,11 +553,7 @@ impl Buffer {
         token: Arc<ObjRef>,
         held: Option<Arc<ObjRef>>,
     ) -> Result<Buffer> {
-        let from_view = ViewExport {
-            token,
-            held,
-            relabelled: false,
-        };
+        let from_view = ViewExport { token, held };
         Buffer::described(obj, storage, layout, readonly, flags, Some(from_view))
     }
 
@@ -573,18 +564,19 @@ impl Buffer {
         self.from_view.is_some()
     }
 
-    /// The buffer taken apart for a new memoryview. A memoryview's export
-    /// gives the view's origin (as CPython's `memoryview(m)` shares `m`'s
-    /// managed buffer: `m2.obj` is the original exporter, and `m2` holds
-    /// no export of `m`); any other buffer is the export itself. Cost:
-    /// O(1), moves only.
+    /// The buffer taken apart for a new memoryview: the buffer is the
+    /// export, and `m.obj` its `obj`. A memoryview's export reaches here
+    /// only through another exporter (one that relabels it with
+    /// [`Buffer::with_obj`], or hands it on as it is, as
+    /// `_testbuffer.ndarray(m, flags=ND_REDIRECT)` does): the new view
+    /// holds that export of the view, as CPython's managed buffer does.
+    /// (`memoryview(m)` of a view itself shares its hold on the memory
+    /// instead, without a buffer: `MemoryView::new` reads it directly.)
+    /// Cost: O(1), moves only.
     #[inline(always)]
     pub(crate) fn into_parts(self) -> Parts {
-        let (obj, held) = match self.from_view {
-            None => (self.obj, None),
-            Some(v) if v.relabelled => (self.obj, Some(v.token)),
-            Some(v) => (*v.token, v.held),
-        };
+        let held = self.from_view.map(|v| v.token);
+        let obj = self.obj;
         Parts {
             obj,
             storage: self.storage,
@@ -622,7 +614,6 @@ impl Buffer {
         // view gets a managed buffer of its own over it). The view's export
         // count still holds until the buffer, or that view, is dropped.
         if let Some(v) = self.from_view.as_mut() {
-            v.relabelled = true;
             v.held = None;
         }
         self

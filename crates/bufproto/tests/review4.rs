@@ -267,3 +267,39 @@ fn typed_gets_agree_with_items() {
     }
     assert!(typed > 300, "{typed}");
 }
+
+/// An exporter that hands out another object's buffer as it is (the
+/// crate's `_testbuffer.ndarray(m, flags=ND_REDIRECT)`).
+struct Redirect<'a>(&'a MemoryView);
+
+impl Exporter for Redirect<'_> {
+    fn get_buffer(&self, flags: Flags) -> bufproto::Result<bufproto::Buffer> {
+        self.0.get_buffer(flags)
+    }
+    fn obj_ref(&self) -> bufproto::ObjRef {
+        self.0.obj_ref()
+    }
+}
+
+/// A view of a redirected view's buffer is a view of a buffer `m`
+/// exported: CPython's `memoryview(nd)` of `nd = ndarray(m,
+/// flags=ND_REDIRECT)` reports `m` as its `obj` (the buffer's `view->obj`)
+/// and holds that export of `m`, so `m.release()` raises until it is gone
+/// (checked in CPython 3.11: `x.obj is m`, and `BufferError: memoryview
+/// has 2 exported buffers`, `nd` holding the other). Only `memoryview(m)`
+/// itself shares `m`'s managed buffer.
+#[test]
+fn a_view_of_a_redirected_views_buffer_holds_an_export_of_it() {
+    let ba = ByteArray::from(&b"abc"[..]);
+    let mut m = MemoryView::new(&ba).unwrap();
+    let x = MemoryView::new(&Redirect(&m)).unwrap();
+    assert!(x.obj().unwrap().is(&m), "x.obj is {:?}", x.obj().unwrap());
+    let e = m.release().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "BufferError: memoryview has 1 exported buffer"
+    );
+    assert_eq!(x.tobytes().unwrap().as_slice(), b"abc");
+    drop(x);
+    m.release().unwrap();
+}

@@ -75,7 +75,8 @@ pub struct MemoryView {
     /// CPython caches a view's hash (and keeps answering after release).
     hash: std::sync::OnceLock<u64>,
     /// Its strong count minus one is the number of buffers this view
-    /// exported; it holds the view's `m.obj`, for `memoryview(m)`. Made on
+    /// exported (and views of those buffers hold); it holds the view's
+    /// `m.obj`, which nothing reads any more. Made on
     /// the first export, so that views that never export (nearly all) cost
     /// no allocation for it.
     exports: std::sync::OnceLock<Arc<ObjRef>>,
