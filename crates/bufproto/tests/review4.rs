@@ -286,8 +286,8 @@ impl Exporter for Redirect<'_> {
 /// flags=ND_REDIRECT)` reports `m` as its `obj` (the buffer's `view->obj`)
 /// and holds that export of `m`, so `m.release()` raises until it is gone
 /// (checked in CPython 3.11 and 3.14.2: `x.obj is m`, and `BufferError:
-/// memoryview has 2 exported buffers`, `nd` holding the other). Only `memoryview(m)`
-/// itself shares `m`'s managed buffer.
+/// memoryview has 2 exported buffers`, `nd` holding the other). Only
+/// `memoryview(m)` itself shares `m`'s managed buffer.
 #[test]
 fn a_view_of_a_redirected_views_buffer_holds_an_export_of_it() {
     let ba = ByteArray::from(&b"abc"[..]);
