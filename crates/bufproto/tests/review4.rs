@@ -303,3 +303,51 @@ fn a_view_of_a_redirected_views_buffer_holds_an_export_of_it() {
     drop(x);
     m.release().unwrap();
 }
+
+/// A chain of redirected views: `x` holds an export of `mw`, and `mw` one
+/// of `v`. CPython's `x` keeps `mw` alive (its buffer's `obj`), so `mw`'s
+/// export of `v` lasts as long as `x`, however `mw` itself is let go:
+/// `v.release()` raises until `x` is gone (checked in CPython 3.11 with
+/// `_testbuffer.ndarray(..., flags=ND_REDIRECT)` at both steps). A Rust
+/// view can be dropped while a view of its buffer lives; the export it
+/// held must still hold.
+#[test]
+fn a_chain_of_redirected_views_holds_every_export_while_the_last_lives() {
+    let ba = ByteArray::from(&b"abc"[..]);
+    let mut v = MemoryView::new(&ba).unwrap();
+    let mw = MemoryView::new(&Redirect(&v)).unwrap();
+    let x = MemoryView::new(&Redirect(&mw)).unwrap();
+    assert!(x.obj().unwrap().is(&mw));
+    drop(mw);
+    let e = v.release().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "BufferError: memoryview has 1 exported buffer"
+    );
+    assert_eq!(x.tobytes().unwrap().as_slice(), b"abc");
+    drop(x);
+    v.release().unwrap();
+}
+
+/// The views cut from a view of a redirected view's buffer share that one
+/// export, as they share CPython's managed buffer: with `mw`, two slices,
+/// `memoryview(mw)` and a view of `mw`'s own buffer alive, `v` has one
+/// exported buffer (CPython 3.11 with `_testbuffer`'s `ND_REDIRECT` says
+/// `memoryview has 1 exported buffer`).
+#[test]
+fn views_cut_from_a_redirected_view_count_as_one_export() {
+    let ba = ByteArray::from(&b"abcd"[..]);
+    let mut v = MemoryView::new(&ba).unwrap();
+    let mw = MemoryView::new(&Redirect(&v)).unwrap();
+    let s = mw.slice(Some(1), None, None).unwrap();
+    let t = mw.slice(None, None, Some(2)).unwrap();
+    let u = MemoryView::new(&mw).unwrap();
+    let b = MemoryView::new(&Redirect(&mw)).unwrap();
+    let e = v.release().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "BufferError: memoryview has 1 exported buffer"
+    );
+    drop((mw, s, t, u, b));
+    v.release().unwrap();
+}

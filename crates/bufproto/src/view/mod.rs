@@ -12,7 +12,8 @@ use crate::hex;
 use crate::indirect;
 use crate::layout::{self, Layout};
 use crate::protocol::{
-    AS_MEMORYVIEW, Buffer, Exporter, Flags, ObjRef, Parts, check_request, new_id, read_layout,
+    AS_MEMORYVIEW, Buffer, ExportToken, Exporter, Flags, Hold, ObjRef, Parts, check_request,
+    new_id, read_layout,
 };
 use crate::storage::Storage;
 
@@ -75,11 +76,11 @@ pub struct MemoryView {
     /// CPython caches a view's hash (and keeps answering after release).
     hash: std::sync::OnceLock<u64>,
     /// Its strong count minus one is the number of buffers this view
-    /// exported (and views of those buffers hold); it holds the view's
-    /// `m.obj`, which nothing reads any more. Made on
+    /// exported (and views of those buffers hold); it holds what the view
+    /// holds (see [`ExportToken`]). Made on
     /// the first export, so that views that never export (nearly all) cost
     /// no allocation for it.
-    exports: std::sync::OnceLock<Arc<ObjRef>>,
+    exports: std::sync::OnceLock<Arc<ExportToken>>,
 }
 
 mod cast;
@@ -119,9 +120,10 @@ struct Mem {
     storage: Storage,
     /// `m.obj`: the original exporter, even for a view of a view.
     obj: ObjRef,
-    /// The export counter of another view, kept alive while this view
-    /// lives (see [`Parts::held`]); `None` for nearly every view.
-    held: Option<Arc<ObjRef>>,
+    /// A hold on another view's export, shared with the views cut from
+    /// this one and kept alive while any of them lives (see
+    /// [`Parts::held`]); `None` for nearly every view.
+    held: Option<Arc<Hold>>,
 }
 
 impl Mem {
@@ -970,8 +972,13 @@ impl Exporter for MemoryView {
             l.layout().clone(),
             l.readonly,
             flags,
-            self.exports.get_or_init(|| Arc::new(l.mem.obj)).clone(),
-            l.mem.held.clone(),
+            self.exports
+                .get_or_init(|| {
+                    Arc::new(ExportToken {
+                        _held: l.mem.held.clone(),
+                    })
+                })
+                .clone(),
         )
     }
 
