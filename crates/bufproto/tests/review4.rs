@@ -351,3 +351,37 @@ fn views_cut_from_a_redirected_view_count_as_one_export() {
     drop((mw, s, t, u, b));
     v.release().unwrap();
 }
+
+/// As [`views_cut_from_a_redirected_view_count_as_one_export`], for an
+/// exporter that relabels the view's buffer as its own
+/// ([`bufproto::Buffer::with_obj`], a C exporter setting `view->obj =
+/// self`): `m.obj` is that exporter, and the export counts once.
+#[test]
+fn views_cut_from_a_relabelled_view_count_as_one_export() {
+    struct Relabel<'a>(&'a MemoryView, bufproto::ObjRef);
+    impl Exporter for Relabel<'_> {
+        fn get_buffer(&self, flags: Flags) -> bufproto::Result<bufproto::Buffer> {
+            Ok(self.0.get_buffer(flags)?.with_obj(self.1))
+        }
+        fn obj_ref(&self) -> bufproto::ObjRef {
+            self.1
+        }
+    }
+    let ba = ByteArray::from(&b"abcd"[..]);
+    let mut v = MemoryView::new(&ba).unwrap();
+    let me = bufproto::ObjRef::new("relabel");
+    let mw = MemoryView::new(&Relabel(&v, me)).unwrap();
+    assert_eq!(mw.obj().unwrap(), me);
+    let s = mw.slice(Some(1), None, None).unwrap();
+    let u = MemoryView::new(&mw).unwrap();
+    let c = mw.cast("c").unwrap();
+    let e = v.release().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "BufferError: memoryview has 1 exported buffer"
+    );
+    drop((mw, s, u));
+    assert!(v.release().is_err(), "the cast still holds the export");
+    drop(c);
+    v.release().unwrap();
+}
