@@ -209,8 +209,10 @@ impl MemoryView {
     /// `Bytes`, a `ByteArray` and a view of a view of up to two dimensions;
     /// a view of more copies its shape and strides, two allocations;
     /// another exporter's [`get_buffer`](Exporter::get_buffer) costs what
-    /// it costs): one count increment of the memory's `Arc`, dropped with
-    /// the view. `tests/allocations.rs` counts these.
+    /// it costs, and a view's buffer that one hands on one small
+    /// allocation more, the hold on that view's export the new view and
+    /// its slices share): one count increment of the memory's `Arc`,
+    /// dropped with the view. `tests/allocations.rs` counts these.
     ///
     /// # Errors
     ///
