@@ -444,33 +444,43 @@ pub struct Buffer {
     format: bool,
     shape: bool,
     strides: bool,
-    /// Set when a memoryview exported this buffer: what `memoryview(m)`
-    /// needs to answer as CPython's does (without the protocol knowing the
-    /// view type), and the token whose count is the view's number of
-    /// exports.
+    /// Set when a memoryview exported this buffer: the token whose count
+    /// is the view's number of exports, which a view made from this
+    /// buffer keeps (without the protocol knowing the view type).
     from_view: Option<ViewExport>,
+}
+
+/// A memoryview's export counter: its strong count minus one is the
+/// number of the view's exports (the buffers it lent, each alive or held
+/// by one [`Hold`]). It keeps what the view itself holds (see
+/// [`Parts::held`]), so that an export the view held lasts while anything
+/// made from the view's buffers lives, as in CPython, where such a buffer
+/// keeps the view, and so its managed buffer, alive.
+#[derive(Debug)]
+pub(crate) struct ExportToken {
+    pub(crate) _held: Option<Arc<Hold>>,
+}
+
+/// One hold on a view's export (a clone of its counter), shared by the
+/// view made from that buffer and by every view cut from it, as one
+/// CPython managed buffer holds one export however many views share it.
+#[derive(Debug)]
+pub(crate) struct Hold {
+    _token: Arc<ExportToken>,
 }
 
 /// What a buffer exported by a memoryview remembers of it.
 #[derive(Debug)]
 struct ViewExport {
     /// A clone of the view's export counter (its strong count minus one
-    /// is the view's number of exports), which holds what the view
-    /// reports as `m.obj`.
-    token: Arc<ObjRef>,
-    /// The export the view holds besides its memory (see [`Parts::held`]).
-    held: Option<Arc<ObjRef>>,
-    /// Set by [`Buffer::with_obj`]: the export now belongs to an object
-    /// that is not a memoryview (and `held` is dropped, as CPython's
-    /// `memoryview(obj)` would not share the view's managed buffer).
-    relabelled: bool,
+    /// is the view's number of exports).
+    token: Arc<ExportToken>,
 }
 
 /// A buffer taken apart by a new memoryview, which owns these parts:
 /// nothing is shared with the exporter but the memory's `Arc`.
 pub(crate) struct Parts {
-    /// What `m.obj` reports: the original exporter, even for a view of a
-    /// view.
+    /// What `m.obj` reports: the buffer's `obj`.
     pub(crate) obj: ObjRef,
     /// The memory: a clone of the exporter's `Arc`, which is the export.
     pub(crate) storage: Storage,
@@ -478,12 +488,13 @@ pub(crate) struct Parts {
     pub(crate) layout: Layout,
     /// Whether writes are refused.
     pub(crate) readonly: bool,
-    /// An export of another memoryview that the new view keeps alive (its
-    /// export counter): that of a view whose buffer an exporter relabelled
-    /// with [`Buffer::with_obj`]. That exporter is not a memoryview, so the
-    /// new view's export of it counts against the wrapped view while it
-    /// lives, as CPython's managed buffer of its own would.
-    pub(crate) held: Option<Arc<ObjRef>>,
+    /// An export of another memoryview that the new view keeps alive (one
+    /// [`Hold`] on its export counter, which the views cut from the new
+    /// view share): that of a view whose buffer another exporter handed on
+    /// (relabelled with [`Buffer::with_obj`] or not). That exporter is not
+    /// a memoryview, so the export counts once against the view while any
+    /// of them lives, as CPython's managed buffer of its own would.
+    pub(crate) held: Option<Arc<Hold>>,
 }
 
 impl Buffer {
@@ -546,23 +557,17 @@ impl Buffer {
     }
 
     /// A memoryview's export of `layout` over `storage`: `obj` is the view;
-    /// `token` is cloned from the view's export counter, which holds what
-    /// the view reports as `m.obj`; `held` is the export the view holds
-    /// (see [`Parts::held`]).
+    /// `token` is cloned from the view's export counter (which holds what
+    /// the view holds, see [`ExportToken`]).
     pub(crate) fn from_view(
         obj: ObjRef,
         storage: Storage,
         layout: Layout,
         readonly: bool,
         flags: Flags,
-        token: Arc<ObjRef>,
-        held: Option<Arc<ObjRef>>,
+        token: Arc<ExportToken>,
     ) -> Result<Buffer> {
-        let from_view = ViewExport {
-            token,
-            held,
-            relabelled: false,
-        };
+        let from_view = ViewExport { token };
         Buffer::described(obj, storage, layout, readonly, flags, Some(from_view))
     }
 
@@ -573,18 +578,20 @@ impl Buffer {
         self.from_view.is_some()
     }
 
-    /// The buffer taken apart for a new memoryview. A memoryview's export
-    /// gives the view's origin (as CPython's `memoryview(m)` shares `m`'s
-    /// managed buffer: `m2.obj` is the original exporter, and `m2` holds
-    /// no export of `m`); any other buffer is the export itself. Cost:
-    /// O(1), moves only.
+    /// The buffer taken apart for a new memoryview: the buffer is the
+    /// export, and `m.obj` its `obj`. A memoryview's export reaches here
+    /// only through another exporter (one that relabels it with
+    /// [`Buffer::with_obj`], or hands it on as it is, as
+    /// `_testbuffer.ndarray(m, flags=ND_REDIRECT)` does): the new view
+    /// holds that export of the view, as CPython's managed buffer does.
+    /// (`memoryview(m)` of a view itself shares its hold on the memory
+    /// instead, without a buffer: `MemoryView::new` reads it directly.)
+    /// Cost: O(1), moves only.
     #[inline(always)]
     pub(crate) fn into_parts(self) -> Parts {
-        let (obj, held) = match self.from_view {
-            None => (self.obj, None),
-            Some(v) if v.relabelled => (self.obj, Some(v.token)),
-            Some(v) => (*v.token, v.held),
-        };
+        // One allocation, on this path only (a view's buffer handed on).
+        let held = self.from_view.map(|v| Arc::new(Hold { _token: v.token }));
+        let obj = self.obj;
         Parts {
             obj,
             storage: self.storage,
@@ -616,15 +623,11 @@ impl Buffer {
     /// # Ok(()) }
     /// ```
     pub fn with_obj(mut self, obj: ObjRef) -> Buffer {
-        self.obj = obj;
         // The export now belongs to `obj`, which is not a memoryview:
         // `memoryview(obj)` reports `obj` and holds this export (CPython's
         // view gets a managed buffer of its own over it). The view's export
         // count still holds until the buffer, or that view, is dropped.
-        if let Some(v) = self.from_view.as_mut() {
-            v.relabelled = true;
-            v.held = None;
-        }
+        self.obj = obj;
         self
     }
 

@@ -391,3 +391,35 @@ fn typed_access_and_tolist_allocate_once_at_most() {
         }
     }
 }
+
+/// A view of up to two dimensions keeps its layout inline, so the views
+/// made from it (`memoryview(m)`, `toreadonly`, a slice) allocate nothing;
+/// one of more dimensions copies its layout's shape and strides, two
+/// allocations whatever the data's size (as the docs of `MemoryView::new`,
+/// `toreadonly` and `slice` say).
+#[test]
+fn views_of_views_allocate_only_for_more_than_two_dimensions() {
+    for n in SIZES {
+        let b = Bytes::from(&bytearray_of(n).to_vec()[..]);
+        let m = MemoryView::new(&b).unwrap();
+        for (shape, want) in [(vec![2, n / 2], 0), (vec![2, 2, n / 4], 2)] {
+            let v = m.cast_shape("B", &shape).unwrap();
+            let d = shape.len();
+            assert_eq!(
+                allocations(|| MemoryView::new(&v).unwrap()),
+                want,
+                "memoryview(m), {d}-D, {n}"
+            );
+            assert_eq!(
+                allocations(|| v.toreadonly().unwrap()),
+                want,
+                "m.toreadonly(), {d}-D, {n}"
+            );
+            assert_eq!(
+                allocations(|| v.slice(Some(1), None, None).unwrap()),
+                want,
+                "m[1:], {d}-D, {n}"
+            );
+        }
+    }
+}

@@ -260,6 +260,11 @@ impl ByteArray {
     /// ```
     pub fn compare<E: Exporter + ?Sized>(&self, other: &E) -> Option<Ordering> {
         let buf = other.get_buffer(Flags::SIMPLE).ok()?;
+        if buf.is_empty() {
+            // No bytes: an empty layout's offset may lie anywhere, even
+            // past the memory (no item is outside it).
+            return Some(self.len.cmp(&0));
+        }
         let at = usize::try_from(buf.layout().offset()).ok();
         match at {
             Some(at) if buf.layout().c_contiguous() => {

@@ -247,8 +247,11 @@ impl Words {
         }
         let w = self.words.get(i / W).map_or(0, |w| w.load(Relaxed));
         // A shift, in registers (indexing the word's bytes would go
-        // through the stack).
-        Some(shifted(w, i % W) as u8)
+        // through the stack). The byte moved to memory position 0 is the
+        // low byte only on a little-endian target: `low_first` names it
+        // on both.
+        let [b, ..] = low_first(shifted(w, i % W));
+        Some(b)
     }
 
     /// Stores `v` at `i` (a compare-and-swap of its word); `false` past the
@@ -813,6 +816,11 @@ mod tests {
                     assert!(w.read_into(start, &mut d));
                     assert_eq!(d, want[start..start + len]);
                 }
+            }
+            // each byte, at every position in its word (in memory order,
+            // whatever the target's byte order)
+            for (i, &b) in want.iter().enumerate() {
+                assert_eq!(w.load(i), Some(b), "{n} {i}");
             }
             assert_eq!(w.load(n), None);
             assert!(!w.store(n, 1));

@@ -90,7 +90,8 @@ impl MemoryView {
     /// item) and `...` (itself); an index is [`get`](MemoryView::get), a
     /// slice [`slice`](MemoryView::slice), a tuple of ints
     /// [`get_at`](MemoryView::get_at). Cost: that of the call it makes:
-    /// O(1) and no allocation for an index or a slice, O(ndim) and one
+    /// O(1) and no allocation for an index or a slice (a slice of a view
+    /// of more than two dimensions copies its shape and strides), O(ndim) and one
     /// small `Vec` of positions for a tuple.
     ///
     /// # Errors

@@ -12,7 +12,8 @@ use crate::hex;
 use crate::indirect;
 use crate::layout::{self, Layout};
 use crate::protocol::{
-    AS_MEMORYVIEW, Buffer, Exporter, Flags, ObjRef, Parts, check_request, new_id, read_layout,
+    AS_MEMORYVIEW, Buffer, ExportToken, Exporter, Flags, Hold, ObjRef, Parts, check_request,
+    new_id, read_layout,
 };
 use crate::storage::Storage;
 
@@ -75,10 +76,11 @@ pub struct MemoryView {
     /// CPython caches a view's hash (and keeps answering after release).
     hash: std::sync::OnceLock<u64>,
     /// Its strong count minus one is the number of buffers this view
-    /// exported; it holds the view's `m.obj`, for `memoryview(m)`. Made on
+    /// exported (and views of those buffers hold); it holds what the view
+    /// holds (see [`ExportToken`]). Made on
     /// the first export, so that views that never export (nearly all) cost
     /// no allocation for it.
-    exports: std::sync::OnceLock<Arc<ObjRef>>,
+    exports: std::sync::OnceLock<Arc<ExportToken>>,
 }
 
 mod cast;
@@ -118,9 +120,10 @@ struct Mem {
     storage: Storage,
     /// `m.obj`: the original exporter, even for a view of a view.
     obj: ObjRef,
-    /// The export counter of another view, kept alive while this view
-    /// lives (see [`Parts::held`]); `None` for nearly every view.
-    held: Option<Arc<ObjRef>>,
+    /// A hold on another view's export, shared with the views cut from
+    /// this one and kept alive while any of them lives (see
+    /// [`Parts::held`]); `None` for nearly every view.
+    held: Option<Arc<Hold>>,
 }
 
 impl Mem {
@@ -203,10 +206,13 @@ impl MemoryView {
     }
 
     /// `memoryview(obj)`. Cost: O(1), no copy, no allocation (for a
-    /// `Bytes`, a `ByteArray` and a view of a view; another exporter's
-    /// [`get_buffer`](Exporter::get_buffer) costs what it costs): one count
-    /// increment of the memory's `Arc`, dropped with the view.
-    /// `tests/allocations.rs` counts these.
+    /// `Bytes`, a `ByteArray` and a view of a view of up to two dimensions;
+    /// a view of more copies its shape and strides, two allocations;
+    /// another exporter's [`get_buffer`](Exporter::get_buffer) costs what
+    /// it costs, and a view's buffer that one hands on one small
+    /// allocation more, the hold on that view's export the new view and
+    /// its slices share): one count increment of the memory's `Arc`,
+    /// dropped with the view. `tests/allocations.rs` counts these.
     ///
     /// # Errors
     ///
@@ -375,7 +381,8 @@ impl MemoryView {
 
     /// `m[start:stop:step]`: a new view of the same memory, holding it as
     /// this view does. Cost: O(1), no byte copied, no allocation (one count
-    /// increment).
+    /// increment) for a view of up to two dimensions; one of more copies
+    /// its shape and strides, two allocations.
     ///
     /// # Errors
     ///
@@ -915,7 +922,9 @@ impl MemoryView {
     }
 
     /// `m.toreadonly()`: a read-only view of the same memory. Cost: O(1),
-    /// no allocation (one count increment).
+    /// no allocation (one count increment) for a view of up to two
+    /// dimensions; one of more copies its shape and strides, two
+    /// allocations.
     ///
     /// # Errors
     ///
@@ -965,8 +974,13 @@ impl Exporter for MemoryView {
             l.layout().clone(),
             l.readonly,
             flags,
-            self.exports.get_or_init(|| Arc::new(l.mem.obj)).clone(),
-            l.mem.held.clone(),
+            self.exports
+                .get_or_init(|| {
+                    Arc::new(ExportToken {
+                        _held: l.mem.held.clone(),
+                    })
+                })
+                .clone(),
         )
     }
 

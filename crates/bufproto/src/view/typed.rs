@@ -382,9 +382,9 @@ impl<T: Item> Typed<'_, T> {
         load_words(w, off, raw.as_mut()).then(|| T::from_raw(raw))
     }
 
-    /// [`get`](Typed::get) from memory that is neither `bytes` nor
-    /// `bytearray` (a Python exporter's): out of line, so that the two
-    /// inlined paths stay small.
+    /// [`get`](Typed::get) from memory that is neither contiguous `bytes`
+    /// nor `bytearray` (a Python exporter's, or a strided view of `bytes`):
+    /// out of line, so that the two inlined paths stay small.
     #[inline(never)]
     fn get_foreign(&self, i: usize) -> Option<T> {
         let mut raw = T::Raw::default();
