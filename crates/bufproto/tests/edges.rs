@@ -8,13 +8,16 @@
 //! machine's memory and swap, so the allocator refuses them; smaller sizes
 //! would really be allocated and are not used here.
 
+mod foreign_common;
+
 use std::sync::Arc;
 use std::sync::atomic::AtomicU8;
 
-use bufproto::foreign::{Foreign, ForeignMemory};
+use bufproto::foreign::Foreign;
 use bufproto::format::{calcsize, struct_size};
 use bufproto::layout::Layout;
 use bufproto::{ByteArray, Bytes, Error, ErrorKind, Exporter, Flags, MemoryView, NdArray, Value};
+use foreign_common::Mem;
 
 /// The kind and message of an error, for one-line comparisons.
 fn ke<T: std::fmt::Debug>(r: Result<T, Error>) -> (ErrorKind, String) {
@@ -292,14 +295,6 @@ fn huge_broadcast_views_compare_by_value() {
     let m = MemoryView::new(&one).unwrap();
     assert!(m.equals(&m));
     assert_eq!(m.count(1).unwrap(), 1 << 59);
-}
-
-#[derive(Debug)]
-struct Mem(Vec<AtomicU8>);
-impl ForeignMemory for Mem {
-    fn bytes(&self) -> &[AtomicU8] {
-        &self.0
-    }
 }
 
 #[test]

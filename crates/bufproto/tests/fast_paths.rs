@@ -4,22 +4,17 @@
 //! `Native::unpack`/`pack`), and `bytearray` ordering against an empty
 //! buffer. Written by the review of issue 15's change.
 
+mod foreign_common;
+
 use std::cmp::Ordering;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU8;
 
-use bufproto::foreign::{Foreign, ForeignMemory};
+use bufproto::foreign::Foreign;
 use bufproto::format::Native;
 use bufproto::layout::Layout;
 use bufproto::{ByteArray, Bytes, Exporter, Flags, MemoryView, Value};
-
-#[derive(Debug)]
-struct Mem(Vec<AtomicU8>);
-impl ForeignMemory for Mem {
-    fn bytes(&self) -> &[AtomicU8] {
-        &self.0
-    }
-}
+use foreign_common::Mem;
 
 /// An empty exporter whose (empty) layout starts past its memory, which
 /// `Layout::fits` accepts (no item lies outside it): CPython's

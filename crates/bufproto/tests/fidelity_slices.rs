@@ -5,14 +5,16 @@
 //! nothing depends on where the exporter's bytes start in its allocation.
 
 mod fidelity_common;
+mod foreign_common;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU8;
 
-use bufproto::foreign::{Foreign, ForeignMemory};
+use bufproto::foreign::Foreign;
 use bufproto::layout::Layout;
 use bufproto::{Array, ByteArray, Bytes, Error, Exporter, MemoryView, Value};
 use fidelity_common::{assert_agrees_with_python, outcome, py_tuple, python_using};
+use foreign_common::Mem;
 
 const MAX: isize = isize::MAX;
 const MIN: isize = isize::MIN;
@@ -270,14 +272,6 @@ fn one_item_slices_with_huge_steps() -> Result<(), Error> {
     drop(mm);
     assert_eq!(ba.to_vec(), b"abZ");
     Ok(())
-}
-
-#[derive(Debug)]
-struct Mem(Vec<AtomicU8>);
-impl ForeignMemory for Mem {
-    fn bytes(&self) -> &[AtomicU8] {
-        &self.0
-    }
 }
 
 /// A layout with no items but a huge stride on dimension 0 (what
